@@ -1,0 +1,175 @@
+// The archive: the records of defter in an LMDB environment, the source of
+// truth from which the full-text index is derived.
+//
+// Store layout (LMDB named databases, one environment in DATA/archive/):
+//   meta          "format_version" -> decimal text; refused when newer than kArchiveFormat
+//   authors       author id -> value(author)
+//   articles      article id -> value(article without its translations)
+//   translations  article id "\0" lang -> value(translation)
+//   by_author     author id "\0" article id -> "" (which articles name an author)
+//   changes       8-byte big-endian sequence number -> CBOR {op, type, id[, lang]}
+// value(x) is one tag byte then the record's canonical CBOR: 'c' plain, 'z'
+// zstd-compressed (used when that is smaller). Every write appends to
+// `changes` in the same transaction, so the index can follow the archive.
+//
+// Concurrency: any number of Snapshots, from any threads and processes, and
+// one writer at a time across all processes (LMDB's writer lock; a second
+// writer waits). The map grows by itself; a full disk is kStorageFull.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "defter/schema/records.hpp"
+#include "defter/schema/status.hpp"
+
+namespace defter::archive {
+
+// Version of the store layout above. Bump it with a note in schema/README.md.
+inline constexpr int kArchiveFormat = 1;
+
+struct Options {
+  std::filesystem::path dir;  // created when missing (unless read_only)
+  bool read_only = false;     // open for reading only; the archive must exist
+  std::size_t initial_map_size = std::size_t{256} << 20;
+  std::size_t max_map_size = std::size_t{1} << 42;  // 4 TiB of address space, not disk
+  unsigned max_readers = 512;
+};
+
+enum class ChangeOp { kPut, kDelete };
+
+// One entry of the change log.
+struct Change {
+  std::uint64_t seq = 0;
+  ChangeOp op = ChangeOp::kPut;
+  schema::RecordType type = schema::RecordType::kArticle;
+  std::string id;    // author or article id
+  std::string lang;  // for translations only
+  bool operator==(const Change&) const = default;
+};
+
+enum class PutOutcome { kAdded, kReplaced, kUnchanged };
+
+struct DatabaseStats {
+  std::string name;
+  std::uint64_t entries = 0;
+  std::uint64_t bytes = 0;  // pages in use times page size
+};
+
+struct Stats {
+  std::uint64_t authors = 0, articles = 0, translations = 0, changes = 0;
+  std::uint64_t last_seq = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> translations_per_lang;  // sorted by lang
+  std::vector<std::pair<std::string, std::uint64_t>> bios_per_lang;          // sorted by lang
+  std::vector<DatabaseStats> databases;
+  std::uint64_t file_bytes = 0;  // size of the data file on disk
+  std::uint64_t map_bytes = 0;   // current map size
+};
+
+class Archive;
+struct TxnHandle;
+
+// Reads, shared by snapshots and write batches. A Reader sees one consistent
+// state of the archive: a snapshot's, or the batch's own writes.
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  // kNotFound when absent; kCorruption when stored bytes do not decode.
+  Result<schema::Author> author(std::string_view id) const;
+  // The article with all its translations (with_translations) or none.
+  Result<schema::Article> article(std::string_view id, bool with_translations = true) const;
+  Result<schema::Translation> translation(std::string_view article_id, std::string_view lang) const;
+  bool has_author(std::string_view id) const;
+  bool has_article(std::string_view id) const;
+  // The ids of the articles that name an author, in id order.
+  std::vector<std::string> articles_by_author(std::string_view author_id) const;
+
+  // Visit in id order; return false from fn to stop early.
+  Status for_each_author(const std::function<bool(const schema::Author&)>& fn) const;
+  Status for_each_article(const std::function<bool(const schema::Article&)>& fn,
+                          bool with_translations = true) const;
+  // The change log from sequence number `after` (exclusive), in order.
+  Status for_each_change(std::uint64_t after, const std::function<bool(const Change&)>& fn) const;
+  std::uint64_t last_seq() const;
+
+ protected:
+  explicit Reader(TxnHandle* txn) : txn_(txn) {}
+  TxnHandle* txn_;
+};
+
+// A read-only view of the archive at one moment (an LMDB read transaction).
+// Usable from any thread, by one thread at a time. Keep it short-lived: a
+// long-lived snapshot keeps old pages from being reused.
+class Snapshot : public Reader {
+ public:
+  Snapshot(Snapshot&&) noexcept;
+  Snapshot& operator=(Snapshot&&) = delete;
+  ~Snapshot() override;
+  Stats stats() const;
+
+ private:
+  friend class Archive;
+  explicit Snapshot(std::unique_ptr<TxnHandle> txn);
+  std::unique_ptr<TxnHandle> owned_;
+};
+
+// The writes of one transaction. Obtained only inside Archive::write().
+class WriteBatch : public Reader {
+ public:
+  // Upserts a record. An article's translations are upserted with it;
+  // translations it does not carry are kept. Writes nothing, and logs no
+  // change, when the stored record is byte-identical.
+  // REQUIRES: the record passed RecordValidator; references are the caller's
+  // to check (has_author / has_article).
+  Result<PutOutcome> put(const schema::Record& record);
+  // Deletes an author, an article (with its translations) or one translation
+  // (type kTranslation, lang set). Returns false when there was nothing.
+  // kConflict when deleting an author that articles still name.
+  Result<bool> remove(schema::RecordType type, std::string_view id, std::string_view lang = {});
+
+ private:
+  friend class Archive;
+  explicit WriteBatch(TxnHandle* txn) : Reader(txn) {}
+  Status put_value(int dbi_index, std::string_view key, std::string_view value);
+  Status del_value(int dbi_index, std::string_view key);
+  Status log_change(ChangeOp op, schema::RecordType type, std::string_view id, std::string_view lang);
+  Result<PutOutcome> put_translation(std::string_view article_id, std::string_view lang,
+                                     const schema::Translation& t);
+};
+
+class Archive {
+ public:
+  // Opens (creating when missing and not read_only) the archive in options.dir.
+  // kUnsupported for a newer format, kReadOnly when the directory cannot be
+  // written, kNotFound when read_only and there is no archive.
+  static Result<std::unique_ptr<Archive>> open(const Options& options);
+  ~Archive();
+  Archive(const Archive&) = delete;
+  Archive& operator=(const Archive&) = delete;
+
+  Result<Snapshot> snapshot() const;
+
+  // Runs fn in one write transaction and commits it when fn returns OK
+  // (durably: the data is on disk when write() returns OK). Aborts, writing
+  // nothing, when fn fails. Waits while another thread or process writes.
+  // When the map fills, the transaction is aborted, the map grown and fn run
+  // again: fn must start from scratch on every call. With commit false the
+  // transaction is always aborted (a dry run that sees its own writes).
+  // REQUIRES: the calling thread holds no Snapshot of this archive.
+  Status write(const std::function<Status(WriteBatch&)>& fn, bool commit = true);
+
+  const std::filesystem::path& dir() const;
+
+ private:
+  struct Impl;
+  explicit Archive(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace defter::archive

@@ -1,0 +1,593 @@
+#include "defter/archive/archive.hpp"
+
+#include <lmdb.h>
+#include <sys/stat.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+namespace defter::archive {
+
+using nlohmann::json;
+using schema::Article;
+using schema::Author;
+using schema::RecordType;
+using schema::Translation;
+
+namespace {
+
+// Every named database, declared once; the index is its slot in Impl::dbis.
+enum Db : int { kMeta, kAuthors, kArticles, kTranslations, kByAuthor, kChanges, kDbCount };
+constexpr const char* kDbNames[kDbCount] = {"meta", "authors", "articles", "translations", "by_author",
+                                            "changes"};
+constexpr std::size_t kCompressAbove = 256;  // bytes of CBOR; below this zstd rarely pays
+constexpr int kZstdLevel = 3;
+
+Status from_mdb(int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + mdb_strerror(rc);
+  switch (rc) {
+    case ENOSPC: case EFBIG: case EDQUOT: case MDB_MAP_FULL:
+      return {Code::kStorageFull, msg + " (free some disk space, then run the command again)"};
+    case EACCES: case EROFS: case EPERM:
+      return {Code::kReadOnly, msg};
+    case MDB_CORRUPTED: case MDB_PAGE_NOTFOUND: case MDB_INVALID: case MDB_VERSION_MISMATCH:
+      return {Code::kCorruption, msg};
+    case MDB_NOTFOUND:
+      return {Code::kNotFound, msg};
+    default:
+      return {Code::kIOError, msg};
+  }
+}
+
+MDB_val as_val(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
+std::string_view as_view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+std::string pair_key(std::string_view a, std::string_view b) {
+  std::string key(a);
+  key += '\0';
+  key += b;
+  return key;
+}
+
+std::string seq_key(std::uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i, seq >>= 8) key[static_cast<std::size_t>(i)] = static_cast<char>(seq & 0xff);
+  return key;
+}
+
+std::uint64_t seq_of(std::string_view key) {
+  std::uint64_t seq = 0;
+  for (unsigned char c : key) seq = (seq << 8) | c;
+  return seq;
+}
+
+// The canonical CBOR of a record, and its stored form.
+std::string to_cbor(const json& j) {
+  std::string out;
+  json::to_cbor(j, out);
+  return out;
+}
+
+std::string stored_form(const std::string& cbor) {
+  if (cbor.size() > kCompressAbove) {
+    thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> ctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+    std::string out(1 + ZSTD_compressBound(cbor.size()), '\0');
+    out[0] = 'z';
+    std::size_t n = ZSTD_compressCCtx(ctx.get(), out.data() + 1, out.size() - 1, cbor.data(), cbor.size(), kZstdLevel);
+    if (!ZSTD_isError(n) && n + 1 < cbor.size() + 1) {
+      out.resize(n + 1);
+      return out;
+    }
+  }
+  return 'c' + cbor;
+}
+
+// The CBOR inside a stored value.
+Result<std::string> cbor_of(std::string_view stored) {
+  if (stored.empty()) return Status(Code::kCorruption, "empty stored value");
+  std::string_view body = stored.substr(1);
+  if (stored[0] == 'c') return std::string(body);
+  if (stored[0] != 'z') return Status(Code::kCorruption, "unknown value tag");
+  unsigned long long size = ZSTD_getFrameContentSize(body.data(), body.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 32))
+    return Status(Code::kCorruption, "bad zstd frame");
+  std::string out(size, '\0');
+  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  std::size_t n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), body.data(), body.size());
+  if (ZSTD_isError(n) || n != size) return Status(Code::kCorruption, "zstd frame does not decompress");
+  return out;
+}
+
+template <typename T>
+Result<T> decode(std::string_view stored, std::string_view what) {
+  auto cbor = cbor_of(stored);
+  if (!cbor) return cbor.status().with_context(what);
+  try {
+    return json::from_cbor(*cbor).get<T>();
+  } catch (const json::exception& e) {
+    return Status(Code::kCorruption, std::string(what) + ": " + e.what());
+  }
+}
+
+json article_meta_json(const Article& a) {
+  json j = a;
+  j.erase("translations");
+  return j;
+}
+
+}  // namespace
+
+// An open LMDB transaction and what it needs.
+struct TxnHandle {
+  Archive* archive = nullptr;
+  MDB_txn* txn = nullptr;
+  const MDB_dbi* dbis = nullptr;
+  std::shared_lock<std::shared_mutex> resize_guard;  // no map resize while this transaction lives
+  std::uint64_t next_seq = 0;                        // write transactions: the next change number
+  bool map_full = false;
+
+  ~TxnHandle() {
+    if (txn) mdb_txn_abort(txn);
+  }
+
+  // The raw stored bytes under key, valid until the transaction ends.
+  std::optional<std::string_view> get(int db, std::string_view key) const {
+    MDB_val k = as_val(key), v;
+    if (mdb_get(txn, dbis[db], &k, &v) != 0) return std::nullopt;
+    return as_view(v);
+  }
+
+  // Visits keys >= from while they start with prefix.
+  Status scan(int db, std::string_view from, std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) const {
+    MDB_cursor* cursor = nullptr;
+    if (int rc = mdb_cursor_open(txn, dbis[db], &cursor)) return from_mdb(rc, "open cursor");
+    MDB_val k = as_val(from), v;
+    int rc = mdb_cursor_get(cursor, &k, &v, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
+    Status status;
+    while (rc == 0) {
+      std::string_view key = as_view(k);
+      if (key.substr(0, prefix.size()) != prefix) break;
+      if (!fn(key, as_view(v))) break;
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND) status = from_mdb(rc, "read cursor");
+    mdb_cursor_close(cursor);
+    return status;
+  }
+};
+
+struct Archive::Impl {
+  Options options;
+  MDB_env* env = nullptr;
+  MDB_dbi dbis[kDbCount] = {};
+  mutable std::shared_mutex resize_mutex;
+  std::size_t map_size = 0;
+
+  ~Impl() {
+    if (env) mdb_env_close(env);
+  }
+
+  // Adopts a map size another process set (MDB_MAP_RESIZED), or grows ours.
+  Status resize(bool grow) {
+    std::unique_lock lock(resize_mutex);
+    MDB_envinfo info;
+    mdb_env_info(env, &info);
+    std::size_t size = info.me_mapsize;
+    if (grow) {
+      if (size >= options.max_map_size)
+        return {Code::kStorageFull, "the archive reached its maximum map size of " +
+                                        std::to_string(options.max_map_size) + " bytes"};
+      size = std::min(options.max_map_size, size * 2);
+    } else {
+      size = 0;  // LMDB reads the size from the file
+    }
+    if (int rc = mdb_env_set_mapsize(env, size)) return from_mdb(rc, "resize the archive map");
+    mdb_env_info(env, &info);
+    map_size = info.me_mapsize;
+    return {};
+  }
+
+  Result<std::unique_ptr<TxnHandle>> begin(Archive* self, bool read_only) {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      auto h = std::make_unique<TxnHandle>();
+      h->archive = self;
+      h->dbis = dbis;
+      h->resize_guard = std::shared_lock(resize_mutex);
+      int rc = mdb_txn_begin(env, nullptr, read_only ? MDB_RDONLY : 0, &h->txn);
+      if (rc == MDB_MAP_RESIZED) {
+        h->resize_guard.unlock();
+        if (auto s = resize(false); !s.ok()) return s;
+        continue;
+      }
+      if (rc != 0) {
+        h->txn = nullptr;
+        return from_mdb(rc, "begin a transaction on " + options.dir.string());
+      }
+      return h;
+    }
+    return Status(Code::kIOError, "the archive map keeps being resized by another process");
+  }
+};
+
+// ---- Reader ---------------------------------------------------------------
+
+Result<Author> Reader::author(std::string_view id) const {
+  auto v = txn_->get(kAuthors, id);
+  if (!v) return Status(Code::kNotFound, "no author '" + std::string(id) + "'");
+  return decode<Author>(*v, "author " + std::string(id));
+}
+
+Result<Translation> Reader::translation(std::string_view article_id, std::string_view lang) const {
+  auto v = txn_->get(kTranslations, pair_key(article_id, lang));
+  if (!v) return Status(Code::kNotFound, "no translation '" + std::string(lang) + "' of article '" +
+                                             std::string(article_id) + "'");
+  return decode<Translation>(*v, "translation " + std::string(article_id) + "/" + std::string(lang));
+}
+
+Result<Article> Reader::article(std::string_view id, bool with_translations) const {
+  auto v = txn_->get(kArticles, id);
+  if (!v) return Status(Code::kNotFound, "no article '" + std::string(id) + "'");
+  auto article = decode<Article>(*v, "article " + std::string(id));
+  if (!article || !with_translations) return article;
+  std::string prefix = pair_key(id, "");
+  Status inner;
+  Status s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view value) {
+    auto t = decode<Translation>(value, "translation " + std::string(key.substr(prefix.size())));
+    if (!t) {
+      inner = t.status();
+      return false;
+    }
+    article->translations.emplace(std::string(key.substr(prefix.size())), std::move(*t));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  return article;
+}
+
+bool Reader::has_author(std::string_view id) const { return txn_->get(kAuthors, id).has_value(); }
+bool Reader::has_article(std::string_view id) const { return txn_->get(kArticles, id).has_value(); }
+
+std::vector<std::string> Reader::articles_by_author(std::string_view author_id) const {
+  std::vector<std::string> ids;
+  std::string prefix = pair_key(author_id, "");
+  (void)txn_->scan(kByAuthor, prefix, prefix, [&](std::string_view key, std::string_view) {
+    ids.emplace_back(key.substr(prefix.size()));
+    return true;
+  });
+  return ids;
+}
+
+Status Reader::for_each_author(const std::function<bool(const Author&)>& fn) const {
+  Status inner;
+  Status s = txn_->scan(kAuthors, "", "", [&](std::string_view key, std::string_view value) {
+    auto a = decode<Author>(value, "author " + std::string(key));
+    if (!a) {
+      inner = a.status();
+      return false;
+    }
+    return fn(*a);
+  });
+  return s.ok() ? inner : s;
+}
+
+Status Reader::for_each_article(const std::function<bool(const Article&)>& fn, bool with_translations) const {
+  Status inner;
+  Status s = txn_->scan(kArticles, "", "", [&](std::string_view key, std::string_view) {
+    auto a = article(key, with_translations);
+    if (!a) {
+      inner = a.status();
+      return false;
+    }
+    return fn(*a);
+  });
+  return s.ok() ? inner : s;
+}
+
+Status Reader::for_each_change(std::uint64_t after, const std::function<bool(const Change&)>& fn) const {
+  Status inner;
+  Status s = txn_->scan(kChanges, seq_key(after + 1), "", [&](std::string_view key, std::string_view value) {
+    try {
+      json j = json::from_cbor(value);
+      Change c;
+      c.seq = seq_of(key);
+      c.op = j.at("op") == "del" ? ChangeOp::kDelete : ChangeOp::kPut;
+      const std::string type = j.at("type");
+      c.type = type == "author" ? RecordType::kAuthor
+               : type == "article" ? RecordType::kArticle : RecordType::kTranslation;
+      c.id = j.at("id");
+      c.lang = j.value("lang", "");
+      return fn(c);
+    } catch (const json::exception& e) {
+      inner = Status(Code::kCorruption, "change " + std::to_string(seq_of(key)) + ": " + e.what());
+      return false;
+    }
+  });
+  return s.ok() ? inner : s;
+}
+
+std::uint64_t Reader::last_seq() const {
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn_->txn, txn_->dbis[kChanges], &cursor) != 0) return 0;
+  MDB_val k, v;
+  std::uint64_t seq = mdb_cursor_get(cursor, &k, &v, MDB_LAST) == 0 ? seq_of(as_view(k)) : 0;
+  mdb_cursor_close(cursor);
+  return seq;
+}
+
+// ---- Snapshot -------------------------------------------------------------
+
+Snapshot::Snapshot(std::unique_ptr<TxnHandle> txn) : Reader(txn.get()), owned_(std::move(txn)) {}
+Snapshot::Snapshot(Snapshot&& other) noexcept : Reader(other.txn_), owned_(std::move(other.owned_)) {
+  other.txn_ = nullptr;
+}
+Snapshot::~Snapshot() = default;
+
+Stats Snapshot::stats() const {
+  Stats stats;
+  MDB_env* env = mdb_txn_env(txn_->txn);
+  for (int db = 0; db < kDbCount; ++db) {
+    MDB_stat st;
+    if (mdb_stat(txn_->txn, txn_->dbis[db], &st) != 0) continue;
+    std::uint64_t pages = st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+    stats.databases.push_back({kDbNames[db], st.ms_entries, pages * st.ms_psize});
+    if (db == kAuthors) stats.authors = st.ms_entries;
+    if (db == kArticles) stats.articles = st.ms_entries;
+    if (db == kTranslations) stats.translations = st.ms_entries;
+    if (db == kChanges) stats.changes = st.ms_entries;
+  }
+  std::map<std::string, std::uint64_t> per_lang, bios;
+  (void)txn_->scan(kTranslations, "", "", [&](std::string_view key, std::string_view) {
+    per_lang[std::string(key.substr(key.find('\0') + 1))]++;
+    return true;
+  });
+  (void)for_each_author([&](const Author& a) {
+    for (auto& [lang, text] : a.bio) bios[lang]++;
+    return true;
+  });
+  stats.translations_per_lang.assign(per_lang.begin(), per_lang.end());
+  stats.bios_per_lang.assign(bios.begin(), bios.end());
+  stats.last_seq = last_seq();
+  MDB_envinfo info;
+  mdb_env_info(env, &info);
+  stats.map_bytes = info.me_mapsize;
+  const char* path = nullptr;
+  struct stat st;
+  if (mdb_env_get_path(env, &path) == 0 && ::stat((std::string(path) + "/data.mdb").c_str(), &st) == 0)
+    stats.file_bytes = static_cast<std::uint64_t>(st.st_size);
+  return stats;
+}
+
+// ---- WriteBatch -----------------------------------------------------------
+
+Status WriteBatch::put_value(int db, std::string_view key, std::string_view value) {
+  MDB_val k = as_val(key), v = as_val(value);
+  int rc = mdb_put(txn_->txn, txn_->dbis[db], &k, &v, 0);
+  if (rc == MDB_MAP_FULL) txn_->map_full = true;
+  return rc ? from_mdb(rc, std::string("write to ") + kDbNames[db]) : Status();
+}
+
+Status WriteBatch::del_value(int db, std::string_view key) {
+  MDB_val k = as_val(key);
+  int rc = mdb_del(txn_->txn, txn_->dbis[db], &k, nullptr);
+  if (rc == MDB_MAP_FULL) txn_->map_full = true;
+  if (rc == MDB_NOTFOUND) return {};
+  return rc ? from_mdb(rc, std::string("delete from ") + kDbNames[db]) : Status();
+}
+
+Status WriteBatch::log_change(ChangeOp op, RecordType type, std::string_view id, std::string_view lang) {
+  if (txn_->next_seq == 0) txn_->next_seq = last_seq() + 1;
+  json j = {{"op", op == ChangeOp::kPut ? "put" : "del"}, {"type", schema::type_name(type)}, {"id", id}};
+  if (!lang.empty()) j["lang"] = lang;
+  return put_value(kChanges, seq_key(txn_->next_seq++), to_cbor(j));
+}
+
+Result<PutOutcome> WriteBatch::put_translation(std::string_view article_id, std::string_view lang,
+                                               const Translation& t) {
+  std::string key = pair_key(article_id, lang);
+  std::string cbor = to_cbor(json(t));
+  auto old = txn_->get(kTranslations, key);
+  if (old) {
+    auto old_cbor = cbor_of(*old);
+    if (old_cbor && *old_cbor == cbor) return PutOutcome::kUnchanged;
+  }
+  if (auto s = put_value(kTranslations, key, stored_form(cbor)); !s.ok()) return s;
+  if (auto s = log_change(ChangeOp::kPut, RecordType::kTranslation, article_id, lang); !s.ok()) return s;
+  return old ? PutOutcome::kReplaced : PutOutcome::kAdded;
+}
+
+Result<PutOutcome> WriteBatch::put(const schema::Record& record) {
+  if (auto* author = std::get_if<Author>(&record)) {
+    std::string cbor = to_cbor(json(*author));
+    auto old = txn_->get(kAuthors, author->id);
+    if (old) {
+      auto old_cbor = cbor_of(*old);
+      if (old_cbor && *old_cbor == cbor) return PutOutcome::kUnchanged;
+    }
+    if (auto s = put_value(kAuthors, author->id, stored_form(cbor)); !s.ok()) return s;
+    if (auto s = log_change(ChangeOp::kPut, RecordType::kAuthor, author->id, ""); !s.ok()) return s;
+    return old ? PutOutcome::kReplaced : PutOutcome::kAdded;
+  }
+  if (auto* tr = std::get_if<schema::TranslationRecord>(&record))
+    return put_translation(tr->article, tr->lang, tr->translation);
+
+  const Article& article = std::get<Article>(record);
+  std::string cbor = to_cbor(article_meta_json(article));
+  auto old = txn_->get(kArticles, article.id);
+  bool existed = old.has_value(), changed = true;
+  std::vector<std::string> old_authors;
+  if (old) {
+    auto old_cbor = cbor_of(*old);
+    changed = !old_cbor || *old_cbor != cbor;
+    if (changed) {
+      auto previous = decode<Article>(*old, "article " + article.id);
+      if (previous) old_authors = previous->authors;
+    }
+  }
+  if (changed) {
+    for (const auto& a : old_authors)
+      if (auto s = del_value(kByAuthor, pair_key(a, article.id)); !s.ok()) return s;
+    for (const auto& a : article.authors)
+      if (auto s = put_value(kByAuthor, pair_key(a, article.id), ""); !s.ok()) return s;
+    if (auto s = put_value(kArticles, article.id, stored_form(cbor)); !s.ok()) return s;
+    if (auto s = log_change(ChangeOp::kPut, RecordType::kArticle, article.id, ""); !s.ok()) return s;
+  }
+  for (const auto& [lang, t] : article.translations) {
+    auto outcome = put_translation(article.id, lang, t);
+    if (!outcome) return outcome.status();
+    changed |= *outcome != PutOutcome::kUnchanged;
+  }
+  if (!existed) return PutOutcome::kAdded;
+  return changed ? PutOutcome::kReplaced : PutOutcome::kUnchanged;
+}
+
+Result<bool> WriteBatch::remove(RecordType type, std::string_view id, std::string_view lang) {
+  if (type == RecordType::kTranslation) {
+    std::string key = pair_key(id, lang);
+    if (!txn_->get(kTranslations, key)) return false;
+    if (auto s = del_value(kTranslations, key); !s.ok()) return s;
+    if (auto s = log_change(ChangeOp::kDelete, type, id, lang); !s.ok()) return s;
+    return true;
+  }
+  if (type == RecordType::kAuthor) {
+    if (!has_author(id)) return false;
+    auto named = articles_by_author(id);
+    if (!named.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < named.size() && i < 5; ++i) list += (i ? ", " : "") + named[i];
+      if (named.size() > 5) list += ", ...";
+      return Status(Code::kConflict, "author '" + std::string(id) + "' is named by " +
+                                         std::to_string(named.size()) + " article(s) (" + list +
+                                         "); delete or change those first");
+    }
+    if (auto s = del_value(kAuthors, id); !s.ok()) return s;
+    if (auto s = log_change(ChangeOp::kDelete, type, id, ""); !s.ok()) return s;
+    return true;
+  }
+  auto article = this->article(id, false);
+  if (!article) return article.status().code() == Code::kNotFound ? Result<bool>(false) : article.status();
+  for (const auto& a : article->authors)
+    if (auto s = del_value(kByAuthor, pair_key(a, id)); !s.ok()) return s;
+  std::vector<std::string> keys;
+  std::string prefix = pair_key(id, "");
+  if (auto s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view) {
+        keys.emplace_back(key);
+        return true;
+      });
+      !s.ok())
+    return s;
+  for (const auto& key : keys)
+    if (auto s = del_value(kTranslations, key); !s.ok()) return s;
+  if (auto s = del_value(kArticles, id); !s.ok()) return s;
+  if (auto s = log_change(ChangeOp::kDelete, type, id, ""); !s.ok()) return s;
+  return true;
+}
+
+// ---- Archive --------------------------------------------------------------
+
+Archive::Archive(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Archive::~Archive() = default;
+
+const std::filesystem::path& Archive::dir() const { return impl_->options.dir; }
+
+Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  const std::string where = options.dir.string();
+  std::error_code ec;
+  if (options.read_only) {
+    if (!std::filesystem::exists(options.dir / "data.mdb", ec))
+      return Status(Code::kNotFound, "no archive in " + where + " (import something first, or pass --data)");
+  } else {
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec) {
+      Code code = (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system)
+                      ? Code::kReadOnly
+                      : ec == std::errc::no_space_on_device ? Code::kStorageFull : Code::kIOError;
+      return Status(code, "cannot create " + where + ": " + ec.message());
+    }
+  }
+  if (int rc = mdb_env_create(&impl->env)) return from_mdb(rc, "create LMDB environment");
+  mdb_env_set_maxdbs(impl->env, kDbCount);
+  mdb_env_set_maxreaders(impl->env, options.max_readers);
+  mdb_env_set_mapsize(impl->env, options.initial_map_size);
+  unsigned flags = MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0);
+  if (int rc = mdb_env_open(impl->env, where.c_str(), flags, 0644)) {
+    Status s = from_mdb(rc, "open the archive in " + where);
+    if (s.code() == Code::kReadOnly)
+      s = Status(Code::kReadOnly, s.message() + " (the data directory is not writable; check its permissions "
+                                               "or pass another --data)");
+    return s;
+  }
+  MDB_envinfo info;
+  mdb_env_info(impl->env, &info);
+  impl->map_size = info.me_mapsize;
+
+  // Open (and on first use create) every named database, and check the format.
+  Archive* self = nullptr;
+  auto archive = std::unique_ptr<Archive>(new Archive(std::move(impl)));
+  self = archive.get();
+  auto txn = self->impl_->begin(self, options.read_only);
+  if (!txn) return txn.status();
+  for (int db = 0; db < kDbCount; ++db) {
+    int rc = mdb_dbi_open((*txn)->txn, kDbNames[db], options.read_only ? 0 : MDB_CREATE, &self->impl_->dbis[db]);
+    if (rc == MDB_NOTFOUND && options.read_only)
+      return Status(Code::kNotFound, "no archive in " + where + " (import something first)");
+    if (rc) return from_mdb(rc, std::string("open database ") + kDbNames[db] + " in " + where);
+  }
+  (*txn)->dbis = self->impl_->dbis;
+  auto version = (*txn)->get(kMeta, "format_version");
+  if (version) {
+    int v = std::atoi(std::string(*version).c_str());
+    if (v > kArchiveFormat)
+      return Status(Code::kUnsupported, "the archive in " + where + " has format " + std::to_string(v) +
+                                            ", newer than this defter's " + std::to_string(kArchiveFormat) +
+                                            "; use a newer defter");
+  } else if (!options.read_only) {
+    std::string v = std::to_string(kArchiveFormat);
+    MDB_val k = as_val("format_version"), val = as_val(v);
+    if (int rc = mdb_put((*txn)->txn, self->impl_->dbis[kMeta], &k, &val, 0))
+      return from_mdb(rc, "write the archive's format version");
+  }
+  // Committing (a read transaction too) makes the database handles permanent.
+  int rc = mdb_txn_commit((*txn)->txn);
+  (*txn)->txn = nullptr;
+  if (rc) return from_mdb(rc, "initialise the archive in " + where);
+  return archive;
+}
+
+Result<Snapshot> Archive::snapshot() const {
+  auto txn = impl_->begin(const_cast<Archive*>(this), true);
+  if (!txn) return txn.status();
+  return Snapshot(std::move(*txn));
+}
+
+Status Archive::write(const std::function<Status(WriteBatch&)>& fn, bool commit) {
+  for (;;) {
+    auto txn = impl_->begin(this, false);
+    if (!txn) return txn.status();
+    TxnHandle& h = **txn;
+    WriteBatch batch(&h);
+    Status s = fn(batch);
+    int rc = 0;
+    if (s.ok() && !h.map_full && commit) {
+      rc = mdb_txn_commit(h.txn);
+      h.txn = nullptr;
+      if (rc == MDB_MAP_FULL) h.map_full = true;
+      else if (rc) return from_mdb(rc, "commit to the archive in " + impl_->options.dir.string());
+    }
+    if (!h.map_full) return s;
+    txn->reset();  // abort, releasing the resize guard
+    if (Status grown = impl_->resize(true); !grown.ok()) return grown;
+  }
+}
+
+}  // namespace defter::archive

@@ -1,0 +1,454 @@
+#include "defter/archive/importer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "defter/schema/validate.hpp"
+
+namespace defter::archive {
+
+using schema::RecordType;
+
+std::string ImportProblem::to_string() const {
+  std::string out = file;
+  if (line) out += ":" + std::to_string(line);
+  out += ": ";
+  if (warning) out += "warning: ";
+  if (!record.empty()) out += record + ": ";
+  if (!field.empty()) out += field + ": ";
+  return out + reason;
+}
+
+namespace {
+
+constexpr std::size_t kChunk = std::size_t{1} << 20;
+
+// Reads lines from a file descriptor without ever holding more than
+// max_line bytes of one line: a longer line is skipped and reported.
+class LineReader {
+ public:
+  LineReader(int fd, std::size_t max_line) : fd_(fd), max_line_(max_line) {}
+
+  struct Line {
+    std::string_view text;      // valid until the next call
+    std::uint64_t offset = 0;   // of the line's first byte in the input
+    std::uint64_t too_long = 0;  // when skipped: its length, and text is empty
+  };
+
+  // Returns false at the end of input; a read error is kept in error().
+  bool next(Line& line) {
+    for (;;) {
+      auto nl = buf_.find('\n', scan_);
+      if (nl != std::string::npos) {
+        line.offset = base_ + pos_;
+        if (skipping_) {
+          line.too_long = skipped_ + (nl - pos_);
+          line.text = {};
+          skipping_ = false;
+        } else {
+          line.too_long = 0;
+          line.text = std::string_view(buf_).substr(pos_, nl - pos_);
+        }
+        pos_ = scan_ = nl + 1;
+        return true;
+      }
+      if (buf_.size() - pos_ > max_line_ || skipping_) {  // drop what we have of an over-long line
+        if (!skipping_) {
+          skipping_ = true;
+          skip_offset_ = base_ + pos_;
+          skipped_ = 0;
+        }
+        skipped_ += buf_.size() - pos_;
+        pos_ = scan_ = buf_.size();
+      }
+      if (eof_) {
+        if (skipping_) {
+          line.offset = skip_offset_;
+          line.too_long = skipped_;
+          line.text = {};
+          skipping_ = false;
+          return true;
+        }
+        if (pos_ == buf_.size()) return false;
+        line.offset = base_ + pos_;
+        line.too_long = 0;
+        line.text = std::string_view(buf_).substr(pos_);
+        pos_ = scan_ = buf_.size();
+        return true;
+      }
+      // Compact, then read more.
+      base_ += pos_;
+      buf_.erase(0, pos_);
+      scan_ -= pos_;
+      pos_ = 0;
+      scan_ = buf_.size();
+      std::size_t old = buf_.size();
+      buf_.resize(old + kChunk);
+      ssize_t n;
+      do n = ::read(fd_, buf_.data() + old, kChunk);
+      while (n < 0 && errno == EINTR);
+      if (n < 0) {
+        error_ = errno;
+        n = 0;
+      }
+      buf_.resize(old + static_cast<std::size_t>(n));
+      bytes_ += static_cast<std::uint64_t>(n);
+      if (n == 0) eof_ = true;
+    }
+  }
+
+  int error() const { return error_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  int fd_;
+  std::size_t max_line_;
+  std::string buf_;
+  std::size_t pos_ = 0, scan_ = 0;
+  std::uint64_t base_ = 0, bytes_ = 0;
+  bool eof_ = false, skipping_ = false;
+  std::uint64_t skipped_ = 0, skip_offset_ = 0;
+  int error_ = 0;
+};
+
+struct Input {
+  std::string name;
+  int fd = -1;
+  bool is_stdin = false;
+  ~Input() {
+    if (fd > 0) ::close(fd);
+  }
+};
+
+// A valid record waiting for its batch, or held back for a reference.
+struct Pending {
+  schema::Record record;
+  std::size_t input = 0;
+  std::uint64_t line = 0;
+  std::string label;       // "article ID"
+  std::string dedup_key;
+  // Where to read the line again when held back (files), or its text (stdin).
+  std::uint64_t offset = 0, length = 0;
+  std::string text;
+};
+
+// The first reference of a record that is not there, as (field, message).
+std::optional<schema::FieldError> missing_reference(const Reader& reader, const schema::Record& record,
+                                                    const std::unordered_map<std::string, int>& dry_ids) {
+  auto known = [&](const char* kind, const std::string& id, bool in_archive) {
+    return in_archive || dry_ids.count(std::string(kind) + ":" + id);
+  };
+  if (auto* a = std::get_if<schema::Article>(&record)) {
+    for (std::size_t i = 0; i < a->authors.size(); ++i)
+      if (!known("author", a->authors[i], reader.has_author(a->authors[i])))
+        return schema::FieldError{"authors[" + std::to_string(i) + "]",
+                                  "unknown author '" + a->authors[i] + "': not in the archive nor in this import"};
+  } else if (auto* t = std::get_if<schema::TranslationRecord>(&record)) {
+    if (!known("article", t->article, reader.has_article(t->article)))
+      return schema::FieldError{"article",
+                                "unknown article '" + t->article + "': not in the archive nor in this import"};
+  }
+  return std::nullopt;
+}
+
+std::string dedup_key_of(const schema::Record& record) {
+  if (auto* a = std::get_if<schema::Author>(&record)) return "author:" + a->id;
+  if (auto* a = std::get_if<schema::Article>(&record)) return "article:" + a->id;
+  auto& t = std::get<schema::TranslationRecord>(record);
+  return "translation:" + t.article + "/" + t.lang;
+}
+
+class Importer {
+ public:
+  Importer(Archive& archive, const ImportOptions& options, ImportListener& listener)
+      : archive_(archive), options_(options), listener_(listener) {}
+
+  Result<ImportSummary> run(const std::vector<std::string>& names) {
+    if (auto s = open_all(names); !s.ok()) return s;
+    for (std::size_t i = 0; i < inputs_.size() && !summary_.stopped; ++i)
+      if (auto s = read_input(i); !s.ok()) return s;
+    if (!summary_.stopped)
+      if (auto s = flush(); !s.ok()) return s;
+    if (!summary_.stopped)
+      if (auto s = resolve_held_back(); !s.ok()) return s;
+    return summary_;
+  }
+
+ private:
+  Status open_all(const std::vector<std::string>& names) {
+    if (names.empty()) return Status(Code::kInvalidArgument, "no input files");
+    for (const auto& name : names) {
+      auto input = std::make_unique<Input>();
+      input->name = name;
+      if (name == "-") {
+        input->fd = 0;
+        input->is_stdin = true;
+      } else {
+        input->fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+        if (input->fd < 0)
+          return Status(errno == ENOENT ? Code::kNotFound : Code::kIOError,
+                        name + ": cannot open: " + std::strerror(errno));
+        struct stat st;
+        if (::fstat(input->fd, &st) != 0) return Status(Code::kIOError, name + ": " + std::strerror(errno));
+        if (S_ISDIR(st.st_mode))
+          return Status(Code::kInvalidArgument, name + ": is a directory; give the JSON Lines files in it");
+        if (S_ISREG(st.st_mode) && st.st_size == 0)
+          return Status(Code::kInvalidArgument, name + ": empty file, no records to import");
+      }
+      inputs_.push_back(std::move(input));
+    }
+    return {};
+  }
+
+  void problem(std::size_t input, std::uint64_t line, const std::string& record, std::string field,
+               std::string reason, bool warning) {
+    ImportProblem p{inputs_[input]->name, line, record, std::move(field), std::move(reason), warning};
+    if (warning) ++summary_.counts.warnings;
+    listener_.on_problem(p);
+  }
+
+  // Counts a rejection; under --strict, stops the import and drops the batch.
+  void reject(std::size_t input, std::uint64_t line, const std::string& record,
+              const std::vector<schema::FieldError>& errors) {
+    for (const auto& e : errors) problem(input, line, record, e.field, e.reason, false);
+    ++summary_.counts.rejected;
+    if (options_.strict) {
+      summary_.stopped = true;
+      pending_.clear();
+      pending_bytes_ = 0;
+    }
+  }
+
+  static std::string label_of(const schema::LineResult& r) {
+    if (r.type.empty()) return "";
+    return r.id.empty() ? r.type : r.type + " " + r.id;
+  }
+
+  Status read_input(std::size_t index) {
+    Input& input = *inputs_[index];
+    LineReader reader(input.fd, options_.max_line_bytes);
+    LineReader::Line line;
+    std::uint64_t lineno = 0, records = 0;
+    while (!summary_.stopped && reader.next(line)) {
+      ++lineno;
+      summary_.bytes = bytes_before_ + reader.bytes();
+      if (line.too_long) {
+        ++summary_.lines;
+        reject(index, lineno, "", {{"", "line of " + std::to_string(line.too_long) + " bytes is over the " +
+                                            std::to_string(options_.max_line_bytes) +
+                                            "-byte limit for one record; skipped"}});
+        continue;
+      }
+      if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
+      ++summary_.lines;
+      ++records;
+      auto result = validator_.parse_line(line.text);
+      std::string label = label_of(result);
+      for (const auto& w : result.warnings) problem(index, lineno, label, w.field, w.reason, true);
+      if (!result.record) {
+        reject(index, lineno, label, result.errors);
+        continue;
+      }
+      Pending p{std::move(*result.record), index, lineno, label, "", line.offset, line.text.size(), {}};
+      p.dedup_key = dedup_key_of(p.record);
+      if (input.is_stdin) p.text = std::string(line.text);
+      note_duplicate(p);
+      pending_bytes_ += line.text.size();
+      pending_.push_back(std::move(p));
+      if (pending_.size() >= options_.batch_records || pending_bytes_ >= options_.batch_bytes)
+        if (auto s = flush(); !s.ok()) return s;
+      listener_.on_progress(summary_.bytes, summary_.lines);
+    }
+    if (reader.error())
+      return Status(Code::kIOError, input.name + ":" + std::to_string(lineno) + ": read failed: " +
+                                        std::strerror(reader.error()));
+    if (records == 0 && lineno == 0 && input.is_stdin)
+      problem(index, 0, "", "", "no records in standard input", true);
+    bytes_before_ += reader.bytes();
+    return {};
+  }
+
+  void note_duplicate(const Pending& p) {
+    auto [it, inserted] = seen_.try_emplace(std::hash<std::string>{}(p.dedup_key), p.input, p.line);
+    if (!inserted) {
+      problem(p.input, p.line, p.label, "",
+              "same record as " + inputs_[it->second.first]->name + ":" + std::to_string(it->second.second) +
+                  "; the last one wins",
+              true);
+      it->second = {p.input, p.line};
+    }
+  }
+
+  // Writes the pending records in one transaction. Records whose references
+  // are missing are held back (final_pass: rejected).
+  Status flush(bool final_pass = false) {
+    if (pending_.empty()) return {};
+    struct Outcome {
+      std::optional<PutOutcome> put;
+      std::optional<schema::FieldError> missing;
+    };
+    std::vector<Outcome> outcomes;
+    Status s = archive_.write(
+        [&](WriteBatch& batch) -> Status {
+          outcomes.assign(pending_.size(), {});
+          for (std::size_t i = 0; i < pending_.size(); ++i) {
+            if (auto missing = missing_reference(batch, pending_[i].record, dry_ids_)) {
+              outcomes[i].missing = std::move(missing);
+              continue;
+            }
+            auto put = batch.put(pending_[i].record);
+            if (!put) return put.status();
+            outcomes[i].put = *put;
+          }
+          return {};
+        },
+        !options_.dry_run);
+    if (!s.ok()) return s;
+
+    BatchReport report;
+    report.number = summary_.batches + 1;
+    std::vector<Pending> still_missing;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      Pending& p = pending_[i];
+      if (outcomes[i].missing) {
+        if (final_pass) {
+          still_missing.push_back(std::move(p));
+          continue;
+        }
+        hold_back(std::move(p));
+        continue;
+      }
+      PutOutcome outcome = *outcomes[i].put;
+      if (options_.dry_run) {
+        auto [it, inserted] = dry_ids_.try_emplace(p.dedup_key, 1);
+        if (!inserted && outcome == PutOutcome::kAdded) outcome = PutOutcome::kReplaced;
+      }
+      auto& c = report.counts;
+      (outcome == PutOutcome::kAdded ? c.added : outcome == PutOutcome::kReplaced ? c.replaced : c.unchanged)++;
+      const std::string& file = inputs_[p.input]->name;
+      if (report.ranges.empty() || report.ranges.back().file != file)
+        report.ranges.push_back({file, p.line, p.line, 0});
+      report.ranges.back().last_line = p.line;
+      report.ranges.back().records++;
+    }
+    pending_.clear();
+    pending_bytes_ = 0;
+    if (report.counts.records() > 0) {
+      summary_.counts.added += report.counts.added;
+      summary_.counts.replaced += report.counts.replaced;
+      summary_.counts.unchanged += report.counts.unchanged;
+      ++summary_.batches;
+      listener_.on_commit(report);
+    }
+    if (final_pass) pending_ = std::move(still_missing);
+    return {};
+  }
+
+  void hold_back(Pending&& p) {
+    // Keep only where to find the line again (files), not the parsed record.
+    held_.push_back({schema::Record{}, p.input, p.line, p.label, p.dedup_key, p.offset, p.length, std::move(p.text)});
+  }
+
+  Result<schema::Record> reread(const Pending& p) {
+    std::string text = p.text;
+    if (!inputs_[p.input]->is_stdin) {
+      text.resize(p.length);
+      ssize_t n = ::pread(inputs_[p.input]->fd, text.data(), p.length, static_cast<off_t>(p.offset));
+      if (n != static_cast<ssize_t>(p.length))
+        return Status(Code::kIOError, inputs_[p.input]->name + ":" + std::to_string(p.line) +
+                                          ": the file changed while it was being imported");
+    }
+    auto result = validator_.parse_line(text);
+    if (!result.record)
+      return Status(Code::kIOError, inputs_[p.input]->name + ":" + std::to_string(p.line) +
+                                        ": the file changed while it was being imported");
+    return std::move(*result.record);
+  }
+
+  // Writes the held-back records once what they name is there, in rounds,
+  // until a round makes no progress; what is left is rejected.
+  Status resolve_held_back() {
+    while (!held_.empty()) {
+      std::vector<Pending> round = std::move(held_);
+      held_.clear();
+      std::size_t before = round.size();
+      for (auto& p : round) {
+        auto record = reread(p);
+        if (!record) return record.status();
+        p.record = std::move(*record);
+        pending_.push_back(std::move(p));
+        if (pending_.size() >= options_.batch_records)
+          if (auto s = flush(); !s.ok()) return s;
+      }
+      if (auto s = flush(); !s.ok()) return s;
+      if (held_.size() == before) break;  // no progress: the references are really missing
+    }
+    if (held_.empty()) return {};
+    // One last pass: what is still missing is rejected, the rest written.
+    pending_.clear();
+    for (auto& p : held_) {
+      auto record = reread(p);
+      if (!record) return record.status();
+      p.record = std::move(*record);
+      pending_.push_back(std::move(p));
+    }
+    held_.clear();
+    if (options_.strict) {
+      // The first unresolved record stops the import; nothing of this batch commits.
+      for (auto& p : pending_) {
+        auto missing = check_missing(p);
+        if (missing) {
+          reject(p.input, p.line, p.label, {*missing});
+          return {};
+        }
+      }
+    }
+    if (auto s = flush(true); !s.ok()) return s;
+    for (auto& p : pending_) {
+      auto missing = check_missing(p);
+      reject(p.input, p.line, p.label,
+             {missing.value_or(schema::FieldError{"", "a reference is missing"})});
+    }
+    pending_.clear();
+    return {};
+  }
+
+  std::optional<schema::FieldError> check_missing(const Pending& p) {
+    auto snap = archive_.snapshot();
+    if (!snap) return schema::FieldError{"", snap.status().message()};
+    return missing_reference(*snap, p.record, dry_ids_);
+  }
+
+  Archive& archive_;
+  const ImportOptions& options_;
+  ImportListener& listener_;
+  schema::RecordValidator validator_;
+  std::vector<std::unique_ptr<Input>> inputs_;
+  std::vector<Pending> pending_, held_;
+  std::size_t pending_bytes_ = 0;
+  std::uint64_t bytes_before_ = 0;
+  // Hash of each record key seen in this import -> (input, line), for the
+  // duplicate warning. 8 bytes a record keeps memory flat in practice.
+  std::unordered_map<std::size_t, std::pair<std::size_t, std::uint64_t>> seen_;
+  // Dry runs write nothing, so the records they would have written are
+  // remembered here, for references and for added vs replaced.
+  std::unordered_map<std::string, int> dry_ids_;
+  ImportSummary summary_;
+};
+
+}  // namespace
+
+Result<ImportSummary> import_jsonl(Archive& archive, const std::vector<std::string>& inputs,
+                                   const ImportOptions& options, ImportListener& listener) {
+  Importer importer(archive, options, listener);
+  return importer.run(inputs);
+}
+
+}  // namespace defter::archive

@@ -1,0 +1,12 @@
+# Writes OUTPUT: a C++ source holding the text of each JSON Schema in INPUTS.
+set(out "// Generated from schema/json by schema/src/embed_schemas.cmake. Do not edit.\n")
+string(APPEND out "#include \"schemas_data.hpp\"\n\nnamespace defter::schema::detail {\n\n")
+string(APPEND out "const EmbeddedSchema kSchemas[] = {\n")
+foreach(path IN LISTS INPUTS)
+  get_filename_component(name "${path}" NAME)
+  file(READ "${path}" text)
+  string(APPEND out "  {\"${name}\", R\"defter_schema(${text})defter_schema\"},\n")
+endforeach()
+string(APPEND out "};\nconst std::size_t kSchemaCount = sizeof kSchemas / sizeof *kSchemas;\n\n}  // namespace defter::schema::detail\n")
+file(WRITE "${OUTPUT}.tmp" "${out}")
+file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")

@@ -1,0 +1,42 @@
+// The defter subcommands: each parses nothing (main() did) and calls the
+// libraries. Exit codes are shared by all of them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "defter/archive/importer.hpp"
+
+namespace defter::cli {
+
+enum Exit : int {
+  kExitOk = 0,
+  kExitRejected = 1,  // some records rejected, or a record not found
+  kExitUsage = 2,     // bad arguments or unreadable input
+  kExitStorage = 3,   // the archive could not be read or written
+};
+
+int exit_code_for(const Status& status);
+
+struct ImportArgs {
+  std::vector<std::string> files;
+  archive::ImportOptions options;
+  bool verbose = false;
+};
+int run_import(const std::string& data_dir, const ImportArgs& args);
+
+struct ExportArgs {
+  std::string type;    // "", "author" or "article"
+  std::string output;  // "" or "-" for standard output
+};
+int run_export(const std::string& data_dir, const ExportArgs& args);
+
+struct GetArgs {
+  std::string id, type, lang;
+  bool compact = false;
+};
+int run_get(const std::string& data_dir, const GetArgs& args);
+int run_delete(const std::string& data_dir, const GetArgs& args);
+int run_stats(const std::string& data_dir, bool json);
+
+}  // namespace defter::cli

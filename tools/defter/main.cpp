@@ -1,0 +1,69 @@
+// defter: the command line of the archive. Flags and environment are read
+// here and nowhere else; each subcommand is a call into commands.cpp.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace defter::cli;
+  CLI::App app{"defter: a multilingual archive of articles, their translations and their authors"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "defter 0.1.0");
+
+  std::string data_dir = "./defter-data";
+  if (const char* env = std::getenv("DEFTER_DATA"); env && *env) data_dir = env;
+  app.add_option("--data", data_dir, "data directory (default ./defter-data, or $DEFTER_DATA)")
+      ->capture_default_str();
+
+  ImportArgs import;
+  auto* imp = app.add_subcommand("import", "import JSON Lines files (- for standard input)");
+  imp->add_option("files", import.files, "JSON Lines files")->required();
+  imp->add_flag("--strict", import.options.strict,
+                "stop at the first rejected record; its batch commits nothing");
+  imp->add_flag("--dry-run,-n", import.options.dry_run, "validate and count, write nothing");
+  imp->add_option("--batch", import.options.batch_records, "records per transaction")
+      ->check(CLI::Range(1, 1000000))->capture_default_str();
+  imp->add_option("--max-record-size", import.options.max_line_bytes, "longest line accepted, in bytes")
+      ->check(CLI::Range(1024, 1 << 30))->capture_default_str();
+  imp->add_flag("--verbose,-v", import.verbose, "report each committed batch");
+
+  ExportArgs exp;
+  auto* ex = app.add_subcommand("export", "write the archive as JSON Lines that import reads back");
+  ex->add_option("--type", exp.type, "only this record type")->check(CLI::IsMember({"author", "article"}));
+  ex->add_option("--output,-o", exp.output, "file to write (default: standard output)");
+
+  GetArgs get;
+  auto* g = app.add_subcommand("get", "print a record as JSON");
+  g->add_option("id", get.id, "author or article id")->required();
+  g->add_option("--type", get.type, "author or article, when both exist")
+      ->check(CLI::IsMember({"author", "article"}));
+  g->add_option("--lang", get.lang, "only this translation of an article");
+  g->add_flag("--compact", get.compact, "one line");
+
+  GetArgs del;
+  auto* d = app.add_subcommand("delete", "delete an author, an article, or one translation (--lang)");
+  d->add_option("id", del.id, "author or article id")->required();
+  d->add_option("--type", del.type, "author or article, when both exist")
+      ->check(CLI::IsMember({"author", "article"}));
+  d->add_option("--lang", del.lang, "delete only this translation of the article");
+
+  bool stats_json = false;
+  auto* st = app.add_subcommand("stats", "records per type and language, sizes on disk");
+  st->add_flag("--json", stats_json, "as JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  if (*imp) return run_import(data_dir, import);
+  if (*ex) return run_export(data_dir, exp);
+  if (*g) return run_get(data_dir, get);
+  if (*d) return run_delete(data_dir, del);
+  if (*st) return run_stats(data_dir, stats_json);
+  return kExitUsage;
+}
