@@ -28,7 +28,7 @@ enum Db : int { kMeta, kAuthors, kArticles, kTranslations, kByAuthor, kChanges, 
 constexpr const char* kDbNames[kDbCount] = {"meta", "authors", "articles", "translations", "by_author",
                                             "changes"};
 constexpr std::size_t kCompressAbove = 256;  // bytes of CBOR; below this zstd rarely pays
-constexpr int kZstdLevel = 3;
+constexpr int kZstdLevel = 1;  // bulk imports are CPU-bound; level 3 saves little more
 
 Status from_mdb(int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + mdb_strerror(rc);
@@ -390,60 +390,82 @@ Status WriteBatch::log_change(ChangeOp op, RecordType type, std::string_view id,
   return put_value(kChanges, seq_key(txn_->next_seq++), to_cbor(j));
 }
 
-Result<PutOutcome> WriteBatch::put_translation(std::string_view article_id, std::string_view lang,
-                                               const Translation& t) {
-  std::string key = pair_key(article_id, lang);
-  std::string cbor = to_cbor(json(t));
-  auto old = txn_->get(kTranslations, key);
+EncodedRecord encode(const schema::Record& record) {
+  EncodedRecord e;
+  e.type = schema::type_of(record);
+  if (auto* author = std::get_if<Author>(&record)) {
+    e.id = author->id;
+    e.cbor = to_cbor(json(*author));
+  } else if (auto* tr = std::get_if<schema::TranslationRecord>(&record)) {
+    e.id = tr->article;
+    e.lang = tr->lang;
+    e.cbor = to_cbor(json(tr->translation));
+  } else {
+    const Article& article = std::get<Article>(record);
+    e.id = article.id;
+    e.authors = article.authors;
+    e.cbor = to_cbor(article_meta_json(article));
+    for (const auto& [lang, t] : article.translations) {
+      std::string cbor = to_cbor(json(t));
+      std::string stored = stored_form(cbor);
+      e.translations.push_back({lang, std::move(cbor), std::move(stored)});
+    }
+  }
+  e.stored = stored_form(e.cbor);
+  return e;
+}
+
+// Writes one value unless the stored one holds the same CBOR.
+Result<PutOutcome> WriteBatch::put_part(int db, std::string_view key, const std::string& cbor,
+                                        const std::string& stored, bool& existed) {
+  auto old = txn_->get(db, key);
+  existed = old.has_value();
+  if (old && *old == stored) return PutOutcome::kUnchanged;
   if (old) {
     auto old_cbor = cbor_of(*old);
     if (old_cbor && *old_cbor == cbor) return PutOutcome::kUnchanged;
   }
-  if (auto s = put_value(kTranslations, key, stored_form(cbor)); !s.ok()) return s;
-  if (auto s = log_change(ChangeOp::kPut, RecordType::kTranslation, article_id, lang); !s.ok()) return s;
-  return old ? PutOutcome::kReplaced : PutOutcome::kAdded;
+  if (auto s = put_value(db, key, stored); !s.ok()) return s;
+  return existed ? PutOutcome::kReplaced : PutOutcome::kAdded;
 }
 
-Result<PutOutcome> WriteBatch::put(const schema::Record& record) {
-  if (auto* author = std::get_if<Author>(&record)) {
-    std::string cbor = to_cbor(json(*author));
-    auto old = txn_->get(kAuthors, author->id);
-    if (old) {
-      auto old_cbor = cbor_of(*old);
-      if (old_cbor && *old_cbor == cbor) return PutOutcome::kUnchanged;
-    }
-    if (auto s = put_value(kAuthors, author->id, stored_form(cbor)); !s.ok()) return s;
-    if (auto s = log_change(ChangeOp::kPut, RecordType::kAuthor, author->id, ""); !s.ok()) return s;
-    return old ? PutOutcome::kReplaced : PutOutcome::kAdded;
-  }
-  if (auto* tr = std::get_if<schema::TranslationRecord>(&record))
-    return put_translation(tr->article, tr->lang, tr->translation);
+Result<PutOutcome> WriteBatch::put(const schema::Record& record) { return put(encode(record)); }
 
-  const Article& article = std::get<Article>(record);
-  std::string cbor = to_cbor(article_meta_json(article));
-  auto old = txn_->get(kArticles, article.id);
-  bool existed = old.has_value(), changed = true;
-  std::vector<std::string> old_authors;
-  if (old) {
-    auto old_cbor = cbor_of(*old);
-    changed = !old_cbor || *old_cbor != cbor;
-    if (changed) {
-      auto previous = decode<Article>(*old, "article " + article.id);
-      if (previous) old_authors = previous->authors;
-    }
+Result<PutOutcome> WriteBatch::put(const EncodedRecord& e) {
+  bool existed = false;
+  if (e.type == RecordType::kAuthor || e.type == RecordType::kTranslation) {
+    bool author = e.type == RecordType::kAuthor;
+    std::string key = author ? e.id : pair_key(e.id, e.lang);
+    auto outcome = put_part(author ? kAuthors : kTranslations, key, e.cbor, e.stored, existed);
+    if (outcome && *outcome != PutOutcome::kUnchanged)
+      if (auto s = log_change(ChangeOp::kPut, e.type, e.id, e.lang); !s.ok()) return s;
+    return outcome;
   }
+
+  // An article: the record, what names its authors, then its translations.
+  std::optional<std::string_view> old = txn_->get(kArticles, e.id);
+  std::vector<std::string> old_authors;
+  if (old && *old != e.stored) {
+    auto previous = decode<Article>(*old, "article " + e.id);
+    if (previous) old_authors = previous->authors;
+  }
+  auto outcome = put_part(kArticles, e.id, e.cbor, e.stored, existed);
+  if (!outcome) return outcome;
+  bool changed = *outcome != PutOutcome::kUnchanged;
   if (changed) {
     for (const auto& a : old_authors)
-      if (auto s = del_value(kByAuthor, pair_key(a, article.id)); !s.ok()) return s;
-    for (const auto& a : article.authors)
-      if (auto s = put_value(kByAuthor, pair_key(a, article.id), ""); !s.ok()) return s;
-    if (auto s = put_value(kArticles, article.id, stored_form(cbor)); !s.ok()) return s;
-    if (auto s = log_change(ChangeOp::kPut, RecordType::kArticle, article.id, ""); !s.ok()) return s;
+      if (auto s = del_value(kByAuthor, pair_key(a, e.id)); !s.ok()) return s;
+    for (const auto& a : e.authors)
+      if (auto s = put_value(kByAuthor, pair_key(a, e.id), ""); !s.ok()) return s;
+    if (auto s = log_change(ChangeOp::kPut, RecordType::kArticle, e.id, ""); !s.ok()) return s;
   }
-  for (const auto& [lang, t] : article.translations) {
-    auto outcome = put_translation(article.id, lang, t);
-    if (!outcome) return outcome.status();
-    changed |= *outcome != PutOutcome::kUnchanged;
+  for (const auto& part : e.translations) {
+    bool part_existed = false;
+    auto t = put_part(kTranslations, pair_key(e.id, part.lang), part.cbor, part.stored, part_existed);
+    if (!t) return t;
+    if (*t == PutOutcome::kUnchanged) continue;
+    changed = true;
+    if (auto s = log_change(ChangeOp::kPut, RecordType::kTranslation, e.id, part.lang); !s.ok()) return s;
   }
   if (!existed) return PutOutcome::kAdded;
   return changed ? PutOutcome::kReplaced : PutOutcome::kUnchanged;

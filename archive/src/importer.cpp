@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <future>
 #include <memory>
+#include <thread>
 #include <optional>
 #include <unordered_map>
 
@@ -122,60 +125,91 @@ struct Input {
   std::string name;
   int fd = -1;
   bool is_stdin = false;
+  std::uint64_t lines = 0;
   ~Input() {
     if (fd > 0) ::close(fd);
   }
 };
 
+// A non-blank line as read, before parsing.
+struct RawLine {
+  std::size_t input = 0;
+  std::uint64_t line = 0, offset = 0, too_long = 0;
+  std::string text;
+};
+
+// What a parse thread made of a line.
+struct Parsed {
+  schema::LineResult result;  // errors and warnings (the record itself is dropped once encoded)
+  std::optional<EncodedRecord> encoded;
+};
+
 // A valid record waiting for its batch, or held back for a reference.
 struct Pending {
-  schema::Record record;
+  EncodedRecord record;
   std::size_t input = 0;
   std::uint64_t line = 0;
-  std::string label;       // "article ID"
-  std::string dedup_key;
+  std::string label;  // "article ID"
   // Where to read the line again when held back (files), or its text (stdin).
   std::uint64_t offset = 0, length = 0;
   std::string text;
 };
 
-// The first reference of a record that is not there, as (field, message).
-std::optional<schema::FieldError> missing_reference(const Reader& reader, const schema::Record& record,
-                                                    const std::unordered_map<std::string, int>& dry_ids) {
-  auto known = [&](const char* kind, const std::string& id, bool in_archive) {
-    return in_archive || dry_ids.count(std::string(kind) + ":" + id);
-  };
-  if (auto* a = std::get_if<schema::Article>(&record)) {
-    for (std::size_t i = 0; i < a->authors.size(); ++i)
-      if (!known("author", a->authors[i], reader.has_author(a->authors[i])))
-        return schema::FieldError{"authors[" + std::to_string(i) + "]",
-                                  "unknown author '" + a->authors[i] + "': not in the archive nor in this import"};
-  } else if (auto* t = std::get_if<schema::TranslationRecord>(&record)) {
-    if (!known("article", t->article, reader.has_article(t->article)))
-      return schema::FieldError{"article",
-                                "unknown article '" + t->article + "': not in the archive nor in this import"};
-  }
-  return std::nullopt;
+std::string dedup_key_of(const EncodedRecord& r) {
+  std::string key = schema::type_name(r.type);
+  key += ':';
+  key += r.id;
+  if (r.type == RecordType::kTranslation) key += "/" + r.lang;
+  return key;
 }
 
-std::string dedup_key_of(const schema::Record& record) {
-  if (auto* a = std::get_if<schema::Author>(&record)) return "author:" + a->id;
-  if (auto* a = std::get_if<schema::Article>(&record)) return "article:" + a->id;
-  auto& t = std::get<schema::TranslationRecord>(record);
-  return "translation:" + t.article + "/" + t.lang;
+// The first reference of a record that is not there, as a field error.
+std::optional<schema::FieldError> missing_reference(const Reader& reader, const EncodedRecord& record,
+                                                    const std::unordered_map<std::string, int>& dry_ids) {
+  if (record.type == RecordType::kArticle) {
+    for (std::size_t i = 0; i < record.authors.size(); ++i)
+      if (!reader.has_author(record.authors[i]) && !dry_ids.count("author:" + record.authors[i]))
+        return schema::FieldError{"authors[" + std::to_string(i) + "]", "unknown author '" + record.authors[i] +
+                                                                             "': not in the archive nor in this import"};
+  } else if (record.type == RecordType::kTranslation) {
+    if (!reader.has_article(record.id) && !dry_ids.count("article:" + record.id))
+      return schema::FieldError{"article", "unknown article '" + record.id + "': not in the archive nor in this import"};
+  }
+  return std::nullopt;
 }
 
 class Importer {
  public:
   Importer(Archive& archive, const ImportOptions& options, ImportListener& listener)
-      : archive_(archive), options_(options), listener_(listener) {}
+      : archive_(archive), options_(options), listener_(listener) {
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < std::min(threads, 16u); ++i)
+      validators_.push_back(std::make_unique<schema::RecordValidator>());
+  }
 
   Result<ImportSummary> run(const std::vector<std::string>& names) {
     if (auto s = open_all(names); !s.ok()) return s;
-    for (std::size_t i = 0; i < inputs_.size() && !summary_.stopped; ++i)
-      if (auto s = read_input(i); !s.ok()) return s;
-    if (!summary_.stopped)
-      if (auto s = flush(); !s.ok()) return s;
+    // A pipeline of two stages: while the writer (this thread) commits batch
+    // k, the parse threads validate and encode batch k+1.
+    auto raw = std::make_unique<std::vector<RawLine>>();
+    auto next_raw = std::make_unique<std::vector<RawLine>>();
+    if (auto s = read_chunk(*raw); !s.ok()) return s;
+    std::future<std::vector<Parsed>> parsing = std::async(std::launch::async, [&, r = raw.get()] { return parse(*r); });
+    Status status;
+    while (!raw->empty()) {
+      std::vector<Parsed> parsed = parsing.get();
+      status = read_chunk(*next_raw);
+      if (!status.ok()) break;
+      parsing = std::async(std::launch::async, [&, r = next_raw.get()] { return parse(*r); });
+      accept(*raw, parsed);
+      if (summary_.stopped) break;
+      if (status = flush(); !status.ok()) break;
+      std::swap(raw, next_raw);
+      next_raw->clear();
+      listener_.on_progress(summary_.bytes, summary_.lines);
+    }
+    if (parsing.valid()) parsing.wait();  // never leave a parse thread reading freed lines
+    if (!status.ok()) return status;
     if (!summary_.stopped)
       if (auto s = resolve_held_back(); !s.ok()) return s;
     return summary_;
@@ -207,6 +241,58 @@ class Importer {
     return {};
   }
 
+  // Reads the next batch worth of non-blank lines, across inputs.
+  Status read_chunk(std::vector<RawLine>& out) {
+    std::size_t bytes = 0;
+    while (current_ < inputs_.size() && out.size() < options_.batch_records && bytes < options_.batch_bytes) {
+      Input& input = *inputs_[current_];
+      if (!reader_) reader_ = std::make_unique<LineReader>(input.fd, options_.max_line_bytes);
+      LineReader::Line line;
+      if (!reader_->next(line)) {
+        if (reader_->error())
+          return Status(Code::kIOError, input.name + ":" + std::to_string(lineno_ + 1) +
+                                            ": read failed: " + std::strerror(reader_->error()));
+        if (input.lines == 0 && input.is_stdin)
+          problem(current_, 0, "", "", "no records in standard input", true);
+        bytes_before_ += reader_->bytes();
+        reader_.reset();
+        lineno_ = 0;
+        ++current_;
+        continue;
+      }
+      ++lineno_;
+      summary_.bytes = bytes_before_ + reader_->bytes();
+      if (!line.too_long && line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
+      ++input.lines;
+      out.push_back({current_, lineno_, line.offset, line.too_long, std::string(line.text)});
+      bytes += line.text.size();
+    }
+    return {};
+  }
+
+  // Validates and encodes lines on the parse threads, one slice each.
+  std::vector<Parsed> parse(const std::vector<RawLine>& raw) {
+    std::vector<Parsed> out(raw.size());
+    auto work = [&](std::size_t slice, std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) {
+        if (raw[i].too_long) continue;
+        out[i].result = validators_[slice]->parse_line(raw[i].text);
+        if (out[i].result.record) {
+          out[i].encoded = encode(*out[i].result.record);
+          out[i].result.record.reset();
+        }
+      }
+    };
+    std::size_t slices = std::min(validators_.size(), std::max<std::size_t>(1, raw.size() / 16));
+    std::vector<std::thread> threads;
+    std::size_t per = (raw.size() + slices - 1) / std::max<std::size_t>(1, slices);
+    for (std::size_t s = 1; s < slices; ++s)
+      threads.emplace_back(work, s, std::min(raw.size(), s * per), std::min(raw.size(), (s + 1) * per));
+    work(0, 0, std::min(raw.size(), per));
+    for (auto& t : threads) t.join();
+    return out;
+  }
+
   void problem(std::size_t input, std::uint64_t line, const std::string& record, std::string field,
                std::string reason, bool warning) {
     ImportProblem p{inputs_[input]->name, line, record, std::move(field), std::move(reason), warning};
@@ -222,7 +308,6 @@ class Importer {
     if (options_.strict) {
       summary_.stopped = true;
       pending_.clear();
-      pending_bytes_ = 0;
     }
   }
 
@@ -231,52 +316,34 @@ class Importer {
     return r.id.empty() ? r.type : r.type + " " + r.id;
   }
 
-  Status read_input(std::size_t index) {
-    Input& input = *inputs_[index];
-    LineReader reader(input.fd, options_.max_line_bytes);
-    LineReader::Line line;
-    std::uint64_t lineno = 0, records = 0;
-    while (!summary_.stopped && reader.next(line)) {
-      ++lineno;
-      summary_.bytes = bytes_before_ + reader.bytes();
-      if (line.too_long) {
-        ++summary_.lines;
-        reject(index, lineno, "", {{"", "line of " + std::to_string(line.too_long) + " bytes is over the " +
-                                            std::to_string(options_.max_line_bytes) +
-                                            "-byte limit for one record; skipped"}});
-        continue;
-      }
-      if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
+  // Reports, in line order, what the parse threads found, and queues the
+  // valid records for the writer.
+  void accept(std::vector<RawLine>& raw, std::vector<Parsed>& parsed) {
+    for (std::size_t i = 0; i < raw.size() && !summary_.stopped; ++i) {
+      RawLine& line = raw[i];
       ++summary_.lines;
-      ++records;
-      auto result = validator_.parse_line(line.text);
-      std::string label = label_of(result);
-      for (const auto& w : result.warnings) problem(index, lineno, label, w.field, w.reason, true);
-      if (!result.record) {
-        reject(index, lineno, label, result.errors);
+      if (line.too_long) {
+        reject(line.input, line.line, "",
+               {{"", "line of " + std::to_string(line.too_long) + " bytes is over the " +
+                         std::to_string(options_.max_line_bytes) + "-byte limit for one record; skipped"}});
         continue;
       }
-      Pending p{std::move(*result.record), index, lineno, label, "", line.offset, line.text.size(), {}};
-      p.dedup_key = dedup_key_of(p.record);
-      if (input.is_stdin) p.text = std::string(line.text);
+      auto& result = parsed[i].result;
+      std::string label = label_of(result);
+      for (const auto& w : result.warnings) problem(line.input, line.line, label, w.field, w.reason, true);
+      if (!parsed[i].encoded) {
+        reject(line.input, line.line, label, result.errors);
+        continue;
+      }
+      Pending p{std::move(*parsed[i].encoded), line.input, line.line, label, line.offset, line.text.size(), {}};
+      if (inputs_[line.input]->is_stdin) p.text = std::move(line.text);
       note_duplicate(p);
-      pending_bytes_ += line.text.size();
       pending_.push_back(std::move(p));
-      if (pending_.size() >= options_.batch_records || pending_bytes_ >= options_.batch_bytes)
-        if (auto s = flush(); !s.ok()) return s;
-      listener_.on_progress(summary_.bytes, summary_.lines);
     }
-    if (reader.error())
-      return Status(Code::kIOError, input.name + ":" + std::to_string(lineno) + ": read failed: " +
-                                        std::strerror(reader.error()));
-    if (records == 0 && lineno == 0 && input.is_stdin)
-      problem(index, 0, "", "", "no records in standard input", true);
-    bytes_before_ += reader.bytes();
-    return {};
   }
 
   void note_duplicate(const Pending& p) {
-    auto [it, inserted] = seen_.try_emplace(std::hash<std::string>{}(p.dedup_key), p.input, p.line);
+    auto [it, inserted] = seen_.try_emplace(std::hash<std::string>{}(dedup_key_of(p.record)), p.input, p.line);
     if (!inserted) {
       problem(p.input, p.line, p.label, "",
               "same record as " + inputs_[it->second.first]->name + ":" + std::to_string(it->second.second) +
@@ -287,20 +354,20 @@ class Importer {
   }
 
   // Writes the pending records in one transaction. Records whose references
-  // are missing are held back (final_pass: rejected).
+  // are missing are held back (final_pass: left in pending_ for rejection).
   Status flush(bool final_pass = false) {
     if (pending_.empty()) return {};
     struct Outcome {
       std::optional<PutOutcome> put;
-      std::optional<schema::FieldError> missing;
+      bool missing = false;
     };
     std::vector<Outcome> outcomes;
     Status s = archive_.write(
         [&](WriteBatch& batch) -> Status {
           outcomes.assign(pending_.size(), {});
           for (std::size_t i = 0; i < pending_.size(); ++i) {
-            if (auto missing = missing_reference(batch, pending_[i].record, dry_ids_)) {
-              outcomes[i].missing = std::move(missing);
+            if (missing_reference(batch, pending_[i].record, dry_ids_)) {
+              outcomes[i].missing = true;
               continue;
             }
             auto put = batch.put(pending_[i].record);
@@ -320,14 +387,15 @@ class Importer {
       if (outcomes[i].missing) {
         if (final_pass) {
           still_missing.push_back(std::move(p));
-          continue;
+        } else {
+          // Keep only where to find the line again, not the encoded record.
+          held_.push_back({EncodedRecord{}, p.input, p.line, p.label, p.offset, p.length, std::move(p.text)});
         }
-        hold_back(std::move(p));
         continue;
       }
       PutOutcome outcome = *outcomes[i].put;
       if (options_.dry_run) {
-        auto [it, inserted] = dry_ids_.try_emplace(p.dedup_key, 1);
+        auto [it, inserted] = dry_ids_.try_emplace(dedup_key_of(p.record), 1);
         if (!inserted && outcome == PutOutcome::kAdded) outcome = PutOutcome::kReplaced;
       }
       auto& c = report.counts;
@@ -338,8 +406,7 @@ class Importer {
       report.ranges.back().last_line = p.line;
       report.ranges.back().records++;
     }
-    pending_.clear();
-    pending_bytes_ = 0;
+    pending_ = std::move(still_missing);
     if (report.counts.records() > 0) {
       summary_.counts.added += report.counts.added;
       summary_.counts.replaced += report.counts.replaced;
@@ -347,29 +414,32 @@ class Importer {
       ++summary_.batches;
       listener_.on_commit(report);
     }
-    if (final_pass) pending_ = std::move(still_missing);
     return {};
   }
 
-  void hold_back(Pending&& p) {
-    // Keep only where to find the line again (files), not the parsed record.
-    held_.push_back({schema::Record{}, p.input, p.line, p.label, p.dedup_key, p.offset, p.length, std::move(p.text)});
-  }
-
-  Result<schema::Record> reread(const Pending& p) {
+  Result<EncodedRecord> reread(const Pending& p) {
     std::string text = p.text;
     if (!inputs_[p.input]->is_stdin) {
       text.resize(p.length);
       ssize_t n = ::pread(inputs_[p.input]->fd, text.data(), p.length, static_cast<off_t>(p.offset));
-      if (n != static_cast<ssize_t>(p.length))
-        return Status(Code::kIOError, inputs_[p.input]->name + ":" + std::to_string(p.line) +
-                                          ": the file changed while it was being imported");
+      if (n != static_cast<ssize_t>(p.length)) text.clear();
     }
-    auto result = validator_.parse_line(text);
+    auto result = validators_[0]->parse_line(text);
     if (!result.record)
       return Status(Code::kIOError, inputs_[p.input]->name + ":" + std::to_string(p.line) +
                                         ": the file changed while it was being imported");
-    return std::move(*result.record);
+    return encode(*result.record);
+  }
+
+  Status requeue(std::vector<Pending>& from) {
+    for (auto& p : from) {
+      auto record = reread(p);
+      if (!record) return record.status();
+      p.record = std::move(*record);
+      pending_.push_back(std::move(p));
+    }
+    from.clear();
+    return {};
   }
 
   // Writes the held-back records once what they name is there, in rounds,
@@ -379,44 +449,29 @@ class Importer {
       std::vector<Pending> round = std::move(held_);
       held_.clear();
       std::size_t before = round.size();
-      for (auto& p : round) {
-        auto record = reread(p);
-        if (!record) return record.status();
-        p.record = std::move(*record);
-        pending_.push_back(std::move(p));
-        if (pending_.size() >= options_.batch_records)
-          if (auto s = flush(); !s.ok()) return s;
+      for (std::size_t start = 0; start < round.size(); start += options_.batch_records) {
+        std::vector<Pending> slice(std::make_move_iterator(round.begin() + static_cast<long>(start)),
+                                   std::make_move_iterator(round.begin() + static_cast<long>(std::min(round.size(), start + options_.batch_records))));
+        if (auto s = requeue(slice); !s.ok()) return s;
+        if (auto s = flush(); !s.ok()) return s;
       }
-      if (auto s = flush(); !s.ok()) return s;
       if (held_.size() == before) break;  // no progress: the references are really missing
     }
     if (held_.empty()) return {};
-    // One last pass: what is still missing is rejected, the rest written.
-    pending_.clear();
-    for (auto& p : held_) {
-      auto record = reread(p);
-      if (!record) return record.status();
-      p.record = std::move(*record);
-      pending_.push_back(std::move(p));
-    }
-    held_.clear();
+    if (auto s = requeue(held_); !s.ok()) return s;
     if (options_.strict) {
       // The first unresolved record stops the import; nothing of this batch commits.
-      for (auto& p : pending_) {
-        auto missing = check_missing(p);
-        if (missing) {
+      for (auto& p : pending_)
+        if (auto missing = check_missing(p)) {
           reject(p.input, p.line, p.label, {*missing});
           return {};
         }
-      }
     }
     if (auto s = flush(true); !s.ok()) return s;
-    for (auto& p : pending_) {
-      auto missing = check_missing(p);
-      reject(p.input, p.line, p.label,
-             {missing.value_or(schema::FieldError{"", "a reference is missing"})});
-    }
+    std::vector<Pending> rejected = std::move(pending_);
     pending_.clear();
+    for (auto& p : rejected)
+      reject(p.input, p.line, p.label, {check_missing(p).value_or(schema::FieldError{"", "a reference is missing"})});
     return {};
   }
 
@@ -429,13 +484,14 @@ class Importer {
   Archive& archive_;
   const ImportOptions& options_;
   ImportListener& listener_;
-  schema::RecordValidator validator_;
+  std::vector<std::unique_ptr<schema::RecordValidator>> validators_;  // one per parse thread
   std::vector<std::unique_ptr<Input>> inputs_;
+  std::size_t current_ = 0;  // the input being read
+  std::unique_ptr<LineReader> reader_;
+  std::uint64_t lineno_ = 0, bytes_before_ = 0;
   std::vector<Pending> pending_, held_;
-  std::size_t pending_bytes_ = 0;
-  std::uint64_t bytes_before_ = 0;
   // Hash of each record key seen in this import -> (input, line), for the
-  // duplicate warning. 8 bytes a record keeps memory flat in practice.
+  // duplicate warning: a few bytes a record.
   std::unordered_map<std::size_t, std::pair<std::size_t, std::uint64_t>> seen_;
   // Dry runs write nothing, so the records they would have written are
   // remembered here, for references and for added vs replaced.

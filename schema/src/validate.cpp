@@ -183,10 +183,13 @@ class SchemaWalker {
   bool branch_applies(const json& branch) const {
     auto cond = branch.find("if");
     if (cond == branch.end()) return true;
-    const json properties = cond->value("properties", json::object());
-    for (auto& [key, sub] : properties.items()) {
-      auto c = sub.find("const");
-      if (c != sub.end() && (!record_.is_object() || !record_.contains(key) || record_[key] != *c)) return false;
+    auto properties = cond->find("properties");
+    if (properties == cond->end()) return true;
+    for (auto it = properties->begin(); it != properties->end(); ++it) {
+      auto c = it->find("const");
+      if (c == it->end()) continue;
+      auto actual = record_.is_object() ? record_.find(it.key()) : record_.end();
+      if (!record_.is_object() || actual == record_.end() || *actual != *c) return false;
     }
     return true;
   }

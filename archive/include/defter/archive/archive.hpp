@@ -72,6 +72,24 @@ struct Stats {
   std::uint64_t map_bytes = 0;   // current map size
 };
 
+// A record in its stored form. Encoding is CPU work that needs no
+// transaction, so importers do it on other threads than the one that writes.
+struct EncodedRecord {
+  schema::RecordType type = schema::RecordType::kArticle;
+  std::string id;                    // author or article id (a translation's article)
+  std::string lang;                  // a translation record's language
+  std::vector<std::string> authors;  // an article's authors
+  std::string cbor;                  // canonical CBOR (an article's without its translations)
+  std::string stored;                // what is written: a tag byte, then CBOR or zstd(CBOR)
+  struct Part {
+    std::string lang, cbor, stored;
+  };
+  std::vector<Part> translations;  // an article's translations
+};
+
+// Thread-safe; needs no archive.
+EncodedRecord encode(const schema::Record& record);
+
 class Archive;
 struct TxnHandle;
 
@@ -128,6 +146,7 @@ class WriteBatch : public Reader {
   // REQUIRES: the record passed RecordValidator; references are the caller's
   // to check (has_author / has_article).
   Result<PutOutcome> put(const schema::Record& record);
+  Result<PutOutcome> put(const EncodedRecord& record);
   // Deletes an author, an article (with its translations) or one translation
   // (type kTranslation, lang set). Returns false when there was nothing.
   // kConflict when deleting an author that articles still name.
@@ -139,8 +158,8 @@ class WriteBatch : public Reader {
   Status put_value(int dbi_index, std::string_view key, std::string_view value);
   Status del_value(int dbi_index, std::string_view key);
   Status log_change(ChangeOp op, schema::RecordType type, std::string_view id, std::string_view lang);
-  Result<PutOutcome> put_translation(std::string_view article_id, std::string_view lang,
-                                     const schema::Translation& t);
+  Result<PutOutcome> put_part(int dbi_index, std::string_view key, const std::string& cbor,
+                              const std::string& stored, bool& existed);
 };
 
 class Archive {

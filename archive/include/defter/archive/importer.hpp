@@ -18,10 +18,11 @@ namespace defter::archive {
 
 struct ImportOptions {
   std::size_t batch_records = 1000;              // records per transaction
-  std::size_t batch_bytes = std::size_t{32} << 20;  // or input bytes per transaction
+  std::size_t batch_bytes = std::size_t{16} << 20;  // or input bytes per transaction
   std::size_t max_line_bytes = std::size_t{64} << 20;  // longer lines are skipped unread
   bool strict = false;   // stop at the first rejected record; its batch commits nothing
   bool dry_run = false;  // validate and count; write nothing
+  unsigned threads = 0;  // parse threads; 0: one per core
 };
 
 // A rejected record or a warning, located in its input.
