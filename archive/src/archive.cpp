@@ -1,7 +1,9 @@
 #include "defter/archive/archive.hpp"
 
 #include <lmdb.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <zstd.h>
 
 #include <cerrno>
@@ -30,6 +32,20 @@ constexpr const char* kDbNames[kDbCount] = {"meta", "authors", "articles", "tran
 constexpr std::size_t kCompressAbove = 256;  // bytes of CBOR; below this zstd rarely pays
 constexpr int kZstdLevel = 1;  // bulk imports are CPU-bound; level 3 saves little more
 
+// LMDB reports a short write as EIO; on a full disk or at the file-size
+// limit that is what a write gets. Tells those apart from a failing disk.
+bool out_of_space(const std::filesystem::path& dir) {
+  struct statvfs fs;
+  if (::statvfs(dir.c_str(), &fs) == 0 &&
+      static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < (std::uint64_t{64} << 20))
+    return true;
+  rlimit limit;
+  struct stat st;
+  return ::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+         ::stat((dir / "data.mdb").c_str(), &st) == 0 &&
+         static_cast<rlim_t>(st.st_size) + (std::uint64_t{64} << 20) > limit.rlim_cur;
+}
+
 Status from_mdb(int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + mdb_strerror(rc);
   switch (rc) {
@@ -44,6 +60,15 @@ Status from_mdb(int rc, std::string_view what) {
     default:
       return {Code::kIOError, msg};
   }
+}
+
+// An error from a write or a commit, with a short write on a full disk
+// reported as such.
+Status write_error(int rc, std::string_view what, const std::filesystem::path& dir) {
+  if (rc == EIO && out_of_space(dir))
+    return {Code::kStorageFull, std::string(what) + ": the disk is full (or the file-size limit is reached); "
+                                                    "free some disk space, then run the command again"};
+  return from_mdb(rc, what);
 }
 
 MDB_val as_val(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
@@ -372,7 +397,7 @@ Status WriteBatch::put_value(int db, std::string_view key, std::string_view valu
   MDB_val k = as_val(key), v = as_val(value);
   int rc = mdb_put(txn_->txn, txn_->dbis[db], &k, &v, 0);
   if (rc == MDB_MAP_FULL) txn_->map_full = true;
-  return rc ? from_mdb(rc, std::string("write to ") + kDbNames[db]) : Status();
+  return rc ? write_error(rc, std::string("write to ") + kDbNames[db], txn_->archive->dir()) : Status();
 }
 
 Status WriteBatch::del_value(int db, std::string_view key) {
@@ -604,7 +629,7 @@ Status Archive::write(const std::function<Status(WriteBatch&)>& fn, bool commit)
       rc = mdb_txn_commit(h.txn);
       h.txn = nullptr;
       if (rc == MDB_MAP_FULL) h.map_full = true;
-      else if (rc) return from_mdb(rc, "commit to the archive in " + impl_->options.dir.string());
+      else if (rc) return write_error(rc, "commit to the archive in " + impl_->options.dir.string(), impl_->options.dir);
     }
     if (!h.map_full) return s;
     txn->reset();  // abort, releasing the resize guard

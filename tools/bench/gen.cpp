@@ -1,7 +1,7 @@
 // defter-bench-gen: a deterministic generator of a realistic multilingual
 // corpus for benchmarks and large tests.
 //
-//   defter-bench-gen --records N [--seed S] [--words W] [--out FILE]
+//   defter-bench-gen --records N [--seed S] [--words W] [--prefix P] [--out FILE]
 //
 // Writes N JSON Lines records: authors first (one per 40 records), then
 // articles in English, Turkish, Russian and Chinese with zero to two
@@ -9,7 +9,8 @@
 // translation record), ~W words per text (default 1,500) drawn from a
 // Zipf-distributed vocabulary per language, CommonMark headings, quotes,
 // footnote markers and structured footnotes, partial and full dates.
-// The same arguments always give the same bytes.
+// Ids start with P- when --prefix is given, so corpora can be imported side
+// by side. The same arguments always give the same bytes.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -133,7 +134,8 @@ const char* const kCountries[] = {"CN", "KZ", "KG", "UZ", "TJ", "TM", "RU", "TR"
 
 class Generator {
  public:
-  Generator(std::uint64_t seed, int words) : rng_(seed), words_(words), langs_(languages()) {
+  Generator(std::uint64_t seed, int words, std::string prefix)
+      : rng_(seed), words_(words), prefix_(prefix.empty() ? "" : prefix + "-"), langs_(languages()) {
     for (const auto& l : langs_) vocab_.emplace_back(l, rng_, 30000);
   }
 
@@ -210,7 +212,7 @@ class Generator {
     for (std::uint64_t i = 0; i < authors && i < records; ++i) {
       std::size_t lang = rng_.below(langs_.size());
       nlohmann::json a = {{"type", "author"},
-                          {"id", "author-" + std::to_string(i)},
+                          {"id", prefix_ + "author-" + std::to_string(i)},
                           {"name", sentence(0, 2)},
                           {"topics", {sentence(0, 2), sentence(0, 3)}},
                           {"bio", {{langs_[lang].tag, sentence(lang, rng_.between(40, 120))}}}};
@@ -219,11 +221,11 @@ class Generator {
     std::uint64_t written = std::min(authors, records), article = 0;
     while (written < records) {
       std::size_t original = rng_.below(langs_.size());
-      std::string id = "article-" + std::to_string(article++);
+      std::string id = prefix_ + "article-" + std::to_string(article++);
       nlohmann::json a = {{"type", "article"},
                           {"id", id},
                           {"published", date(true)},
-                          {"authors", {"author-" + std::to_string(rng_.below(authors))}},
+                          {"authors", {prefix_ + "author-" + std::to_string(rng_.below(authors))}},
                           {"original_language", langs_[original].tag}};
       nlohmann::json countries = nlohmann::json::array();
       for (std::uint64_t c = rng_.below(4), k = 0; k < c; ++k) {
@@ -259,6 +261,7 @@ class Generator {
  private:
   Rng rng_;
   int words_;
+  std::string prefix_;
   std::vector<Language> langs_;
   std::vector<Vocabulary> vocab_;
 };
@@ -268,7 +271,7 @@ class Generator {
 int main(int argc, char** argv) {
   std::uint64_t records = 1000, seed = 42;
   int words = 1500;
-  std::string out_path;
+  std::string out_path, prefix;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -282,8 +285,9 @@ int main(int argc, char** argv) {
     else if (arg == "--seed") seed = std::stoull(value());
     else if (arg == "--words") words = std::stoi(value());
     else if (arg == "--out") out_path = value();
+    else if (arg == "--prefix") prefix = value();
     else {
-      std::cerr << "usage: defter-bench-gen --records N [--seed S] [--words W] [--out FILE]\n";
+      std::cerr << "usage: defter-bench-gen --records N [--seed S] [--words W] [--prefix P] [--out FILE]\n";
       return 2;
     }
   }
@@ -297,7 +301,7 @@ int main(int argc, char** argv) {
   }
   std::ostream& out = out_path.empty() ? std::cout : file;
   std::ios::sync_with_stdio(false);
-  Generator(seed, words).run(records, out);
+  Generator(seed, words, prefix).run(records, out);
   out.flush();
   return out ? 0 : 1;
 }

@@ -1,0 +1,240 @@
+// The archive's contract: upserts, unchanged detection, the change log,
+// deletes, snapshots, and readers on many threads.
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "defter/archive/archive.hpp"
+#include "support.hpp"
+
+using namespace defter;
+using archive::PutOutcome;
+using schema::RecordType;
+
+namespace {
+
+std::unique_ptr<archive::Archive> open(const test::TempDir& dir, archive::Options options = {}) {
+  options.dir = dir.path() / "archive";
+  auto a = archive::Archive::open(options);
+  INFO((a.ok() ? std::string() : a.status().to_string()));
+  REQUIRE(a.ok());
+  return std::move(a.value());
+}
+
+schema::Author author(const std::string& id, const std::string& name = "Name") {
+  schema::Author a;
+  a.id = id;
+  a.name = name;
+  a.bio["tr"] = "Biyografi " + name;
+  return a;
+}
+
+schema::Article article(const std::string& id, const std::string& author_id, std::vector<std::string> langs) {
+  schema::Article a;
+  a.id = id;
+  a.published = "2023-05";
+  a.authors = {author_id};
+  a.original_language = langs.front();
+  for (auto& l : langs) {
+    schema::Translation t;
+    t.title = "Title " + l;
+    t.body = "Body " + l + " [1]";
+    t.footnotes.push_back(schema::Footnote{1, "note", {}, {}, {}, {}});
+    a.translations[l] = t;
+  }
+  return a;
+}
+
+PutOutcome put(archive::Archive& a, const schema::Record& r) {
+  PutOutcome out{};
+  Status s = a.write([&](archive::WriteBatch& b) -> Status {
+    auto o = b.put(r);
+    if (!o) return o.status();
+    out = *o;
+    return {};
+  });
+  REQUIRE(s.ok());
+  return out;
+}
+
+std::vector<archive::Change> changes(archive::Archive& a, std::uint64_t after = 0) {
+  std::vector<archive::Change> out;
+  auto snap = a.snapshot();
+  REQUIRE(snap.ok());
+  REQUIRE(snap->for_each_change(after, [&](const archive::Change& c) {
+    out.push_back(c);
+    return true;
+  }).ok());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("upsert: added, unchanged, replaced, with one change per real write", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  CHECK(put(*a, author("au")) == PutOutcome::kAdded);
+  CHECK(put(*a, article("ar", "au", {"en", "tr"})) == PutOutcome::kAdded);
+  auto log = changes(*a);
+  REQUIRE(log.size() == 4);  // author, article, 2 translations
+  CHECK(log[0] == archive::Change{1, archive::ChangeOp::kPut, RecordType::kAuthor, "au", ""});
+  CHECK(log[1].type == RecordType::kArticle);
+  CHECK(log[3] == archive::Change{4, archive::ChangeOp::kPut, RecordType::kTranslation, "ar", "tr"});
+
+  CHECK(put(*a, author("au")) == PutOutcome::kUnchanged);
+  CHECK(put(*a, article("ar", "au", {"en", "tr"})) == PutOutcome::kUnchanged);
+  CHECK(changes(*a).size() == 4);  // nothing written, nothing logged
+
+  auto changed = article("ar", "au", {"en", "tr"});
+  changed.translations["tr"].title = "Yeni başlık";
+  CHECK(put(*a, changed) == PutOutcome::kReplaced);
+  auto after = changes(*a, 4);
+  REQUIRE(after.size() == 1);  // only the translation that changed
+  CHECK(after[0] == archive::Change{5, archive::ChangeOp::kPut, RecordType::kTranslation, "ar", "tr"});
+
+  auto snap = a->snapshot();
+  REQUIRE(snap.ok());
+  auto got = snap->article("ar");
+  REQUIRE(got.ok());
+  CHECK(*got == changed);
+  CHECK(snap->author("au").value() == author("au"));
+  CHECK(snap->last_seq() == 5);
+}
+
+TEST_CASE("an article upsert keeps translations it does not carry", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("au"));
+  put(*a, article("ar", "au", {"en"}));
+  schema::TranslationRecord ru{"ar", "ru", {}};
+  ru.translation.title = "Заголовок";
+  ru.translation.body = "Текст";
+  put(*a, ru);
+  CHECK(put(*a, article("ar", "au", {"en"})) == PutOutcome::kUnchanged);
+  auto snap = a->snapshot();
+  auto got = snap->article("ar");
+  REQUIRE(got.ok());
+  CHECK(got->translations.size() == 2);
+  CHECK(got->translations.at("ru").title == "Заголовок");
+  CHECK(snap->translation("ar", "ru").ok());
+  CHECK(snap->translation("ar", "de").status().code() == Code::kNotFound);
+}
+
+TEST_CASE("deletes: article with its translations, one translation, author only when unnamed", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("au"));
+  put(*a, article("ar", "au", {"en", "tr", "ru"}));
+  put(*a, article("ar2", "au", {"en"}));
+  auto remove = [&](RecordType t, const std::string& id, const std::string& lang = "") {
+    Result<bool> out = false;
+    Status s = a->write([&](archive::WriteBatch& b) -> Status {
+      out = b.remove(t, id, lang);
+      return out.ok() ? Status() : out.status();
+    });
+    return s.ok() ? out : Result<bool>(s);
+  };
+  auto refused = remove(RecordType::kAuthor, "au");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == Code::kConflict);
+  CHECK_THAT(refused.status().message(), Catch::Contains("ar, ar2"));
+
+  CHECK(remove(RecordType::kTranslation, "ar", "ru").value());
+  CHECK_FALSE(remove(RecordType::kTranslation, "ar", "ru").value());
+  CHECK(remove(RecordType::kArticle, "ar").value());
+  CHECK(remove(RecordType::kArticle, "ar2").value());
+  CHECK(remove(RecordType::kAuthor, "au").value());
+  CHECK_FALSE(remove(RecordType::kAuthor, "au").value());
+
+  auto snap = a->snapshot();
+  auto st = snap->stats();
+  CHECK(st.authors == 0);
+  CHECK(st.articles == 0);
+  CHECK(st.translations == 0);
+  auto log = changes(*a);
+  std::vector<std::string> deletes;
+  for (auto& c : log)
+    if (c.op == archive::ChangeOp::kDelete) deletes.push_back(std::string(schema::type_name(c.type)) + ":" + c.id + c.lang);
+  CHECK(deletes == std::vector<std::string>{"translation:arru", "article:ar", "article:ar2", "author:au"});
+}
+
+TEST_CASE("articles_by_author follows author changes", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("x"));
+  put(*a, author("y"));
+  put(*a, article("ar", "x", {"en"}));
+  CHECK(a->snapshot()->articles_by_author("x") == std::vector<std::string>{"ar"});
+  put(*a, article("ar", "y", {"en"}));
+  CHECK(a->snapshot()->articles_by_author("x").empty());
+  CHECK(a->snapshot()->articles_by_author("y") == std::vector<std::string>{"ar"});
+}
+
+TEST_CASE("a snapshot does not see later writes; a failed batch writes nothing", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("au"));
+  auto before = a->snapshot();
+  REQUIRE(before.ok());
+  put(*a, author("later"));
+  CHECK_FALSE(before->has_author("later"));
+  CHECK(a->snapshot()->has_author("later"));
+
+  Status s = a->write([&](archive::WriteBatch& b) -> Status {
+    REQUIRE(b.put(author("doomed")).ok());
+    CHECK(b.has_author("doomed"));  // a batch sees its own writes
+    return Status(Code::kInvalidArgument, "changed my mind");
+  });
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK_FALSE(a->snapshot()->has_author("doomed"));
+}
+
+TEST_CASE("snapshots on many threads while a writer writes", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("au"));
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, inconsistent{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] {
+      while (!done) {
+        auto snap = a->snapshot();
+        if (!snap.ok()) {
+          ++inconsistent;
+          continue;
+        }
+        // Articles are written with both translations in one batch: a reader
+        // sees both or neither.
+        Status s = snap->for_each_article([&](const schema::Article& ar) {
+          if (ar.translations.size() != 2) ++inconsistent;
+          return true;
+        });
+        if (!s.ok()) ++inconsistent;
+        ++reads;
+      }
+    });
+  for (int i = 0; i < 200; ++i) put(*a, article("ar" + std::to_string(i), "au", {"en", "tr"}));
+  done = true;
+  for (auto& r : readers) r.join();
+  CHECK(reads > 0);
+  CHECK(inconsistent == 0);
+  CHECK(a->snapshot()->stats().articles == 200);
+}
+
+TEST_CASE("stats count records per type and language", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("au"));
+  put(*a, article("a1", "au", {"en", "tr"}));
+  put(*a, article("a2", "au", {"ru"}));
+  auto st = a->snapshot()->stats();
+  CHECK(st.authors == 1);
+  CHECK(st.articles == 2);
+  CHECK(st.translations == 3);
+  using Counts = std::vector<std::pair<std::string, std::uint64_t>>;
+  CHECK(st.translations_per_lang == Counts{{"en", 1}, {"ru", 1}, {"tr", 1}});
+  CHECK(st.bios_per_lang == Counts{{"tr", 1}});
+  CHECK(st.file_bytes > 0);
+}

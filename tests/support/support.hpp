@@ -1,0 +1,76 @@
+// Helpers shared by the tests: temporary directories, files, and running the
+// real `defter` binary as a child process (with limits, or killed on purpose).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace defter::test {
+
+// The source tree, the defter binary and the corpus generator of this build.
+std::filesystem::path source_dir();
+std::string defter_binary();
+std::string generator_binary();
+
+// A directory that is removed with everything in it when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str(const std::string& child = "") const { return (child.empty() ? path_ : path_ / child).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void write_file(const std::filesystem::path& path, const std::string& content);
+std::string read_file(const std::filesystem::path& path);
+
+struct RunOptions {
+  std::string stdin_text;
+  std::map<std::string, std::string> env;  // added to the environment
+  std::optional<long> file_size_limit;      // RLIMIT_FSIZE in bytes: a disk that fills up
+  std::optional<uid_t> as_user;             // drop to this uid/gid first (when root)
+  int timeout_seconds = 300;
+};
+
+struct RunResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string out, err;
+};
+
+// Runs argv to completion and captures its output.
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// Runs `defter --data DATA args...`.
+RunResult defter(const std::string& data, const std::vector<std::string>& args, const RunOptions& options = {});
+
+// A child process whose stderr goes to a file, to be killed on purpose.
+class Child {
+ public:
+  explicit Child(const std::vector<std::string>& argv, const std::filesystem::path& err_file);
+  ~Child();
+  void kill_now();        // SIGKILL, then reap
+  int wait();             // exit code, or -1 when killed
+  bool exited() const { return reaped_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+// Generates a corpus with tools/bench's generator into path.
+void generate_corpus(const std::filesystem::path& path, int records, int words, int seed,
+                     const std::string& prefix = "");
+
+}  // namespace defter::test
