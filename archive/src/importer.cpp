@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
-#include <future>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <memory>
 #include <thread>
 #include <optional>
@@ -121,6 +123,69 @@ class LineReader {
   int error_ = 0;
 };
 
+// Parse threads that live as long as the import. (Threads started per batch
+// would each get a fresh malloc arena and make the import's memory creep.)
+class ParsePool {
+ public:
+  using Work = std::function<void(std::size_t slice, std::size_t begin, std::size_t end)>;
+
+  ParsePool(std::size_t threads, Work work) : work_(std::move(work)) {
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this, i] { loop(i); });
+  }
+  ~ParsePool() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  // Splits [0, count) among the threads and starts them; returns at once.
+  void start(std::size_t count) {
+    std::lock_guard lock(mutex_);
+    count_ = count;
+    remaining_ = threads_.size();
+    ++generation_;
+    wake_.notify_all();
+  }
+
+  void wait() {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return remaining_ == 0; });
+  }
+
+ private:
+  void loop(std::size_t slice) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      std::size_t count;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        count = count_;
+      }
+      std::size_t per = (count + threads_.size() - 1) / threads_.size();
+      std::size_t begin = std::min(count, slice * per), end = std::min(count, begin + per);
+      if (begin < end) work_(slice, begin, end);
+      {
+        std::lock_guard lock(mutex_);
+        if (--remaining_ == 0) done_.notify_all();
+      }
+    }
+  }
+
+  Work work_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::uint64_t generation_ = 0;
+  std::size_t count_ = 0, remaining_ = 0;
+  bool stop_ = false;
+};
+
 struct Input {
   std::string name;
   int fd = -1;
@@ -191,24 +256,32 @@ class Importer {
     if (auto s = open_all(names); !s.ok()) return s;
     // A pipeline of two stages: while the writer (this thread) commits batch
     // k, the parse threads validate and encode batch k+1.
-    auto raw = std::make_unique<std::vector<RawLine>>();
-    auto next_raw = std::make_unique<std::vector<RawLine>>();
-    if (auto s = read_chunk(*raw); !s.ok()) return s;
-    std::future<std::vector<Parsed>> parsing = std::async(std::launch::async, [&, r = raw.get()] { return parse(*r); });
-    Status status;
-    while (!raw->empty()) {
-      std::vector<Parsed> parsed = parsing.get();
-      status = read_chunk(*next_raw);
-      if (!status.ok()) break;
-      parsing = std::async(std::launch::async, [&, r = next_raw.get()] { return parse(*r); });
-      accept(*raw, parsed);
-      if (summary_.stopped) break;
-      if (status = flush(); !status.ok()) break;
+    std::vector<RawLine> raw, next_raw;
+    std::vector<Parsed> parsed, next_parsed;
+    ParsePool pool(validators_.size(), [&](std::size_t slice, std::size_t begin, std::size_t end) {
+      parse(slice, next_raw, next_parsed, begin, end);
+    });
+    auto start_parsing = [&]() -> Status {
+      next_raw.clear();
+      if (auto s = read_chunk(next_raw); !s.ok()) return s;
+      next_parsed.assign(next_raw.size(), {});
+      pool.start(next_raw.size());
+      return {};
+    };
+    Status status = start_parsing();
+    while (status.ok()) {
+      pool.wait();
       std::swap(raw, next_raw);
-      next_raw->clear();
+      std::swap(parsed, next_parsed);
+      if (raw.empty()) break;
+      status = start_parsing();
+      if (!status.ok()) break;
+      accept(raw, parsed);
+      if (summary_.stopped) break;
+      status = flush();
       listener_.on_progress(summary_.bytes, summary_.lines);
     }
-    if (parsing.valid()) parsing.wait();  // never leave a parse thread reading freed lines
+    pool.wait();  // never leave a parse thread on lines about to be freed
     if (!status.ok()) return status;
     if (!summary_.stopped)
       if (auto s = resolve_held_back(); !s.ok()) return s;
@@ -270,27 +343,17 @@ class Importer {
     return {};
   }
 
-  // Validates and encodes lines on the parse threads, one slice each.
-  std::vector<Parsed> parse(const std::vector<RawLine>& raw) {
-    std::vector<Parsed> out(raw.size());
-    auto work = [&](std::size_t slice, std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) {
-        if (raw[i].too_long) continue;
-        out[i].result = validators_[slice]->parse_line(raw[i].text);
-        if (out[i].result.record) {
-          out[i].encoded = encode(*out[i].result.record);
-          out[i].result.record.reset();
-        }
+  // Validates and encodes lines [begin, end) on parse thread `slice`.
+  void parse(std::size_t slice, const std::vector<RawLine>& raw, std::vector<Parsed>& out, std::size_t begin,
+             std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (raw[i].too_long) continue;
+      out[i].result = validators_[slice]->parse_line(raw[i].text);
+      if (out[i].result.record) {
+        out[i].encoded = encode(*out[i].result.record);
+        out[i].result.record.reset();
       }
-    };
-    std::size_t slices = std::min(validators_.size(), std::max<std::size_t>(1, raw.size() / 16));
-    std::vector<std::thread> threads;
-    std::size_t per = (raw.size() + slices - 1) / std::max<std::size_t>(1, slices);
-    for (std::size_t s = 1; s < slices; ++s)
-      threads.emplace_back(work, s, std::min(raw.size(), s * per), std::min(raw.size(), (s + 1) * per));
-    work(0, 0, std::min(raw.size(), per));
-    for (auto& t : threads) t.join();
-    return out;
+    }
   }
 
   void problem(std::size_t input, std::uint64_t line, const std::string& record, std::string field,

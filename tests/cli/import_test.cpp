@@ -177,3 +177,30 @@ TEST_CASE("two imports into one data directory at once both finish with every re
   auto again = test::defter(data, {"import", dir.str("a.jsonl"), dir.str("b.jsonl")});
   CHECK_THAT(again.out, Catch::StartsWith("0 added, 0 replaced, 1200 unchanged, 0 rejected"));
 }
+
+TEST_CASE("the bundled sample archive imports cleanly and round-trips", "[cli][e2e]") {
+  test::TempDir dir;
+  auto sample = test::source_dir() / "tools" / "sample";
+  std::vector<std::string> args{"import"};
+  for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
+    args.push_back((sample / f).string());
+  auto data = dir.str("data");
+  auto r = test::defter(data, args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.empty());  // not even a warning
+  auto stats = json::parse(test::defter(data, {"stats", "--json"}).out);
+  CHECK(stats["authors"] == 6);
+  CHECK(stats["articles"] == 9);
+  for (const char* lang : {"en", "tr", "ru", "zh"}) CHECK(stats["translations_per_language"][lang] >= 3);
+  // The seed article exists in four languages, as does the manual page.
+  for (const char* id : {"china-central-asia-c5-summit-2023", "passwd-1-manual-page"}) {
+    auto got = test::defter(data, {"get", id, "--compact"});
+    REQUIRE(got.exit_code == 0);
+    CHECK(json::parse(got.out)["translations"].size() == 4);
+  }
+  auto exported = test::export_all(data);
+  test::write_file(dir.path() / "export.jsonl", exported);
+  REQUIRE(test::defter(dir.str("data2"), {"import", dir.str("export.jsonl")}).exit_code == 0);
+  CHECK(test::export_all(dir.str("data2")) == exported);
+}
