@@ -199,6 +199,13 @@ TEST_CASE("the bundled sample archive imports cleanly and round-trips", "[cli][e
     REQUIRE(got.exit_code == 0);
     CHECK(json::parse(got.out)["translations"].size() == 4);
   }
+  auto list = test::defter(data, {"list"});
+  REQUIRE(list.exit_code == 0);
+  CHECK(std::count(list.out.begin(), list.out.end(), '\n') == 15);
+  CHECK_THAT(list.out, Catch::Contains("china-central-asia-c5-summit-2023            2023-05    en,ru,tr,zh Steps to"));
+  CHECK_THAT(list.out, Catch::Contains("author   wang-li"));
+  CHECK(test::defter(data, {"list", "--type", "author"}).out.find("article ") == std::string::npos);
+
   auto exported = test::export_all(data);
   test::write_file(dir.path() / "export.jsonl", exported);
   REQUIRE(test::defter(dir.str("data2"), {"import", dir.str("export.jsonl")}).exit_code == 0);

@@ -248,6 +248,36 @@ int run_delete(const std::string& data_dir, const GetArgs& args) {
   return kExitOk;
 }
 
+int run_list(const std::string& data_dir, const std::string& type) {
+  auto archive = open_archive(data_dir, true);
+  if (!archive) return fail(archive.status());
+  auto snap = (*archive)->snapshot();
+  if (!snap) return fail(snap.status());
+  auto languages = [](const auto& by_lang, const std::string& first) {
+    std::string out = by_lang.count(first) ? first : "";
+    for (const auto& [lang, value] : by_lang)
+      if (lang != first) out += (out.empty() ? "" : ",") + lang;
+    return out;
+  };
+  Status s;
+  if (type.empty() || type == "author")
+    s = snap->for_each_author([&](const schema::Author& a) {
+      std::cout << fmt::format("author   {:<44} {:<10} {:<11} {}\n", a.id, "", languages(a.bio, ""), a.name);
+      return bool(std::cout);
+    });
+  if (s.ok() && (type.empty() || type == "article"))
+    s = snap->for_each_article([&](const schema::Article& a) {
+      auto original = a.translations.find(a.original_language);
+      const auto& title = original != a.translations.end() ? original->second.title
+                          : a.translations.empty()         ? std::string("(no text yet)")
+                                                           : a.translations.begin()->second.title;
+      std::cout << fmt::format("article  {:<44} {:<10} {:<11} {}\n", a.id, a.published,
+                               languages(a.translations, a.original_language), title);
+      return bool(std::cout);
+    });
+  return s.ok() ? kExitOk : fail(s);
+}
+
 int run_stats(const std::string& data_dir, bool as_json) {
   auto archive = open_archive(data_dir, true);
   if (!archive) return fail(archive.status());

@@ -38,5 +38,8 @@ struct GetArgs {
 int run_get(const std::string& data_dir, const GetArgs& args);
 int run_delete(const std::string& data_dir, const GetArgs& args);
 int run_stats(const std::string& data_dir, bool json);
+// One line a record: authors (id, name, biography languages), then articles
+// (id, date, languages with the original first, title in the original).
+int run_list(const std::string& data_dir, const std::string& type);
 
 }  // namespace defter::cli

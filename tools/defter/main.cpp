@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"author", "article"}));
   d->add_option("--lang", del.lang, "delete only this translation of the article");
 
+  std::string list_type;
+  auto* ls = app.add_subcommand("list", "one line a record: id, date, languages, title");
+  ls->add_option("--type", list_type, "only this record type")->check(CLI::IsMember({"author", "article"}));
+
   bool stats_json = false;
   auto* st = app.add_subcommand("stats", "records per type and language, sizes on disk");
   st->add_flag("--json", stats_json, "as JSON");
@@ -65,5 +69,6 @@ int main(int argc, char** argv) {
   if (*g) return run_get(data_dir, get);
   if (*d) return run_delete(data_dir, del);
   if (*st) return run_stats(data_dir, stats_json);
+  if (*ls) return run_list(data_dir, list_type);
   return kExitUsage;
 }
