@@ -35,20 +35,20 @@ int main(int argc, char** argv) {
   ex->add_option("--type", exp.type, "only this record type")->check(CLI::IsMember({"author", "article"}));
   ex->add_option("--output,-o", exp.output, "file to write (default: standard output)");
 
-  GetArgs get;
-  auto* g = app.add_subcommand("get", "print a record as JSON");
-  g->add_option("id", get.id, "author or article id")->required();
-  g->add_option("--type", get.type, "author or article, when both exist")
-      ->check(CLI::IsMember({"author", "article"}));
-  g->add_option("--lang", get.lang, "only this translation of an article");
+  // get and delete name a record the same way.
+  auto record_command = [&app](const char* name, const char* help, const char* lang_help, GetArgs& args) {
+    auto* sub = app.add_subcommand(name, help);
+    sub->add_option("id", args.id, "author or article id")->required();
+    sub->add_option("--type", args.type, "author or article, when both exist")
+        ->check(CLI::IsMember({"author", "article"}));
+    sub->add_option("--lang", args.lang, lang_help);
+    return sub;
+  };
+  GetArgs get, del;
+  auto* g = record_command("get", "print a record as JSON", "only this translation of an article", get);
   g->add_flag("--compact", get.compact, "one line");
-
-  GetArgs del;
-  auto* d = app.add_subcommand("delete", "delete an author, an article, or one translation (--lang)");
-  d->add_option("id", del.id, "author or article id")->required();
-  d->add_option("--type", del.type, "author or article, when both exist")
-      ->check(CLI::IsMember({"author", "article"}));
-  d->add_option("--lang", del.lang, "delete only this translation of the article");
+  auto* d = record_command("delete", "delete an author, an article, or one translation (--lang)",
+                           "delete only this translation of the article", del);
 
   std::string list_type;
   auto* ls = app.add_subcommand("list", "one line a record: id, date, languages, title");
