@@ -494,11 +494,15 @@ class Importer {
     return encode(*result.record);
   }
 
+  // Reads held-back lines again and queues them, except those a later line
+  // of the import replaced: the last one wins, even when it went in first.
   Status requeue(std::vector<Pending>& from) {
     for (auto& p : from) {
       auto record = reread(p);
       if (!record) return record.status();
       p.record = std::move(*record);
+      auto last = seen_.find(std::hash<std::string>{}(dedup_key_of(p.record)));
+      if (last != seen_.end() && last->second != std::make_pair(p.input, p.line)) continue;
       pending_.push_back(std::move(p));
     }
     from.clear();

@@ -130,6 +130,20 @@ TEST_CASE("the same id twice in one import: a warning, and the last wins", "[cli
   CHECK(json::parse(test::defter(data, {"get", "au", "--compact"}).out)["name"] == "Second");
 }
 
+TEST_CASE("the last of two duplicates wins even when the first waited for a reference", "[cli][e2e]") {
+  test::TempDir dir;
+  auto data = dir.str("data");
+  // Line 2 names an author not there yet, so it waits; line 3 (the same id,
+  // an author that exists) goes in first; line 4 brings the author of line 2.
+  test::write_file(dir.path() / "dup.jsonl",
+                   R"({"type":"author","id":"old","name":"Old"})" "\n"
+                   R"({"type":"article","id":"a","published":"2020","authors":["late"],"original_language":"en"})" "\n"
+                   R"({"type":"article","id":"a","published":"2021","authors":["old"],"original_language":"en"})" "\n"
+                   R"({"type":"author","id":"late","name":"Late"})" "\n");
+  REQUIRE(test::defter(data, {"import", "--batch", "1", dir.str("dup.jsonl")}).exit_code == 0);
+  CHECK(json::parse(test::defter(data, {"get", "a", "--compact"}).out)["published"] == "2021");
+}
+
 TEST_CASE("standard input, DEFTER_DATA, get, delete and stats", "[cli][e2e]") {
   test::TempDir dir;
   test::RunOptions options;
