@@ -70,7 +70,8 @@ TEST_CASE("SIGKILL at random moments of a large import loses no committed batch"
   for (int round = 0; round < 20; ++round) {
     auto err = dir.path() / ("err" + std::to_string(round));
     {
-      test::Child child({test::defter_binary(), "--data", data, "import", "-v", "--batch", "25", corpus.string()}, err);
+      test::Child child({test::defter_binary(), "--data", data, "import", "--no-index", "-v", "--batch", "25", corpus.string()},
+                        err);
       std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 900));
       if (!child.exited()) {
         child.kill_now();
@@ -108,10 +109,10 @@ TEST_CASE("SIGKILL at random moments of a large import loses no committed batch"
   CHECK(checked_batches > 0);
 
   // A re-run completes the import, to the same archive as an uninterrupted one.
-  auto finish = test::defter(data, {"import", corpus.string()});
+  auto finish = test::defter(data, {"import", "--no-index", corpus.string()});
   INFO(finish.err);
   REQUIRE(finish.exit_code == 0);
   auto clean = dir.str("clean");
-  REQUIRE(test::defter(clean, {"import", corpus.string()}).exit_code == 0);
+  REQUIRE(test::defter(clean, {"import", "--no-index", corpus.string()}).exit_code == 0);
   CHECK(content(test::export_all(data)) == content(test::export_all(clean)));
 }

@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "defter/indexer/index.hpp"
 
 namespace defter::cli {
 namespace {
@@ -21,6 +23,47 @@ using Clock = std::chrono::steady_clock;
 
 std::filesystem::path archive_dir(const std::string& data_dir) {
   return std::filesystem::path(data_dir) / "archive";
+}
+
+indexer::IndexOptions index_options(const std::string& data_dir) {
+  indexer::IndexOptions options;
+  options.dir = std::filesystem::path(data_dir) / "index";
+  return options;
+}
+
+// Progress of indexing on a terminal.
+indexer::Progress index_progress() {
+  if (!::isatty(2)) return {};
+  auto last = std::make_shared<Clock::time_point>();
+  return [last](std::uint64_t done, std::uint64_t total) {
+    auto now = Clock::now();
+    if (now - *last < std::chrono::milliseconds(200) && done < total) return;
+    *last = now;
+    std::cerr << fmt::format("\rindexing: {} of {} records   ", done, total) << std::flush;
+  };
+}
+
+// Brings the index up to date after a write. Another process holding the
+// index (a server, another import) is not an error: it will index the
+// changes. Returns the exit code to add (0 or kExitStorage).
+int index_after_write(const std::string& data_dir, archive::Archive& archive) {
+  auto writer = indexer::IndexWriter::open(index_options(data_dir));
+  if (!writer) {
+    if (writer.status().code() == Code::kLocked) {
+      std::cerr << "defter: the index is held by another process, which will index these changes\n";
+      return kExitOk;
+    }
+    std::cerr << "defter: the archive is written, but indexing failed: " << writer.status().message() << "\n";
+    return kExitStorage;
+  }
+  auto drained = (*writer)->drain(archive, index_progress());
+  if (::isatty(2)) std::cerr << "\r\033[K";
+  if (!drained) {
+    std::cerr << "defter: the archive is written, but indexing stopped: " << drained.status().message()
+              << "\ndefter: run defter index to complete it\n";
+    return kExitStorage;
+  }
+  return kExitOk;
 }
 
 Result<std::unique_ptr<archive::Archive>> open_archive(const std::string& data_dir, bool read_only) {
@@ -138,6 +181,8 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
   std::cout << fmt::format(" ({} lines, {} batches, {:.2f} s)\n", summary->lines, summary->batches, secs);
   if (summary->stopped)
     std::cerr << "defter: --strict: stopped at the first rejected record; its batch was not committed\n";
+  if (args.index && !args.options.dry_run)
+    if (int rc = index_after_write(data_dir, **archive); rc != kExitOk) return rc;
   return (c.rejected || summary->stopped) ? kExitRejected : kExitOk;
 }
 
@@ -245,7 +290,7 @@ int run_delete(const std::string& data_dir, const GetArgs& args) {
                                                         (args.lang.empty() ? "" : " in " + args.lang)));
   std::cout << "deleted " << schema::type_name(type) << " " << args.id
             << (args.lang.empty() ? "" : "/" + args.lang) << "\n";
-  return kExitOk;
+  return index_after_write(data_dir, **archive);
 }
 
 int run_list(const std::string& data_dir, const std::string& type) {
@@ -278,6 +323,74 @@ int run_list(const std::string& data_dir, const std::string& type) {
   return s.ok() ? kExitOk : fail(s);
 }
 
+namespace {
+
+void print_index_stats(const indexer::IndexStats& st) {
+  std::cout << fmt::format("index ({}): {} documents, {} distinct words, last change #{}, {}\n", st.generation,
+                           st.documents, st.unique_terms, st.last_seq, human_bytes(static_cast<double>(st.bytes)));
+  for (const auto& l : st.languages)
+    std::cout << fmt::format("  {:<8} {:>8} documents {:>12} terms\n", l.lang, l.documents, l.terms);
+}
+
+nlohmann::json index_stats_json(const indexer::IndexStats& st) {
+  nlohmann::json j = {{"generation", st.generation}, {"documents", st.documents}, {"unique_terms", st.unique_terms},
+                      {"last_change", st.last_seq}, {"bytes", st.bytes}, {"languages", nlohmann::json::object()}};
+  for (const auto& l : st.languages) j["languages"][l.lang] = {{"documents", l.documents}, {"terms", l.terms}};
+  return j;
+}
+
+}  // namespace
+
+int run_index(const std::string& data_dir, bool stats_only) {
+  if (!stats_only) {
+    auto archive = open_archive(data_dir, false);
+    if (!archive) return fail(archive.status());
+    auto writer = indexer::IndexWriter::open(index_options(data_dir));
+    if (!writer) return fail(writer.status());
+    auto start = Clock::now();
+    auto drained = (*writer)->drain(**archive, index_progress());
+    if (::isatty(2)) std::cerr << "\r\033[K";
+    if (!drained) return fail(drained.status());
+    std::cout << fmt::format("indexed {} changes: {} documents written, up to change #{} ({:.2f} s)\n",
+                             drained->changes, drained->documents_written, drained->last_seq,
+                             std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  auto st = indexer::index_stats(index_options(data_dir));
+  if (!st) return fail(st.status());
+  if (stats_only) print_index_stats(*st);
+  return kExitOk;
+}
+
+int run_reindex(const std::string& data_dir) {
+  auto archive = open_archive(data_dir, false);
+  if (!archive) return fail(archive.status());
+  auto start = Clock::now();
+  auto done = indexer::reindex(**archive, index_options(data_dir), index_progress());
+  if (::isatty(2)) std::cerr << "\r\033[K";
+  if (!done) return fail(done.status());
+  std::cout << fmt::format("reindexed: {} documents, up to change #{} ({:.2f} s)\n", done->documents_written,
+                           done->last_seq, std::chrono::duration<double>(Clock::now() - start).count());
+  return kExitOk;
+}
+
+int run_verify(const std::string& data_dir) {
+  auto archive = open_archive(data_dir, true);
+  if (!archive) return fail(archive.status());
+  auto report = indexer::verify(**archive, index_options(data_dir));
+  if (!report) return fail(report.status());
+  auto list = [](const char* what, const std::vector<std::string>& ids) {
+    for (const auto& id : ids) std::cout << what << " " << id << "\n";
+  };
+  list("missing", report->missing);
+  list("stale", report->stale);
+  list("orphan", report->orphan);
+  list("duplicate", report->duplicate);
+  std::cout << fmt::format("{}: {} missing, {} stale, {} orphan, {} duplicate; archive at change #{}, index at #{}\n",
+                           report->clean() ? "clean" : "differences", report->missing.size(), report->stale.size(),
+                           report->orphan.size(), report->duplicate.size(), report->archive_seq, report->index_seq);
+  return report->clean() ? kExitOk : kExitRejected;
+}
+
 int run_stats(const std::string& data_dir, bool as_json) {
   auto archive = open_archive(data_dir, true);
   if (!archive) return fail(archive.status());
@@ -294,6 +407,7 @@ int run_stats(const std::string& data_dir, bool as_json) {
     j["biographies_per_language"] = nlohmann::json::object();
     for (auto& [lang, n] : st.bios_per_lang) j["biographies_per_language"][lang] = n;
     for (auto& db : st.databases) j["databases"][db.name] = {{"entries", db.entries}, {"bytes", db.bytes}};
+    if (auto ix = indexer::index_stats(index_options(data_dir)); ix.ok()) j["index"] = index_stats_json(*ix);
     print_json(j, false);
     return kExitOk;
   }
@@ -310,6 +424,8 @@ int run_stats(const std::string& data_dir, bool as_json) {
   for (auto& db : st.databases)
     std::cout << fmt::format("  {:<13} {:>8} entries  {:>10}\n", db.name, db.entries,
                              human_bytes(static_cast<double>(db.bytes)));
+  if (auto ix = indexer::index_stats(index_options(data_dir)); ix.ok()) print_index_stats(*ix);
+  else std::cout << "no index yet (defter index builds it)\n";
   return kExitOk;
 }
 

@@ -22,6 +22,7 @@ struct ImportArgs {
   std::vector<std::string> files;
   archive::ImportOptions options;
   bool verbose = false;
+  bool index = true;  // index what was imported (unless another process holds the index)
 };
 int run_import(const std::string& data_dir, const ImportArgs& args);
 
@@ -41,5 +42,10 @@ int run_stats(const std::string& data_dir, bool json);
 // One line a record: authors (id, name, biography languages), then articles
 // (id, date, languages with the original first, title in the original).
 int run_list(const std::string& data_dir, const std::string& type);
+// Applies the change log to the index; with stats, shows the index's counts.
+int run_index(const std::string& data_dir, bool stats_only);
+int run_reindex(const std::string& data_dir);
+// Lists every missing, stale or orphan document; exit status 1 when any.
+int run_verify(const std::string& data_dir);
 
 }  // namespace defter::cli

@@ -29,6 +29,14 @@ int main(int argc, char** argv) {
   imp->add_option("--max-record-size", import.options.max_line_bytes, "longest line accepted, in bytes")
       ->check(CLI::Range(1024, 1 << 30))->capture_default_str();
   imp->add_flag("--verbose,-v", import.verbose, "report each committed batch");
+  bool no_index = false;
+  imp->add_flag("--no-index", no_index, "do not index now (defter index does it later)");
+
+  bool index_stats = false;
+  auto* idx = app.add_subcommand("index", "apply the archive's changes to the full-text index");
+  idx->add_flag("--stats", index_stats, "only show documents and terms per language");
+  auto* reidx = app.add_subcommand("reindex", "build a fresh index beside the live one and switch to it");
+  auto* ver = app.add_subcommand("verify", "compare the archive with the index; exit 1 on any difference");
 
   ExportArgs exp;
   auto* ex = app.add_subcommand("export", "write the archive as JSON Lines that import reads back");
@@ -64,7 +72,11 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  import.index = !no_index;
   if (*imp) return run_import(data_dir, import);
+  if (*idx) return run_index(data_dir, index_stats);
+  if (*reidx) return run_reindex(data_dir);
+  if (*ver) return run_verify(data_dir);
   if (*ex) return run_export(data_dir, exp);
   if (*g) return run_get(data_dir, get);
   if (*d) return run_delete(data_dir, del);

@@ -1,0 +1,116 @@
+// The full-text index: Xapian databases derived from the archive's change
+// log. LMDB is the truth; the index follows it.
+//
+// Layout of DATA/index/: generations gen-000001/, gen-000002/, ... (Xapian
+// databases) and a stub file `current` naming the live one. Readers open the
+// stub; `reindex` builds a new generation beside the live one and switches the
+// stub atomically (rename), so a reader open at the time keeps working and a
+// new reader sees the new index whole. The last applied change-log sequence
+// number is stored in the database's metadata in the same commit as the
+// documents, so indexing resumes exactly after a crash.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "defter/archive/archive.hpp"
+#include "defter/schema/status.hpp"
+
+namespace defter::indexer {
+
+struct IndexOptions {
+  std::filesystem::path dir;  // DATA/index
+  std::size_t batch = 1000;   // records (articles, authors) rebuilt per commit
+};
+
+struct DrainStats {
+  std::uint64_t changes = 0;            // change-log entries applied
+  std::uint64_t documents_written = 0;  // documents (re)built
+  std::uint64_t units = 0;              // articles and authors rebuilt
+  std::uint64_t last_seq = 0;           // the index's sequence number afterwards
+};
+
+// Called as indexing goes: records done of records to do.
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+// The one writer of the index. Thread safety: one thread at a time.
+class IndexWriter {
+ public:
+  // Opens the live generation for writing, creating the index when missing.
+  // kLocked when another process (or object) writes it; kUnsupported for an
+  // index of a newer format.
+  static Result<std::unique_ptr<IndexWriter>> open(const IndexOptions& options);
+  ~IndexWriter();
+
+  // Applies the archive's change log from the index's last sequence number
+  // to its end, rebuilding each touched record once. Commits every
+  // options.batch records; a kill loses at most the batch in flight, and
+  // running drain again resumes.
+  Result<DrainStats> drain(archive::Archive& archive, const Progress& progress = {});
+
+  std::uint64_t last_seq() const;
+
+ private:
+  struct Impl;
+  explicit IndexWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Builds a fresh generation from an archive snapshot, catches up with the
+// change log, and switches to it atomically. kLocked when another reindex runs.
+Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& options, const Progress& progress = {});
+
+struct VerifyReport {
+  std::vector<std::string> missing;  // in the archive, not in the index
+  std::vector<std::string> stale;    // in both, but the index's copy is out of date
+  std::vector<std::string> orphan;   // in the index, not in the archive
+  std::vector<std::string> duplicate;  // one record indexed more than once
+  std::uint64_t archive_seq = 0, index_seq = 0;
+  bool clean() const { return missing.empty() && stale.empty() && orphan.empty() && duplicate.empty(); }
+};
+
+// Compares the archive with the index, document by document.
+Result<VerifyReport> verify(archive::Archive& archive, const IndexOptions& options);
+
+struct LanguageStats {
+  std::string lang;
+  std::uint64_t documents = 0;
+  std::uint64_t terms = 0;  // term occurrences (the documents' lengths, summed)
+};
+
+struct IndexStats {
+  std::uint64_t documents = 0, unique_terms = 0, last_seq = 0, bytes = 0;
+  std::string generation;
+  std::vector<LanguageStats> languages;
+};
+
+// kNotFound when there is no index yet.
+Result<IndexStats> index_stats(const IndexOptions& options);
+
+// A read-only view of the live index, enough to count what a few words
+// find (the full search API builds on it). Not thread-safe: one per thread.
+class IndexReader {
+ public:
+  static Result<std::unique_ptr<IndexReader>> open(const IndexOptions& options);
+  ~IndexReader();
+  // Documents matching every word of `text` analysed in `lang` (each word by
+  // its folded form or its stem), optionally only documents having a boolean
+  // term (e.g. "XMKZ", "XSorient", "Lru"). Counts exactly.
+  Result<std::uint64_t> count(const std::string& text, const std::string& lang, const std::string& filter = "");
+  // Unique ids ("a:ARTICLE/LANG", "u:AUTHOR/LANG") of those documents.
+  Result<std::vector<std::string>> ids(const std::string& text, const std::string& lang, const std::string& filter = "");
+  // Re-reads the stub and the database: sees the latest commit or generation.
+  Status refresh();
+  std::uint64_t documents() const;
+
+ private:
+  struct Impl;
+  explicit IndexReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace defter::indexer

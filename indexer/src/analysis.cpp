@@ -1,0 +1,275 @@
+#include "defter/indexer/analysis.hpp"
+
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/unistr.h>
+#include <xapian.h>
+
+#include <map>
+#include <unordered_map>
+
+namespace defter::indexer {
+namespace {
+
+constexpr int32_t kMinStem = 4;  // letters a further stemming pass must leave
+
+std::string primary(std::string_view lang) {
+  std::string p(lang.substr(0, lang.find('-')));
+  return p;
+}
+
+bool is_apostrophe(UChar32 c) {
+  return c == 0x27 || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == 0x02BB || c == 0x60 || c == 0xB4 ||
+         c == 0x2032;
+}
+
+bool is_cjk_char(UChar32 c) {
+  UErrorCode err = U_ZERO_ERROR;
+  UScriptCode script = uscript_getScript(c, &err);
+  return script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA ||
+         script == USCRIPT_HANGUL || script == USCRIPT_BOPOMOFO;
+}
+
+const icu::Normalizer2& nfd() {
+  UErrorCode err = U_ZERO_ERROR;
+  return *icu::Normalizer2::getNFDInstance(err);
+}
+const icu::Normalizer2& nfc() {
+  UErrorCode err = U_ZERO_ERROR;
+  return *icu::Normalizer2::getNFCInstance(err);
+}
+
+// Marks removed, ı → i; the input is already lower case.
+std::string fold_lowered(const icu::UnicodeString& lowered) {
+  UErrorCode err = U_ZERO_ERROR;
+  icu::UnicodeString decomposed = nfd().normalize(lowered, err);
+  icu::UnicodeString kept;
+  for (int32_t i = 0; i < decomposed.length();) {
+    UChar32 c = decomposed.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_charType(c) == U_NON_SPACING_MARK) continue;
+    if (c == 0x0131) c = 'i';  // dotless i
+    kept.append(c);
+  }
+  icu::UnicodeString composed = nfc().normalize(kept, err);
+  std::string out;
+  composed.toUTF8String(out);
+  return out;
+}
+
+// English function words: enough of them in a paragraph of another language
+// mark an untranslated English passage.
+bool is_english_function_word(const std::string& w) {
+  static const char* const kWords[] = {"the", "and", "of", "to", "in", "is", "that", "for", "it", "as",
+                                       "with", "was", "on", "by", "this", "are", "be", "not", "or", "from",
+                                       "which", "an", "its", "their", "also", "has", "have"};
+  for (const char* k : kWords)
+    if (w == k) return true;
+  return false;
+}
+
+}  // namespace
+
+bool is_cjk_language(std::string_view lang) {
+  std::string p = primary(lang);
+  return p == "zh" || p == "ja" || p == "ko";
+}
+
+std::vector<std::string> stemmed_languages() {
+  std::vector<std::string> out;
+  std::string all = Xapian::Stem::get_available_languages();
+  static const std::map<std::string, std::string> kIso = {
+      {"arabic", "ar"},  {"armenian", "hy"}, {"basque", "eu"},   {"catalan", "ca"},   {"danish", "da"},
+      {"dutch", "nl"},   {"english", "en"},  {"finnish", "fi"},  {"french", "fr"},    {"german", "de"},
+      {"greek", "el"},   {"hindi", "hi"},    {"hungarian", "hu"}, {"indonesian", "id"}, {"irish", "ga"},
+      {"italian", "it"}, {"lithuanian", "lt"}, {"nepali", "ne"}, {"norwegian", "nb"}, {"portuguese", "pt"},
+      {"romanian", "ro"}, {"russian", "ru"}, {"spanish", "es"},  {"swedish", "sv"},   {"tamil", "ta"},
+      {"turkish", "tr"}, {"yiddish", "yi"}};
+  std::size_t start = 0;
+  while (start < all.size()) {
+    std::size_t end = all.find(' ', start);
+    if (end == std::string::npos) end = all.size();
+    std::string name = all.substr(start, end - start);
+    if (auto it = kIso.find(name); it != kIso.end()) out.push_back(it->second);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string fold(std::string_view text) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  u.toLower(icu::Locale::getRoot());
+  return fold_lowered(u);
+}
+
+struct Analyzer::Impl {
+  std::string lang;
+  icu::Locale locale;
+  Xapian::Stem stemmer;
+  bool has_stemmer = false;
+  bool turkic = false;       // dotted and dotless i are letters of their own
+  bool cyrillic_yo = false;  // ё is written or not: stem it as е
+  std::unique_ptr<icu::BreakIterator> breaker;
+
+  explicit Impl(std::string_view tag) : lang(tag), locale(primary(tag).c_str()) {
+    std::string p = primary(tag);
+    turkic = p == "tr" || p == "az" || p == "tt" || p == "kk" || p == "crh";
+    cyrillic_yo = p == "ru" || p == "be" || p == "uk";
+    if (p == "nb" || p == "nn") p = "no";
+    try {
+      if (!p.empty()) {
+        stemmer = Xapian::Stem(p);
+        has_stemmer = true;
+      }
+    } catch (const Xapian::InvalidArgumentError&) {
+      has_stemmer = false;  // no stemmer for this language: unstemmed terms only
+    }
+    UErrorCode err = U_ZERO_ERROR;
+    breaker.reset(icu::BreakIterator::createWordInstance(locale, err));
+  }
+
+  // The folded fixed-point stem of a lowercased word.
+  std::string stem_of(const icu::UnicodeString& word) {
+    std::string utf8;
+    word.toUTF8String(utf8);
+    std::string stem = stemmer(utf8);
+    for (int pass = 0; pass < 3; ++pass) {
+      std::string again = stemmer(stem);
+      // Short roots over-conflate ("ada", "ata", "atama" -> "a"): a pass may
+      // not leave fewer than kMinStem letters.
+      if (again == stem || icu::UnicodeString::fromUTF8(again).countChar32() < kMinStem) break;
+      stem = std::move(again);
+    }
+    return fold(stem);
+  }
+
+  // Words repeat (Zipf): their analysis is cached, token -> words.
+  static constexpr std::size_t kCacheLimit = 200000;
+  std::unordered_map<std::u16string, std::vector<Word>> cache;
+
+  void emit_cached(const icu::UnicodeString& token, const std::function<void(const Word&)>& fn) {
+    std::u16string key(token.getBuffer(), static_cast<std::size_t>(token.length()));
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      if (cache.size() >= kCacheLimit) cache.clear();
+      std::vector<Word> words;
+      emit_word(token, [&](const Word& w) { words.push_back(w); });
+      it = cache.emplace(std::move(key), std::move(words)).first;
+    }
+    for (const auto& w : it->second) fn(w);
+  }
+
+  // Terms of one word (no CJK inside).
+  void emit_word(const icu::UnicodeString& word, const std::function<void(const Word&)>& fn) {
+    icu::UnicodeString lowered(word);
+    lowered.toLower(locale);
+    // Split at apostrophes.
+    int32_t start = 0;
+    for (int32_t i = 0; i <= lowered.length();) {
+      UChar32 c = i < lowered.length() ? lowered.char32At(i) : 0;
+      if (i == lowered.length() || is_apostrophe(c)) {
+        if (i > start) {
+          icu::UnicodeString part = lowered.tempSubStringBetween(start, i);
+          Word w;
+          part.toUTF8String(w.lower);
+          w.term = fold_lowered(part);
+          if (has_stemmer) {
+            icu::UnicodeString for_stemmer(part);
+            if (cyrillic_yo) for_stemmer.findAndReplace(u"ё", u"е");
+            w.stem = stem_of(for_stemmer);
+            if (turkic && for_stemmer.indexOf(u'ı') >= 0) {
+              icu::UnicodeString dotted(for_stemmer);
+              dotted.findAndReplace(u"ı", u"i");
+              std::string alt = stem_of(dotted);
+              if (alt != w.stem) w.stem_alt = alt;
+            }
+          }
+          if (!w.term.empty()) fn(w);
+        }
+        if (i == lowered.length()) break;
+        i += U16_LENGTH(c);
+        start = i;
+        continue;
+      }
+      i += U16_LENGTH(c);
+    }
+  }
+
+  void words(std::string_view text, const std::function<void(const Word&)>& fn) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    // One apostrophe, so that the word breaker keeps "Kazakistan’ın" together.
+    for (int32_t i = 0; i < u.length(); ++i)
+      if (is_apostrophe(u.charAt(i))) u.setCharAt(i, u'\'');
+    breaker->setText(u);
+    icu::UnicodeString cjk_run;
+    auto flush_cjk = [&] {
+      if (cjk_run.isEmpty()) return;
+      Word w;
+      cjk_run.toUTF8String(w.term);
+      w.lower = w.term;
+      w.cjk = true;
+      fn(w);
+      cjk_run.remove();
+    };
+    int32_t start = breaker->first();
+    for (int32_t end = breaker->next(); end != icu::BreakIterator::DONE; start = end, end = breaker->next()) {
+      if (breaker->getRuleStatus() == UBRK_WORD_NONE) {
+        // Spaces between CJK characters do not end a run; anything else does.
+        bool space = true;
+        for (int32_t i = start; i < end; ++i) space &= u_isUWhiteSpace(u.charAt(i)) != 0;
+        if (!space) flush_cjk();
+        continue;
+      }
+      icu::UnicodeString token = u.tempSubStringBetween(start, end);
+      if (is_cjk_char(token.char32At(0))) {
+        cjk_run.append(token);
+        continue;
+      }
+      flush_cjk();
+      emit_cached(token, fn);
+    }
+    flush_cjk();
+  }
+};
+
+Analyzer::Analyzer(std::string_view lang) : impl_(std::make_unique<Impl>(lang)) {}
+Analyzer::~Analyzer() = default;
+Analyzer::Analyzer(Analyzer&&) noexcept = default;
+Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
+
+const std::string& Analyzer::lang() const { return impl_->lang; }
+bool Analyzer::has_stemmer() const { return impl_->has_stemmer; }
+
+void Analyzer::words(std::string_view text, const std::function<void(const Word&)>& fn) const {
+  impl_->words(text, fn);
+}
+
+std::vector<Word> Analyzer::analyze(std::string_view text) const {
+  std::vector<Word> out;
+  words(text, [&](const Word& w) { out.push_back(w); });
+  return out;
+}
+
+bool looks_english(std::string_view paragraph) {
+  // A plain scan: words are runs of letters; English function words are ASCII.
+  int words = 0, function_words = 0;
+  std::string word;
+  auto end_word = [&] {
+    if (word.empty()) return;
+    ++words;
+    function_words += is_english_function_word(word);
+    word.clear();
+  };
+  for (char c : paragraph) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalpha(u)) word += static_cast<char>(std::tolower(u));
+    else if (u >= 0x80) word += c;  // part of a non-ASCII word: never a function word
+    else end_word();
+  }
+  end_word();
+  return words >= 8 && function_words * 100 >= words * 15;
+}
+
+}  // namespace defter::indexer

@@ -1,0 +1,312 @@
+#include "document.hpp"
+
+#include <cmark.h>
+
+#include <functional>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "defter/indexer/gazetteer.hpp"
+#include "defter/indexer/index_schema.hpp"
+
+namespace defter::indexer {
+namespace {
+
+using nlohmann::json;
+
+constexpr Xapian::termcount kTitleWeight = 5;
+
+std::string fingerprint_of(const std::string& text) {
+  // FNV-1a, 64 bits: only compared with itself, never stored outside the index.
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& v, char sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : std::string(1, sep)) + s;
+  return out;
+}
+
+// "2023-05" -> ("20230501", "20230531"): the bounds of a partial date.
+std::pair<std::string, std::string> date_bounds(const std::string& date) {
+  std::string y = date.substr(0, 4);
+  if (date.size() == 4) return {y + "0101", y + "1231"};
+  std::string m = date.substr(5, 2);
+  if (date.size() == 7) {
+    static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int month = std::stoi(m), year = std::stoi(y);
+    int days = kDays[month - 1];
+    if (month == 2 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) days = 28;
+    return {y + m + "01", y + m + std::to_string(days)};
+  }
+  std::string d = y + m + date.substr(8, 2);
+  return {d, d};
+}
+
+// Adds the words of a text to a document at increasing positions.
+class TextIndexer {
+ public:
+  TextIndexer(Xapian::Document& doc, Xapian::termpos& pos, std::set<std::string>* spelling)
+      : doc_(doc), pos_(pos), spelling_(spelling) {}
+
+  // Indexes text; collects its words into `seen` when given.
+  void add(const Analyzer& analyzer, const std::string& text, Xapian::termcount weight, const std::string& prefix = "",
+           std::vector<Word>* seen = nullptr) {
+    analyzer.words(text, [&](const Word& w) {
+      if (seen) seen->push_back(w);
+      if (w.cjk) {
+        add_cjk(w.term, weight, prefix);
+        return;
+      }
+      ++pos_;
+      doc_.add_posting(w.term, pos_, weight);
+      if (!prefix.empty()) doc_.add_term(prefix + w.term, weight);
+      for (const std::string* stem : {&w.stem, &w.stem_alt}) {
+        if (stem->empty()) continue;
+        doc_.add_term(std::string(prefix::kStem) + *stem, weight);
+        if (!prefix.empty()) doc_.add_term(std::string(prefix::kStem) + prefix + *stem, weight);
+      }
+      if (spelling_ && w.lower.size() >= 3) spelling_->insert(w.lower);
+    });
+    pos_ += 10;  // no phrase across fields or paragraphs
+  }
+
+ private:
+  // Xapian's own CJK n-grams (unigrams and bigrams), as its QueryParser expects.
+  void add_cjk(const std::string& run, Xapian::termcount weight, const std::string& prefix) {
+    Xapian::TermGenerator tg;
+    tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+    tg.set_document(doc_);
+    tg.set_termpos(pos_);
+    tg.index_text(run, weight);
+    if (!prefix.empty()) tg.index_text_without_positions(run, weight, prefix);
+    pos_ = tg.get_termpos();
+  }
+
+  Xapian::Document& doc_;
+  Xapian::termpos& pos_;
+  std::set<std::string>* spelling_;
+};
+
+}  // namespace
+
+std::string unit_term(schema::RecordType type, const std::string& id) {
+  return std::string("XU") + (type == schema::RecordType::kAuthor ? "u:" : "a:") + id;
+}
+
+std::string plain_text(const std::string& commonmark) {
+  cmark_node* root = cmark_parse_document(commonmark.data(), commonmark.size(), CMARK_OPT_DEFAULT);
+  std::string out;
+  cmark_iter* iter = cmark_iter_new(root);
+  for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
+    cmark_node* node = cmark_iter_get_node(iter);
+    cmark_node_type type = cmark_node_get_type(node);
+    if (ev == CMARK_EVENT_ENTER) {
+      if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE || type == CMARK_NODE_CODE_BLOCK) {
+        if (const char* lit = cmark_node_get_literal(node)) out += lit;
+      } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK) {
+        out += ' ';
+      }
+    } else if (type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING || type == CMARK_NODE_CODE_BLOCK ||
+               type == CMARK_NODE_ITEM) {
+      out += "\n\n";
+    }
+  }
+  cmark_iter_free(iter);
+  cmark_node_free(root);
+  // Footnote markers: "[12]" -> " ".
+  std::string cleaned;
+  cleaned.reserve(out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '[') {
+      std::size_t j = i + 1;
+      while (j < out.size() && std::isdigit(static_cast<unsigned char>(out[j]))) ++j;
+      if (j > i + 1 && j < out.size() && out[j] == ']') {
+        cleaned += ' ';
+        i = j;
+        continue;
+      }
+    }
+    cleaned += out[i];
+  }
+  return cleaned;
+}
+
+Analyzer& DocumentBuilder::analyzer(const std::string& lang) {
+  auto& slot = analyzers_[lang];
+  if (!slot) slot = std::make_unique<Analyzer>(lang);
+  return *slot;
+}
+
+namespace {
+
+std::string article_fingerprint(const schema::Article& a, const std::string& lang, const std::vector<schema::Author>& authors) {
+  schema::Article meta = a;
+  meta.translations.clear();
+  json j = {{"meta", json(meta)}, {"t", json(a.translations.at(lang))}, {"langs", json::array()}, {"authors", json::array()}};
+  for (auto& [l, t] : a.translations) j["langs"].push_back(l);
+  for (auto& au : authors) j["authors"].push_back(au.name);
+  return fingerprint_of(j.dump());
+}
+
+std::string author_fingerprint(const schema::Author& a, const std::string& lang) {
+  json j = {{"a", json(a)}, {"lang", lang}};
+  return fingerprint_of(j.dump());
+}
+
+}  // namespace
+
+std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, const std::vector<schema::Author>& authors) {
+  std::vector<BuiltDocument> out;
+  std::vector<std::string> langs, author_ids;
+  for (auto& [l, t] : a.translations) langs.push_back(l);
+  for (auto& au : authors) author_ids.push_back(au.id);
+  auto [start, end] = date_bounds(a.published);
+  for (const auto& [lang, t] : a.translations) {
+    BuiltDocument b;
+    b.unique = "a:" + a.id + "/" + lang;
+    Xapian::Document& doc = b.doc;
+    Analyzer& an = analyzer(lang);
+    Xapian::termpos pos = 0;
+    std::set<std::string> spelling;
+    TextIndexer text(doc, pos, &spelling);
+    text.add(an, t.title, kTitleWeight, std::string(prefix::kTitle));
+    if (t.subtitle) text.add(an, *t.subtitle, 2);
+
+    // The body, paragraph by paragraph: an untranslated English passage in a
+    // text of another language is analysed as English, and noted.
+    std::string body = plain_text(t.body);
+    std::vector<Word> words;  // for the gazetteer
+    bool english_passage = false;
+    std::size_t p = 0;
+    while (p < body.size()) {
+      std::size_t q = body.find("\n\n", p);
+      if (q == std::string::npos) q = body.size();
+      std::string paragraph = body.substr(p, q - p);
+      p = q + 2;
+      if (paragraph.find_first_not_of(" \n") == std::string::npos) continue;
+      Analyzer* pa = &an;
+      if (lang.rfind("en", 0) != 0 && looks_english(paragraph)) {
+        pa = &analyzer("en");
+        english_passage = true;
+      }
+      text.add(*pa, paragraph, 1, "", &words);
+    }
+    an.words(t.title, [&](const Word& w) { words.push_back(w); });
+
+    std::set<std::string> sources;
+    for (const auto& f : t.footnotes) {
+      text.add(an, f.text, 1);
+      if (f.title) text.add(an, *f.title, 1);
+      if (f.publisher) sources.insert(fold(*f.publisher));
+    }
+    for (const auto& au : authors) {
+      text.add(an, au.name, 2, std::string(prefix::kAuthorName));
+      doc.add_boolean_term(std::string(prefix::kAuthor) + au.id);
+    }
+    for (const auto& tag : a.tags) text.add(an, tag, 2);
+
+    doc.add_boolean_term(std::string(prefix::kUnique) + b.unique);
+    doc.add_boolean_term(unit_term(schema::RecordType::kArticle, a.id));
+    doc.add_boolean_term(std::string(prefix::kType) + "article");
+    doc.add_boolean_term(std::string(prefix::kId) + a.id);
+    doc.add_boolean_term(std::string(prefix::kLang) + lang);
+    if (english_passage) doc.add_boolean_term(std::string(prefix::kPassageLang) + "en");
+    for (const auto& s : sources) {
+      std::string term = std::string(prefix::kSource);
+      for (char c : s) term += c == ' ' ? '_' : c;
+      if (term.size() < 200) doc.add_boolean_term(term);
+    }
+    std::set<std::string> subject(a.countries.begin(), a.countries.end());
+    std::set<std::string> mentioned = Gazetteer::instance().find(words, lang);
+    std::vector<std::string> mentioned_only;
+    for (const auto& c : subject) {
+      doc.add_boolean_term(std::string(prefix::kSubjectCountry) + c);
+      doc.add_boolean_term(std::string(prefix::kCountry) + c);
+    }
+    for (const auto& c : mentioned) {
+      doc.add_boolean_term(std::string(prefix::kMentionedCountry) + c);
+      doc.add_boolean_term(std::string(prefix::kCountry) + c);
+      if (!subject.count(c)) mentioned_only.push_back(c);
+    }
+    doc.add_boolean_term(std::string(prefix::kYear) + a.published.substr(0, 4));
+    if (a.published.size() >= 7) doc.add_boolean_term(std::string(prefix::kMonth) + a.published.substr(0, 4) + a.published.substr(5, 2));
+    if (a.published.size() == 10) doc.add_boolean_term(std::string(prefix::kDay) + start);
+
+    doc.add_value(slot::kDateStart, start);
+    doc.add_value(slot::kDateEnd, end);
+    doc.add_value(slot::kCollapse, a.id);
+    doc.add_value(slot::kCountries, join(a.countries, ',') + "|" + join(mentioned_only, ','));
+    doc.add_value(slot::kAuthors, join(author_ids, '\t'));
+    doc.add_value(slot::kLang, lang);
+    doc.add_value(kSlotFingerprint, article_fingerprint(a, lang, authors));
+
+    json data = {{"type", "article"}, {"id", a.id}, {"lang", lang}, {"languages", langs}, {"title", t.title},
+                 {"published", a.published}, {"original_language", a.original_language}};
+    if (t.subtitle) data["subtitle"] = *t.subtitle;
+    data["authors"] = json::array();
+    for (const auto& au : authors) data["authors"].push_back({{"id", au.id}, {"name", au.name}});
+    data["countries"] = {{"subject", a.countries}, {"mentioned", mentioned_only}};
+    doc.set_data(data.dump());
+    b.spelling.assign(spelling.begin(), spelling.end());
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::vector<BuiltDocument> DocumentBuilder::author(const schema::Author& a) {
+  std::vector<BuiltDocument> out;
+  std::map<std::string, std::string> bios = a.bio;
+  if (bios.empty()) bios[""] = "";
+  std::vector<std::string> langs;
+  for (auto& [l, t] : a.bio) langs.push_back(l);
+  for (const auto& [lang, bio] : bios) {
+    BuiltDocument b;
+    b.unique = "u:" + a.id + "/" + lang;
+    Xapian::Document& doc = b.doc;
+    Analyzer& an = analyzer(lang.empty() ? "en" : lang);
+    Xapian::termpos pos = 0;
+    TextIndexer text(doc, pos, nullptr);
+    text.add(an, a.name, kTitleWeight, std::string(prefix::kAuthorName));
+    text.add(an, a.name, 1, std::string(prefix::kTitle));
+    if (a.affiliation) text.add(an, *a.affiliation, 1);
+    for (const auto& topic : a.topics) text.add(an, topic, 2);
+    if (!bio.empty()) text.add(an, bio, 1);
+    doc.add_boolean_term(std::string(prefix::kUnique) + b.unique);
+    doc.add_boolean_term(unit_term(schema::RecordType::kAuthor, a.id));
+    doc.add_boolean_term(std::string(prefix::kType) + "author");
+    doc.add_boolean_term(std::string(prefix::kId) + a.id);
+    doc.add_boolean_term(std::string(prefix::kAuthor) + a.id);
+    if (!lang.empty()) doc.add_boolean_term(std::string(prefix::kLang) + lang);
+    doc.add_value(slot::kCollapse, "u:" + a.id);
+    doc.add_value(slot::kAuthors, a.id);
+    doc.add_value(slot::kLang, lang);
+    doc.add_value(kSlotFingerprint, author_fingerprint(a, lang));
+    json data = {{"type", "author"}, {"id", a.id}, {"lang", lang}, {"languages", langs}, {"title", a.name}};
+    if (a.honorific) data["honorific"] = *a.honorific;
+    doc.set_data(data.dump());
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> DocumentBuilder::fingerprints(const schema::Article& a,
+                                                                 const std::vector<schema::Author>& authors) {
+  std::map<std::string, std::string> out;
+  for (const auto& [lang, t] : a.translations) out["a:" + a.id + "/" + lang] = article_fingerprint(a, lang, authors);
+  return out;
+}
+
+std::map<std::string, std::string> DocumentBuilder::fingerprints(const schema::Author& a) {
+  std::map<std::string, std::string> out;
+  if (a.bio.empty()) out["u:" + a.id + "/"] = author_fingerprint(a, "");
+  for (const auto& [lang, bio] : a.bio) out["u:" + a.id + "/" + lang] = author_fingerprint(a, lang);
+  return out;
+}
+
+}  // namespace defter::indexer

@@ -1,0 +1,226 @@
+// The index on real text: the sample archive (the seed in four languages,
+// analyses in English, Turkish, Russian and Chinese) and Debian's translated
+// passwd(1) manual page (English, Turkish from manpages-tr, Russian from
+// manpages-ru, Chinese from manpages-zh).
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "defter/archive/importer.hpp"
+#include "defter/indexer/gazetteer.hpp"
+#include "defter/indexer/index.hpp"
+#include "support.hpp"
+
+using namespace defter;
+
+namespace {
+
+struct Quiet : archive::ImportListener {};
+
+// The sample archive, imported and indexed, in a temporary directory.
+struct Sample {
+  test::TempDir dir;
+  std::unique_ptr<archive::Archive> archive;
+  indexer::IndexOptions options;
+  std::unique_ptr<indexer::IndexReader> reader;
+
+  Sample() {
+    archive::Options o;
+    o.dir = dir.path() / "archive";
+    archive = std::move(archive::Archive::open(o).value());
+    std::vector<std::string> files;
+    for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
+      files.push_back((test::source_dir() / "tools" / "sample" / f).string());
+    Quiet quiet;
+    REQUIRE(archive::import_jsonl(*archive, files, {}, quiet).ok());
+    options.dir = dir.path() / "index";
+    auto writer = indexer::IndexWriter::open(options);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->drain(*archive).ok());
+    reader = std::move(indexer::IndexReader::open(options).value());
+  }
+
+  std::vector<std::string> ids(const std::string& text, const std::string& lang, const std::string& filter = "") {
+    auto r = reader->ids(text, lang, filter);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  bool finds(const std::string& text, const std::string& lang, const std::string& unique, const std::string& filter = "") {
+    auto found = ids(text, lang, filter);
+    return std::find(found.begin(), found.end(), unique) != found.end();
+  }
+};
+
+const std::string kSeed = "china-central-asia-c5-summit-2023";
+
+}  // namespace
+
+TEST_CASE("inflected forms find their document in each language", "[indexer]") {
+  Sample s;
+  // English: "relation" finds "relations".
+  CHECK(s.finds("relation cooperate", "en", "a:" + kSeed + "/en"));
+  // Turkish: "ilişki" finds "ilişkilerini", "Kazakistan" finds "Kazakistan’ın".
+  CHECK(s.finds("ilişki", "tr", "a:" + kSeed + "/tr"));
+  CHECK(s.finds("Kazakistan zirve", "tr", "a:" + kSeed + "/tr"));
+  // Russian: "Казахстану" finds "Казахстан", "Казахстана".
+  CHECK(s.finds("Казахстану", "ru", "a:" + kSeed + "/ru"));
+  CHECK(s.finds("союзом торговли", "ru", "a:eaeu-ten-years/ru"));
+  // Chinese, by n-grams: a word inside a longer run.
+  CHECK(s.finds("哈萨克斯坦", "zh", "a:" + kSeed + "/zh"));
+  CHECK(s.finds("光缆", "zh", "a:digital-silk-road-central-asia/zh"));
+  // Debian's translated manual page: Turkish "parola" finds "parolasını",
+  // Russian "пароля" finds "пароль", Chinese "密码".
+  CHECK(s.finds("parola", "tr", "a:passwd-1-manual-page/tr"));
+  CHECK(s.finds("пароля", "ru", "a:passwd-1-manual-page/ru"));
+  CHECK(s.finds("密码", "zh", "a:passwd-1-manual-page/zh"));
+  CHECK(s.finds("passwords", "en", "a:passwd-1-manual-page/en"));
+}
+
+TEST_CASE("Turkish and Russian folding in the index", "[indexer]") {
+  Sample s;
+  const std::string tr = "a:" + kSeed + "/tr";
+  for (const char* q : {"İyi Komşuluk", "IYI KOMŞULUK", "iyi komsuluk", "ILIŞKILER", "İLİŞKİLERİ", "ilişkileri"})
+    CHECK(s.finds(q, "tr", tr));
+  // The Russian seed writes "придаёт"; a query with е finds it, and the other way round.
+  CHECK(s.finds("придает", "ru", "a:" + kSeed + "/ru"));
+  CHECK(s.finds("приведённых", "ru", "a:" + kSeed + "/ru"));
+}
+
+TEST_CASE("accent-insensitive matches", "[indexer]") {
+  Sample s;
+  CHECK(s.finds("Turkiye", "tr", "a:orta-koridor-turkiye-azerbaycan-gurcistan/tr"));
+  CHECK(s.finds("Turkiye", "en", "a:orta-koridor-turkiye-azerbaycan-gurcistan/en"));
+  CHECK(s.finds("Basaran", "tr", "u:dogacan-basaran/tr"));
+  CHECK(s.finds("Dogacan Basaran", "en", "a:" + kSeed + "/en"));  // the author's name is in the article
+}
+
+TEST_CASE("countries named only in the text come out as mentioned countries", "[indexer]") {
+  Sample s;
+  // The seed's record names no country; its text names six.
+  for (const char* code : {"CN", "KZ", "KG", "UZ", "TJ", "TM"}) {
+    INFO(code);
+    CHECK(s.finds("", "en", "a:" + kSeed + "/en", std::string("XM") + code));
+    CHECK(s.finds("", "en", "a:" + kSeed + "/en", std::string("XK") + code));
+  }
+  // A country named only in Russian text, inflected ("Казахстана", "России").
+  CHECK(s.finds("", "ru", "a:cpc-pipeline-kazakhstan-energy-security/ru", "XMKZ"));
+  CHECK(s.finds("", "ru", "a:cpc-pipeline-kazakhstan-energy-security/ru", "XMRU"));
+  // ... and only in Turkish text ("Kazakistan'ın", "Tacikistan'da").
+  CHECK(s.finds("", "tr", "a:" + kSeed + "/tr", "XMKZ"));
+  CHECK(s.finds("", "tr", "a:" + kSeed + "/tr", "XMTJ"));
+  // Subjects and mentions stay apart: the Aral article's record names UZ.
+  CHECK(s.finds("", "en", "a:aral-sea-basin-water-politics/en", "XCUZ"));
+  CHECK_FALSE(s.finds("", "en", "a:" + kSeed + "/en", "XCKZ"));
+}
+
+TEST_CASE("the gazetteer combines maintained sources", "[indexer]") {
+  auto& g = indexer::Gazetteer::instance();
+  CHECK(g.languages() >= 50);
+  CHECK(g.lookup("Казахстан") == std::vector<std::string>{"KZ"});
+  CHECK(g.lookup("Kazakistan") == std::vector<std::string>{"KZ"});
+  CHECK(g.lookup("kz") == std::vector<std::string>{"KZ"});
+  CHECK(g.lookup("Россия") == std::vector<std::string>{"RU"});  // a short form iso-codes lacks
+  CHECK(g.lookup("Rusya") == std::vector<std::string>{"RU"});
+  CHECK(g.lookup("哈萨克斯坦") == std::vector<std::string>{"KZ"});
+  CHECK(g.label("KZ", "tr") == "Kazakistan");
+  CHECK(g.label("KZ", "ru") == "Казахстан");
+  CHECK(g.label("KZ", "zh") == "哈萨克斯坦");
+  CHECK(g.label("KZ", "xx") == "Kazakhstan");
+}
+
+TEST_CASE("cites: finds every article citing a source", "[indexer]") {
+  Sample s;
+  CHECK(s.finds("", "en", "a:" + kSeed + "/en", "XSorient"));
+  CHECK(s.finds("", "en", "a:" + kSeed + "/en", "XSaki_press"));
+  CHECK(s.finds("", "ru", "a:" + kSeed + "/ru", "XScgtn"));
+  CHECK(s.finds("", "ru", "a:cpc-pipeline-kazakhstan-energy-security/ru", "XSorient") == false);
+  auto citing_orient = s.ids("", "en", "XSorient");
+  CHECK(std::find(citing_orient.begin(), citing_orient.end(), "a:aral-sea-basin-water-politics/en") != citing_orient.end());
+}
+
+TEST_CASE("an untranslated passage stays findable by its own words", "[indexer]") {
+  Sample s;
+  // The Turkish article on Iran keeps one English paragraph: English stems find it.
+  CHECK(s.finds("intrusions alliance", "en", "a:iran-imparatorluk-dusuncesi/tr"));
+  CHECK(s.finds("", "tr", "a:iran-imparatorluk-dusuncesi/tr", "XLen"));
+  // Debian's Russian passwd page ships English paragraphs too.
+  CHECK(s.finds("superuser", "en", "a:passwd-1-manual-page/ru"));
+}
+
+TEST_CASE("footnote markers are not words; titles, authors and dates are terms", "[indexer]") {
+  Sample s;
+  CHECK(s.ids("17", "en", "XA" + kSeed).empty());  // [17] is a marker; no text says 17
+  CHECK_FALSE(s.ids("19", "en", "XA" + kSeed).empty());  // "18-19 May 2023" does
+  CHECK(s.finds("", "en", "a:" + kSeed + "/en", "Adogacan-basaran"));
+  CHECK(s.finds("", "en", "a:" + kSeed + "/en", "Y2023"));
+  CHECK(s.finds("", "en", "a:" + kSeed + "/en", "M202305"));
+  CHECK(s.finds("", "tr", "a:iran-imparatorluk-dusuncesi/tr", "M202109"));
+  CHECK(s.finds("", "en", "a:" + kSeed + "/en", "Len"));
+  CHECK(s.finds("", "en", "a:" + kSeed + "/en", "XTarticle"));
+  CHECK(s.finds("", "zh", "u:wang-li/zh", "XTauthor"));
+}
+
+TEST_CASE("deleting a record removes its documents, and verify agrees", "[indexer]") {
+  Sample s;
+  REQUIRE(s.archive->write([&](archive::WriteBatch& b) -> Status {
+    auto r = b.remove(schema::RecordType::kTranslation, kSeed, "zh");
+    return r.ok() ? Status() : r.status();
+  }).ok());
+  auto before = indexer::verify(*s.archive, s.options);
+  REQUIRE(before.ok());
+  CHECK(before->orphan == std::vector<std::string>{"a:" + kSeed + "/zh"});
+  CHECK(before->stale.size() == 3);  // the other translations list the languages
+  auto writer = indexer::IndexWriter::open(s.options);
+  REQUIRE(writer.ok());
+  auto drained = (*writer)->drain(*s.archive);
+  REQUIRE(drained.ok());
+  CHECK(drained->changes == 1);
+  auto after = indexer::verify(*s.archive, s.options);
+  REQUIRE(after.ok());
+  CHECK(after->clean());
+  REQUIRE(s.reader->refresh().ok());
+  CHECK_FALSE(s.finds("哈萨克斯坦", "zh", "a:" + kSeed + "/zh"));
+}
+
+TEST_CASE("a second writer is refused while one holds the index", "[indexer]") {
+  Sample s;
+  auto first = indexer::IndexWriter::open(s.options);
+  REQUIRE(first.ok());
+  auto second = indexer::IndexWriter::open(s.options);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().code() == Code::kLocked);
+}
+
+TEST_CASE("reindex while another thread searches: no search fails or sees an empty index", "[indexer]") {
+  Sample s;
+  std::atomic<bool> done{false};
+  std::atomic<int> searches{0}, failures{0}, empty{0};
+  std::thread searcher([&] {
+    auto reader = indexer::IndexReader::open(s.options);
+    if (!reader.ok()) {
+      ++failures;
+      return;
+    }
+    while (!done) {
+      if (!(*reader)->refresh().ok()) ++failures;
+      auto n = (*reader)->count("Kazakhstan", "en");
+      if (!n.ok()) ++failures;
+      else if (*n == 0) ++empty;
+      ++searches;
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    auto r = indexer::reindex(*s.archive, s.options);
+    INFO((r.ok() ? std::string() : r.status().to_string()));
+    REQUIRE(r.ok());
+  }
+  done = true;
+  searcher.join();
+  CHECK(searches > 0);
+  CHECK(failures == 0);
+  CHECK(empty == 0);
+  auto report = indexer::verify(*s.archive, s.options);
+  REQUIRE(report.ok());
+  CHECK(report->clean());
+}
