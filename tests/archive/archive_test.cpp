@@ -171,7 +171,7 @@ TEST_CASE("articles_by_author follows author changes", "[archive]") {
   CHECK(a->snapshot()->articles_by_author("y") == std::vector<std::string>{"ar"});
 }
 
-TEST_CASE("a snapshot does not see later writes; a failed batch writes nothing", "[archive]") {
+TEST_CASE("a snapshot does not see later writes and a failed batch writes nothing", "[archive]") {
   test::TempDir dir;
   auto a = open(dir);
   put(*a, author("au"));

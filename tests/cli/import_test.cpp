@@ -80,7 +80,7 @@ TEST_CASE("a dry run counts what would happen and writes nothing", "[cli][e2e]")
   CHECK(test::defter(data, {"stats", "--json"}).out == stats_before);
 }
 
-TEST_CASE("references may come later in the import; missing ones are rejected", "[cli][e2e]") {
+TEST_CASE("references may come later in the import and missing ones are rejected", "[cli][e2e]") {
   test::TempDir dir;
   auto data = dir.str("data");
   // Translation before its article, article before its author.

@@ -81,7 +81,7 @@ TEST_CASE("stemmers for every language Xapian ships, unstemmed otherwise", "[ind
   CHECK(one("kk", "Қазақстан").second.empty());
 }
 
-TEST_CASE("Chinese comes out as runs for n-gram indexing; Latin words inside still are words", "[indexer]") {
+TEST_CASE("Chinese comes out as runs for n-gram indexing and Latin words inside still are words", "[indexer]") {
   Analyzer zh("zh");
   auto words = zh.analyze("中国与哈萨克斯坦 C+C5 峰会");
   REQUIRE(words.size() >= 3);

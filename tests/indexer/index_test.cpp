@@ -148,7 +148,7 @@ TEST_CASE("an untranslated passage stays findable by its own words", "[indexer]"
   CHECK(s.finds("superuser", "en", "a:passwd-1-manual-page/ru"));
 }
 
-TEST_CASE("footnote markers are not words; titles, authors and dates are terms", "[indexer]") {
+TEST_CASE("footnote markers are not words, while titles, authors and dates are terms", "[indexer]") {
   Sample s;
   CHECK(s.ids("17", "en", "XA" + kSeed).empty());  // [17] is a marker; no text says 17
   CHECK_FALSE(s.ids("19", "en", "XA" + kSeed).empty());  // "18-19 May 2023" does

@@ -341,11 +341,13 @@ nlohmann::json index_stats_json(const indexer::IndexStats& st) {
 
 }  // namespace
 
-int run_index(const std::string& data_dir, bool stats_only) {
+int run_index(const std::string& data_dir, bool stats_only, std::size_t batch) {
   if (!stats_only) {
     auto archive = open_archive(data_dir, false);
     if (!archive) return fail(archive.status());
-    auto writer = indexer::IndexWriter::open(index_options(data_dir));
+    auto options = index_options(data_dir);
+    options.batch = batch;
+    auto writer = indexer::IndexWriter::open(options);
     if (!writer) return fail(writer.status());
     auto start = Clock::now();
     auto drained = (*writer)->drain(**archive, index_progress());

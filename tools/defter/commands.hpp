@@ -43,7 +43,7 @@ int run_stats(const std::string& data_dir, bool json);
 // (id, date, languages with the original first, title in the original).
 int run_list(const std::string& data_dir, const std::string& type);
 // Applies the change log to the index; with stats, shows the index's counts.
-int run_index(const std::string& data_dir, bool stats_only);
+int run_index(const std::string& data_dir, bool stats_only, std::size_t batch);
 int run_reindex(const std::string& data_dir);
 // Lists every missing, stale or orphan document; exit status 1 when any.
 int run_verify(const std::string& data_dir);

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "defter/indexer/index.hpp"
 
 int main(int argc, char** argv) {
   using namespace defter::cli;
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   bool index_stats = false;
   auto* idx = app.add_subcommand("index", "apply the archive's changes to the full-text index");
   idx->add_flag("--stats", index_stats, "only show documents and terms per language");
+  std::size_t index_batch = defter::indexer::IndexOptions{}.batch;
+  idx->add_option("--batch", index_batch, "records rebuilt per commit")->check(CLI::Range(1, 1000000))->capture_default_str();
   auto* reidx = app.add_subcommand("reindex", "build a fresh index beside the live one and switch to it");
   auto* ver = app.add_subcommand("verify", "compare the archive with the index; exit 1 on any difference");
 
@@ -74,7 +77,7 @@ int main(int argc, char** argv) {
   }
   import.index = !no_index;
   if (*imp) return run_import(data_dir, import);
-  if (*idx) return run_index(data_dir, index_stats);
+  if (*idx) return run_index(data_dir, index_stats, index_batch);
   if (*reidx) return run_reindex(data_dir);
   if (*ver) return run_verify(data_dir);
   if (*ex) return run_export(data_dir, exp);
