@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cpp_literal.hpp"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -68,15 +70,6 @@ bool usable(const std::string& name) {
   // Sorting forms ("Korea, Republic of") and glosses in parentheses are not
   // how a text names a country.
   return !name.empty() && name.find(',') == std::string::npos && name.find('(') == std::string::npos;
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -149,7 +142,7 @@ int main(int argc, char** argv) {
     std::size_t rows = 0;
     for (const auto& [key, list] : names)
       for (std::size_t i = 0; i < list.size(); ++i, ++rows)
-        out << "  {" << quoted(key.first) << ", \"" << key.second << "\", " << quoted(list[i]) << ", "
+        out << "  {" << defter::gen::cpp_literal(key.first) << ", \"" << key.second << "\", " << defter::gen::cpp_literal(list[i]) << ", "
             << (i == 0 ? "true" : "false") << "},\n";
     out << "};\nconst std::size_t kGazetteerRows = " << rows << ";\n\n}  // namespace defter::indexer::detail\n";
     if (!out) throw std::runtime_error(std::string("cannot write ") + argv[5]);

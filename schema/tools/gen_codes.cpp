@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cpp_literal.hpp"
+
 namespace {
 
 nlohmann::json load(const std::string& dir, const std::string& name) {
@@ -19,22 +21,13 @@ nlohmann::json load(const std::string& dir, const std::string& name) {
   return nlohmann::json::parse(in);
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 void write_table(std::ostream& out, const char* name, std::vector<std::pair<std::string, std::string>> rows) {
   std::sort(rows.begin(), rows.end());
   rows.erase(std::unique(rows.begin(), rows.end(),
                          [](auto& a, auto& b) { return a.first == b.first; }),
              rows.end());
   out << "const CodeRow " << name << "[] = {\n";
-  for (auto& [code, label] : rows) out << "  {" << quoted(code) << ", " << quoted(label) << "},\n";
+  for (auto& [code, label] : rows) out << "  {" << defter::gen::cpp_literal(code) << ", " << defter::gen::cpp_literal(label) << "},\n";
   out << "};\n\n";
 }
 
