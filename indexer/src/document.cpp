@@ -16,6 +16,9 @@ namespace {
 using nlohmann::json;
 
 constexpr Xapian::termcount kTitleWeight = 5;
+// Longer "words" (base64, long URLs) are skipped, as Xapian's TermGenerator
+// does: a term over Xapian's 245-byte limit would fail the whole commit.
+constexpr std::size_t kMaxWordBytes = 64;
 
 std::string fingerprint_of(const std::string& text) {
   // FNV-1a, 64 bits: only compared with itself, never stored outside the index.
@@ -64,6 +67,7 @@ class TextIndexer {
         return;
       }
       ++pos_;
+      if (w.term.size() > kMaxWordBytes) return;
       doc_.add_posting(w.term, pos_, weight);
       if (!prefix.empty()) doc_.add_term(prefix + w.term, weight);
       for (const std::string* stem : {&w.stem, &w.stem_alt}) {

@@ -14,7 +14,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "defter/indexer/analysis.hpp"
 #include "defter/indexer/index_schema.hpp"

@@ -224,3 +224,25 @@ TEST_CASE("reindex while another thread searches: no search fails or sees an emp
   REQUIRE(report.ok());
   CHECK(report->clean());
 }
+
+TEST_CASE("a record with a very long token still indexes (regression)", "[indexer]") {
+  Sample s;
+  std::string blob(400, 'q');
+  REQUIRE(s.archive->write([&](archive::WriteBatch& b) -> Status {
+    schema::TranslationRecord t{kSeed, "de", {}};
+    t.translation.title = "Lange Zeichenkette";
+    t.translation.body = "Vorher " + blob + " nachher https://example.org/" + blob;
+    auto r = b.put(t);
+    return r.ok() ? Status() : r.status();
+  }).ok());
+  auto writer = indexer::IndexWriter::open(s.options);
+  REQUIRE(writer.ok());
+  auto drained = (*writer)->drain(*s.archive);
+  INFO((drained.ok() ? std::string() : drained.status().to_string()));
+  REQUIRE(drained.ok());
+  REQUIRE(s.reader->refresh().ok());
+  CHECK(s.finds("nachher", "de", "a:" + kSeed + "/de"));
+  auto report = indexer::verify(*s.archive, s.options);
+  REQUIRE(report.ok());
+  CHECK(report->clean());
+}
