@@ -7,6 +7,7 @@
 #include <unicode/unistr.h>
 #include <xapian.h>
 
+#include <cstdint>
 #include <map>
 #include <unordered_map>
 
@@ -197,20 +198,39 @@ struct Analyzer::Impl {
     }
   }
 
-  void words(std::string_view text, const std::function<void(const Word&)>& fn) {
+  // Calls fn(word, begin, end) for every word; begin and end are byte
+  // offsets into text when `offsets` is set, else 0.
+  void words(std::string_view text, bool offsets,
+             const std::function<void(const Word&, std::size_t, std::size_t)>& fn) {
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    // UTF-16 index -> UTF-8 offset, taken before apostrophes are replaced.
+    std::vector<std::uint32_t> at;
+    if (offsets) {
+      at.resize(static_cast<std::size_t>(u.length()) + 1);
+      std::uint32_t bytes = 0;
+      for (int32_t i = 0; i < u.length();) {
+        UChar32 c = u.char32At(i);
+        int32_t n = U16_LENGTH(c);
+        for (int32_t k = 0; k < n; ++k) at[static_cast<std::size_t>(i + k)] = bytes;
+        bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        i += n;
+      }
+      at[static_cast<std::size_t>(u.length())] = bytes;
+    }
+    auto offset = [&](int32_t i) -> std::size_t { return offsets ? at[static_cast<std::size_t>(i)] : 0; };
     // One apostrophe, so that the word breaker keeps "Kazakistan’ın" together.
     for (int32_t i = 0; i < u.length(); ++i)
       if (is_apostrophe(u.charAt(i))) u.setCharAt(i, u'\'');
     breaker->setText(u);
     icu::UnicodeString cjk_run;
+    int32_t run_begin = 0, run_end = 0;
     auto flush_cjk = [&] {
       if (cjk_run.isEmpty()) return;
       Word w;
       cjk_run.toUTF8String(w.term);
       w.lower = w.term;
       w.cjk = true;
-      fn(w);
+      fn(w, offset(run_begin), offset(run_end));
       cjk_run.remove();
     };
     int32_t start = breaker->first();
@@ -224,11 +244,13 @@ struct Analyzer::Impl {
       }
       icu::UnicodeString token = u.tempSubStringBetween(start, end);
       if (is_cjk_char(token.char32At(0))) {
+        if (cjk_run.isEmpty()) run_begin = start;
+        run_end = end;
         cjk_run.append(token);
         continue;
       }
       flush_cjk();
-      emit_cached(token, fn);
+      emit_cached(token, [&](const Word& w) { fn(w, offset(start), offset(end)); });
     }
     flush_cjk();
   }
@@ -243,7 +265,12 @@ const std::string& Analyzer::lang() const { return impl_->lang; }
 bool Analyzer::has_stemmer() const { return impl_->has_stemmer; }
 
 void Analyzer::words(std::string_view text, const std::function<void(const Word&)>& fn) const {
-  impl_->words(text, fn);
+  impl_->words(text, false, [&](const Word& w, std::size_t, std::size_t) { fn(w); });
+}
+
+void Analyzer::spans(std::string_view text,
+                     const std::function<void(const Word&, std::size_t begin, std::size_t end)>& fn) const {
+  impl_->words(text, true, fn);
 }
 
 std::vector<Word> Analyzer::analyze(std::string_view text) const {

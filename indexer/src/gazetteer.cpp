@@ -61,6 +61,17 @@ class Tables {
     return *slot;
   }
 
+  // Every name folded, sorted, with its row: for completion by prefix.
+  const std::vector<std::pair<std::string, std::size_t>>& sorted_names() {
+    std::lock_guard lock(mutex_);
+    if (sorted_.empty()) {
+      sorted_.reserve(detail::kGazetteerRows);
+      for (std::size_t i = 0; i < detail::kGazetteerRows; ++i) sorted_.emplace_back(fold(detail::kGazetteer[i].name), i);
+      std::sort(sorted_.begin(), sorted_.end());
+    }
+    return sorted_;
+  }
+
   const std::unordered_map<std::string, std::set<std::string>>& folded_names() {
     std::lock_guard lock(mutex_);
     if (folded_.empty()) {
@@ -74,6 +85,7 @@ class Tables {
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Matcher>> matchers_;
   std::unordered_map<std::string, std::set<std::string>> folded_;
+  std::vector<std::pair<std::string, std::size_t>> sorted_;
 };
 
 Tables& tables() {
@@ -144,6 +156,28 @@ std::vector<std::string> Gazetteer::lookup(std::string_view name) const {
   auto it = folded.find(fold(name));
   if (it == folded.end()) return {};
   return {it->second.begin(), it->second.end()};
+}
+
+std::vector<std::string> Gazetteer::names(std::string_view code, std::string_view lang) const {
+  std::vector<std::string> out;
+  auto [lo, hi] = rows_of(primary(lang));
+  for (const auto* r = lo; r != hi; ++r)
+    if (code == r->code) out.emplace_back(r->name);
+  return out;
+}
+
+std::vector<Gazetteer::Completion> Gazetteer::complete(std::string_view prefix, std::size_t limit) const {
+  std::vector<Completion> out;
+  std::string key = fold(prefix);
+  if (key.empty()) return out;
+  const auto& names = tables().sorted_names();
+  std::set<std::string> codes;
+  for (auto it = std::lower_bound(names.begin(), names.end(), std::make_pair(key, std::size_t{0}));
+       it != names.end() && it->first.compare(0, key.size(), key) == 0 && out.size() < limit; ++it) {
+    const auto& row = detail::kGazetteer[it->second];
+    if (codes.insert(row.code).second) out.push_back({row.name, row.code, row.lang});
+  }
+  return out;
 }
 
 std::size_t Gazetteer::names() const { return detail::kGazetteerRows; }

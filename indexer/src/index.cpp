@@ -18,13 +18,10 @@
 #include "defter/indexer/analysis.hpp"
 #include "defter/indexer/index_schema.hpp"
 #include "document.hpp"
+#include "index_files.hpp"
 
 namespace defter::indexer {
 namespace fs = std::filesystem;
-
-namespace {
-
-constexpr const char* kStub = "current";
 
 // Xapian's exceptions never cross the module's API: they become a Status.
 Status from_xapian(const Xapian::Error& e, const std::string& what) {
@@ -41,18 +38,19 @@ Status from_xapian(const Xapian::Error& e, const std::string& what) {
   return {Code::kIOError, msg};
 }
 
-std::string generation_name(int n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "gen-%06d", n);
-  return buf;
-}
-
-// The live generation's directory name, or "" when there is no index.
 std::string current_generation(const fs::path& dir) {
   std::ifstream in(dir / kStub);
   std::string backend, path;
   if (!(in >> backend >> path)) return "";
   return path;
+}
+
+namespace {
+
+std::string generation_name(int n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "gen-%06d", n);
+  return buf;
 }
 
 Status write_stub(const fs::path& dir, const std::string& generation) {

@@ -10,49 +10,15 @@
 #include "defter/archive/importer.hpp"
 #include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/index.hpp"
+#include "sample.hpp"
 #include "support.hpp"
 
 using namespace defter;
 
 namespace {
 
-struct Quiet : archive::ImportListener {};
-
-// The sample archive, imported and indexed, in a temporary directory.
-struct Sample {
-  test::TempDir dir;
-  std::unique_ptr<archive::Archive> archive;
-  indexer::IndexOptions options;
-  std::unique_ptr<indexer::IndexReader> reader;
-
-  Sample() {
-    archive::Options o;
-    o.dir = dir.path() / "archive";
-    archive = std::move(archive::Archive::open(o).value());
-    std::vector<std::string> files;
-    for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
-      files.push_back((test::source_dir() / "tools" / "sample" / f).string());
-    Quiet quiet;
-    REQUIRE(archive::import_jsonl(*archive, files, {}, quiet).ok());
-    options.dir = dir.path() / "index";
-    auto writer = indexer::IndexWriter::open(options);
-    REQUIRE(writer.ok());
-    REQUIRE((*writer)->drain(*archive).ok());
-    reader = std::move(indexer::IndexReader::open(options).value());
-  }
-
-  std::vector<std::string> ids(const std::string& text, const std::string& lang, const std::string& filter = "") {
-    auto r = reader->ids(text, lang, filter);
-    REQUIRE(r.ok());
-    return *r;
-  }
-  bool finds(const std::string& text, const std::string& lang, const std::string& unique, const std::string& filter = "") {
-    auto found = ids(text, lang, filter);
-    return std::find(found.begin(), found.end(), unique) != found.end();
-  }
-};
-
-const std::string kSeed = "china-central-asia-c5-summit-2023";
+using test::Sample;
+using test::kSeed;
 
 }  // namespace
 

@@ -1,6 +1,8 @@
-// defter-bench-ref-xapian: the reference for tools/bench/index.
+// defter-bench-ref-xapian: the reference for tools/bench/index and
+// tools/bench/search.
 //
 //   defter-bench-ref-xapian FILE TARGET_DIR BATCH
+//   defter-bench-ref-xapian --search DB QUERIES
 //
 // Reads a JSON Lines corpus into memory (not timed), then times a plain
 // Xapian program indexing the same texts: one document per translation,
@@ -8,6 +10,12 @@
 // Chinese), title, body and footnotes, committing every BATCH articles as
 // defter does. No folding, gazetteer, spelling, values or filters.
 // Prints "documents seconds".
+//
+// --search runs the "words" of each query (defter-bench-search's file) on
+// an index the first form built: Xapian's QueryParser with the query's
+// language's stemmer, all words required, the first 10 results; no facets,
+// snippets, collapsing or filters. Once to warm up, once timed; prints
+// "median p99 max" in milliseconds.
 //
 // This and defter-bench-ref-lmdb are the only programs outside indexer/ and
 // archive/ that include xapian.h or lmdb.h: a reference must not go through
@@ -24,9 +32,52 @@
 
 #include <nlohmann/json.hpp>
 
+#include "latency.hpp"
+
+namespace {
+
+int search(const char* db_path, const char* queries_path) {
+  struct Query {
+    std::string words, lang;
+  };
+  std::vector<Query> queries;
+  std::ifstream in(queries_path);
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    queries.push_back({j.at("words"), j.at("lang")});
+  }
+  Xapian::Database db(db_path);
+  auto time_one = [&](const Query& q) {
+    auto start = std::chrono::steady_clock::now();
+    Xapian::QueryParser qp;
+    qp.set_database(db);
+    qp.set_default_op(Xapian::Query::OP_AND);
+    if (q.lang != "zh") {
+      qp.set_stemmer(Xapian::Stem(q.lang));
+      qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    }
+    Xapian::Enquire enquire(db);
+    enquire.set_query(qp.parse_query(q.words, Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_CJK_NGRAM));
+    Xapian::MSet mset = enquire.get_mset(0, 10);
+    std::size_t seen = 0;
+    for (auto it = mset.begin(); it != mset.end(); ++it) seen += it.get_document().get_data().size();
+    (void)seen;
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  };
+  for (const auto& q : queries) time_one(q);
+  std::vector<double> ms;
+  for (const auto& q : queries) ms.push_back(time_one(q));
+  auto l = defter::bench::summarize(ms);
+  std::printf("%.3f %.3f %.3f\n", l.median, l.p99, l.max);
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--search") return search(argv[2], argv[3]);
   if (argc != 4) {
-    std::fprintf(stderr, "usage: defter-bench-ref-xapian FILE TARGET_DIR BATCH\n");
+    std::fprintf(stderr, "usage: defter-bench-ref-xapian FILE TARGET_DIR BATCH | --search DB QUERIES\n");
     return 2;
   }
   struct Text {

@@ -48,4 +48,18 @@ int run_reindex(const std::string& data_dir);
 // Lists every missing, stale or orphan document; exit status 1 when any.
 int run_verify(const std::string& data_dir);
 
+struct SearchArgs {
+  std::string query;  // empty: list what the filters select
+  std::vector<std::string> countries, authors, langs, types, years, months;
+  std::string from, to, sort = "relevance", ui_lang = "en";
+  std::vector<std::string> prefer;  // preferred translation languages
+  std::size_t page = 1, size = 10;
+  bool json = false;
+};
+// Results in a terminal (colours only on a terminal), facet counts under
+// them; with json, exactly the HTTP API's JSON.
+int run_search(const std::string& data_dir, const SearchArgs& args);
+// Completions of titles, author names and country names.
+int run_suggest(const std::string& data_dir, const std::string& prefix, bool json);
+
 }  // namespace defter::cli

@@ -69,6 +69,34 @@ int main(int argc, char** argv) {
   auto* st = app.add_subcommand("stats", "records per type and language, sizes on disk");
   st->add_flag("--json", stats_json, "as JSON");
 
+  SearchArgs search;
+  auto* se = app.add_subcommand("search", "search the archive; filters repeat (OR within one, AND across)");
+  se->add_option("query", search.query, "the query: words, \"phrases\", AND OR NOT + -, kaz*, title: author: "
+                                        "country: lang: type: cites: date: year: (empty: everything)");
+  se->add_option("--country", search.countries, "country code or name, any language");
+  se->add_option("--author", search.authors, "author id");
+  se->add_option("--lang", search.langs, "translation language");
+  se->add_option("--type", search.types, "article or author")->check(CLI::IsMember({"author", "article"}));
+  se->add_option("--year", search.years, "publication year");
+  se->add_option("--month", search.months, "publication month, YYYY-MM");
+  se->add_option("--from", search.from, "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)");
+  se->add_option("--to", search.to, "published on or before");
+  se->add_option("--sort", search.sort, "relevance, newest or oldest")
+      ->check(CLI::IsMember({"relevance", "newest", "oldest"}))->capture_default_str();
+  se->add_option("--page", search.page, "page number")->check(CLI::Range(1, 1000000))->capture_default_str();
+  se->add_option("--size", search.size, "results per page (at most 100)")->check(CLI::Range(1, 100))->capture_default_str();
+  se->add_option("--prefer", search.prefer, "preferred translation languages, best first");
+  se->add_option("--ui-lang", search.ui_lang, "language of country and language names")->capture_default_str();
+  se->add_flag("--json", search.json, "the HTTP API's JSON");
+  // One value per --flag, so that "--country KZ QUERY" leaves QUERY the query.
+  for (const char* name : {"--country", "--author", "--lang", "--type", "--year", "--month", "--prefer"})
+    se->get_option(name)->allow_extra_args(false);
+  std::string suggest_prefix;
+  bool suggest_json = false;
+  auto* sg = app.add_subcommand("suggest", "complete titles, author names and country names from a prefix");
+  sg->add_option("prefix", suggest_prefix, "the beginning of a title, a name or a country")->required();
+  sg->add_flag("--json", suggest_json, "as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -85,5 +113,7 @@ int main(int argc, char** argv) {
   if (*d) return run_delete(data_dir, del);
   if (*st) return run_stats(data_dir, stats_json);
   if (*ls) return run_list(data_dir, list_type);
+  if (*se) return run_search(data_dir, search);
+  if (*sg) return run_suggest(data_dir, suggest_prefix, suggest_json);
   return kExitUsage;
 }

@@ -50,6 +50,12 @@ class Analyzer {
 
   // Calls fn for every word of text (UTF-8), in order.
   void words(std::string_view text, const std::function<void(const Word&)>& fn) const;
+  // words() with each word's place in text: bytes [begin, end). The parts
+  // of a word split at an apostrophe share the word's range; a CJK run's
+  // range covers the run. REQUIRES: text is valid UTF-8 (else the offsets
+  // are those of the text with invalid bytes replaced).
+  void spans(std::string_view text,
+             const std::function<void(const Word&, std::size_t begin, std::size_t end)>& fn) const;
   // The terms of one word or short phrase, as words() would give them.
   std::vector<Word> analyze(std::string_view text) const;
 

@@ -30,6 +30,18 @@ class Gazetteer {
   // "kz" or "KZ" all give KZ). Empty when nothing matches.
   std::vector<std::string> lookup(std::string_view name) const;
 
+  // Every name of a country in one language (its primary subtag counts).
+  std::vector<std::string> names(std::string_view code, std::string_view lang) const;
+
+  struct Completion {
+    std::string name;  // as the data spells it
+    std::string code;  // ISO 3166-1 alpha-2
+    std::string lang;  // the language of the name
+  };
+  // Names in any language that begin with `prefix` (folded: case, accents
+  // and i-dots ignored), one per country, in folded alphabetical order.
+  std::vector<Completion> complete(std::string_view prefix, std::size_t limit) const;
+
   // How many names the table holds in all, and in how many languages.
   std::size_t names() const;
   std::size_t languages() const;

@@ -1,0 +1,992 @@
+#include "defter/indexer/search.hpp"
+
+#include <unicode/dtfmtsym.h>
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "defter/indexer/analysis.hpp"
+#include "defter/indexer/gazetteer.hpp"
+#include "defter/indexer/index_schema.hpp"
+#include "document.hpp"
+#include "index_files.hpp"
+#include "query.hpp"
+#include "snippet.hpp"
+
+namespace defter::indexer {
+namespace {
+
+using nlohmann::json;
+using query::Node;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxOffset = 10000;  // results a page may start at (deep paging costs memory)
+constexpr std::uint64_t kFewResults = 3;    // fewer than this and a spelling suggestion is looked for
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+std::string term(std::string_view prefix, const std::string& value) { return std::string(prefix) + value; }
+
+Xapian::Query boolean(const Xapian::Query& q) { return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, 0.0); }
+
+Xapian::Query or_terms(const std::vector<std::string>& terms) {
+  if (terms.empty()) return Xapian::Query::MatchNothing;
+  return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+Xapian::Query and_queries(std::vector<Xapian::Query> parts) {
+  parts.erase(std::remove_if(parts.begin(), parts.end(), [](const Xapian::Query& q) { return q.empty(); }), parts.end());
+  if (parts.empty()) return Xapian::Query();
+  if (parts.size() == 1) return parts[0];
+  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+Xapian::Query date_range(const std::string& from, const std::string& to) {
+  // A (partial) date [start, end] overlaps [from, to].
+  std::vector<Xapian::Query> parts;
+  if (!to.empty()) parts.emplace_back(Xapian::Query::OP_VALUE_LE, slot::kDateStart, to);
+  if (!from.empty()) parts.emplace_back(Xapian::Query::OP_VALUE_GE, slot::kDateEnd, from);
+  return and_queries(parts);
+}
+
+std::string lower_ascii(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t end = s.find(sep, start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string source_term(const std::string& name) {
+  std::string t(prefix::kSource);
+  for (char c : fold(name)) t += c == ' ' ? '_' : c;
+  return t;
+}
+
+// Counts facet values over the matching documents. Xapian calls a match spy
+// for every candidate before collapsing, so translations are counted once
+// per article by their collapse key (languages once per translation).
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  explicit FacetSpy(std::set<std::string> wanted) : wanted_(std::move(wanted)) {}
+
+  void operator()(const Xapian::Document& doc, double) override {
+    ++docs_;
+    std::string key = doc.get_value(slot::kCollapse);
+    if (wanted_.count("lang")) {
+      std::string lang = doc.get_value(slot::kLang);
+      if (!lang.empty()) ++counts_["lang"][lang];
+    }
+    if (!keys_.insert(key).second) return;
+    bool author = key.rfind("u:", 0) == 0;
+    if (wanted_.count("type")) ++counts_["type"][author ? "author" : "article"];
+    if (author) return;
+    if (wanted_.count("country")) {
+      std::string v = doc.get_value(slot::kCountries);
+      std::size_t bar = v.find('|');
+      for (const auto& c : split(v.substr(0, bar), ',')) {
+        ++counts_["country"][c];
+        ++subject_[c];
+      }
+      if (bar != std::string::npos)
+        for (const auto& c : split(v.substr(bar + 1), ',')) {
+          ++counts_["country"][c];
+          ++mentioned_[c];
+        }
+    }
+    if (wanted_.count("author"))
+      for (const auto& a : split(doc.get_value(slot::kAuthors), '\t')) ++counts_["author"][a];
+    std::string start = doc.get_value(slot::kDateStart), end = doc.get_value(slot::kDateEnd);
+    if (start.size() == 8) {
+      if (wanted_.count("year")) ++counts_["year"][start.substr(0, 4)];
+      // A month only for dates known to the month.
+      if (wanted_.count("month") && end.size() == 8 && start.compare(0, 6, end, 0, 6) == 0)
+        ++counts_["month"][start.substr(0, 4) + "-" + start.substr(4, 2)];
+    }
+  }
+
+  std::string name() const override { return "defter.FacetSpy"; }
+
+  std::uint64_t docs() const { return docs_; }
+  std::uint64_t keys() const { return keys_.size(); }
+  const std::unordered_map<std::string, std::uint64_t>& counts(const std::string& facet) { return counts_[facet]; }
+  std::uint64_t subject(const std::string& c) const { return subject_.count(c) ? subject_.at(c) : 0; }
+  std::uint64_t mentioned(const std::string& c) const { return mentioned_.count(c) ? mentioned_.at(c) : 0; }
+
+ private:
+  std::set<std::string> wanted_;
+  std::uint64_t docs_ = 0;
+  std::unordered_set<std::string> keys_;
+  std::unordered_map<std::string, std::unordered_map<std::string, std::uint64_t>> counts_;
+  std::unordered_map<std::string, std::uint64_t> subject_, mentioned_;
+};
+
+// Sorts by publication date; records without one (authors) go last either way.
+class DateKey : public Xapian::KeyMaker {
+ public:
+  explicit DateKey(bool newest_first) : newest_first_(newest_first) {}
+  std::string operator()(const Xapian::Document& doc) const override {
+    std::string v = doc.get_value(slot::kDateStart);
+    if (v.empty()) return newest_first_ ? "" : "~";
+    return v;
+  }
+
+ private:
+  bool newest_first_;
+};
+
+std::string language_label(const std::string& lang, const std::string& ui) {
+  icu::UnicodeString name;
+  icu::Locale(lang.c_str()).getDisplayName(icu::Locale(ui.c_str()), name);
+  std::string out;
+  name.toUTF8String(out);
+  return out.empty() ? lang : out;
+}
+
+std::string month_label(const std::string& yyyy_mm, const std::string& ui) {
+  UErrorCode err = U_ZERO_ERROR;
+  icu::DateFormatSymbols symbols(icu::Locale(ui.c_str()), err);
+  int32_t count = 0;
+  const icu::UnicodeString* months =
+      symbols.getMonths(count, icu::DateFormatSymbols::STANDALONE, icu::DateFormatSymbols::WIDE);
+  int m = std::atoi(yyyy_mm.substr(5, 2).c_str());
+  if (U_FAILURE(err) || m < 1 || m > count) return yyyy_mm;
+  std::string name;
+  months[m - 1].toUTF8String(name);
+  return name + " " + yyyy_mm.substr(0, 4);
+}
+
+// Articles (collapse keys) a document must not belong to: the query's
+// top-level exclusions apply to whole articles, so "water -cotton" leaves out
+// an article whose English text says cotton even where its Turkish one says
+// "pamuk".
+class ExcludeArticles : public Xapian::MatchDecider {
+ public:
+  std::unordered_set<std::string> keys;
+  bool operator()(const Xapian::Document& doc) const override { return !keys.count(doc.get_value(slot::kCollapse)); }
+};
+
+// Collects the collapse keys of the documents a match sees.
+class KeySpy : public Xapian::MatchSpy {
+ public:
+  explicit KeySpy(std::unordered_set<std::string>& keys) : keys_(keys) {}
+  void operator()(const Xapian::Document& doc, double) override { keys_.insert(doc.get_value(slot::kCollapse)); }
+
+ private:
+  std::unordered_set<std::string>& keys_;
+};
+
+// A request, compiled.
+struct Compiled {
+  std::optional<Xapian::Query> text;  // the query text across languages; none = browse
+  std::map<std::string, Xapian::Query> filters;  // per facet
+  Xapian::Query range;  // from/to
+  bool by_relevance = false;  // something in the text must match: relevance means something
+  std::shared_ptr<ExcludeArticles> exclude = std::make_shared<ExcludeArticles>();
+
+  Xapian::Query without(const std::string& facet) const {
+    std::vector<Xapian::Query> parts;
+    for (const auto& [name, q] : filters)
+      if (name != facet) parts.push_back(q);
+    parts.push_back(range);
+    Xapian::Query f = and_queries(parts);
+    Xapian::Query t = text ? *text : Xapian::Query::MatchAll;
+    if (text && text->empty()) return Xapian::Query();  // nothing can match
+    return f.empty() ? t : Xapian::Query(Xapian::Query::OP_FILTER, t, f);
+  }
+  Xapian::Query all() const { return without(""); }
+  const Xapian::MatchDecider* decider() const { return exclude->keys.empty() ? nullptr : exclude.get(); }
+};
+
+}  // namespace
+
+// ---- Searcher ------------------------------------------------------------------
+
+struct Searcher::Impl {
+  IndexOptions options;
+  archive::Archive* archive = nullptr;
+  Xapian::Database db;
+  std::string generation;
+  std::vector<std::string> languages;  // of the index's documents (L terms)
+  std::map<std::string, std::unique_ptr<Analyzer>> analyzers;
+  std::map<std::string, std::vector<std::string>> word_countries_cache;
+
+  Status open() {
+    generation = current_generation(options.dir);
+    if (generation.empty()) return Status(Code::kNotFound, "no index in " + options.dir.string() + " (run defter index)");
+    try {
+      db = Xapian::Database((options.dir / kStub).string());
+    } catch (const Xapian::Error& e) {
+      return from_xapian(e, "open the index in " + options.dir.string());
+    }
+    load_languages();
+    return {};
+  }
+
+  void load_languages() {
+    languages.clear();
+    std::string l(prefix::kLang);
+    for (auto t = db.allterms_begin(l); t != db.allterms_end(l); ++t) languages.push_back((*t).substr(l.size()));
+  }
+
+  Analyzer& analyzer(const std::string& lang) {
+    auto& a = analyzers[lang];
+    if (!a) a = std::make_unique<Analyzer>(lang);
+    return *a;
+  }
+
+  bool exists(const std::string& t) { return db.term_exists(t); }
+
+  // Countries one word of the query names, in any language the index holds
+  // (by stem in that language, so "Казахстана" and "Kazakistan'ın" count).
+  const std::vector<std::string>& word_countries(const std::string& text) {
+    auto it = word_countries_cache.find(text);
+    if (it != word_countries_cache.end()) return it->second;
+    if (word_countries_cache.size() > 10000) word_countries_cache.clear();
+    std::set<std::string> codes;
+    for (const auto& c : Gazetteer::instance().lookup(text))
+      if (text.size() > 2) codes.insert(c);  // two letters are a code only in country:
+    std::set<std::string> langs(languages.begin(), languages.end());
+    langs.insert("en");
+    for (const auto& lang : langs) {
+      auto found = Gazetteer::instance().find(analyzer(lang).analyze(text), lang);
+      codes.insert(found.begin(), found.end());
+    }
+    return word_countries_cache[text] = std::vector<std::string>(codes.begin(), codes.end());
+  }
+
+  // Checks and resolves the fields of the tree; "" when all are readable,
+  // else why not.
+  std::string resolve(Node& n) {
+    for (auto& c : n.children)
+      if (auto why = resolve(c); !why.empty()) return why;
+    if (n.kind != Node::Kind::kField) return "";
+    const std::string& v = n.text;
+    if (n.field == "country") {
+      n.resolved = Gazetteer::instance().lookup(v);
+      if (n.resolved.empty()) {
+        std::set<std::string> codes;
+        std::set<std::string> langs(languages.begin(), languages.end());
+        langs.insert("en");
+        for (const auto& lang : langs) {
+          auto found = Gazetteer::instance().find(analyzer(lang).analyze(v), lang);
+          codes.insert(found.begin(), found.end());
+        }
+        n.resolved.assign(codes.begin(), codes.end());
+      }
+      if (n.resolved.empty()) return "country:" + v + " is not a country name or code I know";
+    } else if (n.field == "lang") {
+      std::string want = lower_ascii(v);
+      for (const auto& l : languages) {
+        std::string have = lower_ascii(l);
+        if (have == want || have.rfind(want + "-", 0) == 0) n.resolved.push_back(l);
+      }
+      if (n.resolved.empty()) n.resolved.push_back(v);  // matches nothing, honestly
+    } else if (n.field == "type") {
+      std::string t = lower_ascii(v);
+      if (t == "articles") t = "article";
+      if (t == "authors" || t == "bio" || t == "biography") t = "author";
+      if (t != "article" && t != "author") return "type:" + v + " is neither article nor author";
+      n.resolved = {t};
+    } else if (n.field == "date" || n.field == "year") {
+      query::DateRange r;
+      if (!query::parse_date_range(v, n.field == "year", r))
+        return n.field + ":" + v + " is not a " + (n.field == "year" ? "year or range of years (2020..2023)"
+                                                                      : "date or range of dates (2023-01..2023-06)");
+      n.resolved = {r.from, r.to};
+    } else if (n.field == "author") {
+      if (!n.wildcard && exists(term(prefix::kAuthor, v))) n.resolved = {v};
+    } else if (n.field == "cites") {
+      std::string exact = source_term(v);
+      if (exists(exact)) {
+        n.resolved = {exact};
+      } else {
+        for (auto t = db.allterms_begin(exact); t != db.allterms_end(exact) && n.resolved.size() < kMaxExpansion; ++t)
+          n.resolved.push_back(*t);
+      }
+    }
+    return "";
+  }
+
+  // A CJK run as Xapian's n-grams, as the indexer's TermGenerator made them.
+  Xapian::Query cjk_query(const std::string& run, const std::string& pfx, bool phrase) {
+    Xapian::QueryParser qp;
+    unsigned flags = Xapian::QueryParser::FLAG_CJK_NGRAM | Xapian::QueryParser::FLAG_PHRASE;
+    return qp.parse_query(phrase ? "\"" + run + "\"" : run, flags, pfx);
+  }
+
+  // Words of a text as a query in one language: each word by its folded
+  // form or its stem; with a prefix for fields (title, author name).
+  Xapian::Query words_query(const Analyzer& an, const std::string& text, const std::string& pfx, bool last_is_prefix) {
+    std::vector<Word> words = an.analyze(text);
+    std::vector<Xapian::Query> parts;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      const Word& w = words[i];
+      if (w.cjk) {
+        parts.push_back(cjk_query(w.term, pfx, false));
+        continue;
+      }
+      if (last_is_prefix && i + 1 == words.size()) {
+        parts.emplace_back(Xapian::Query::OP_WILDCARD, pfx + w.term, kMaxExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        continue;
+      }
+      std::vector<Xapian::Query> forms = {Xapian::Query(pfx + w.term)};
+      for (const std::string* stem : {&w.stem, &w.stem_alt})
+        if (!stem->empty()) forms.emplace_back(std::string(prefix::kStem) + pfx + *stem);
+      parts.push_back(forms.size() == 1 ? forms[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, forms.begin(), forms.end()));
+    }
+    return and_queries(parts);
+  }
+
+  Xapian::Query phrase_query(const Analyzer& an, const std::string& text) {
+    std::vector<Xapian::Query> parts, terms;
+    for (const auto& w : an.analyze(text)) {
+      if (w.cjk) parts.push_back(cjk_query(w.term, "", true));
+      else terms.emplace_back(w.term);
+    }
+    if (terms.size() == 1) parts.push_back(terms[0]);
+    else if (terms.size() > 1)
+      parts.emplace_back(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
+    return and_queries(parts);
+  }
+
+  Xapian::Query with_countries(Xapian::Query q, const std::vector<std::string>& codes) {
+    if (codes.empty() || q.empty()) return q;
+    std::vector<std::string> terms;
+    for (const auto& c : codes) terms.push_back(term(prefix::kCountry, c));
+    return Xapian::Query(Xapian::Query::OP_OR, q, boolean(or_terms(terms)));
+  }
+
+  // A node as a query in one language; none when it holds nothing to search
+  // for (punctuation); an empty Query when it can match nothing.
+  std::optional<Xapian::Query> compile(const Node& n, const Analyzer& an) {
+    switch (n.kind) {
+      case Node::Kind::kWord: {
+        Xapian::Query q = words_query(an, n.text, "", false);
+        if (q.empty()) return std::nullopt;
+        return with_countries(q, word_countries(n.text));
+      }
+      case Node::Kind::kPhrase: {
+        Xapian::Query q = phrase_query(an, n.text);
+        if (q.empty()) return std::nullopt;
+        return with_countries(q, Gazetteer::instance().lookup(n.text));
+      }
+      case Node::Kind::kWildcard: {
+        std::string p = fold(n.text);
+        if (p.empty()) return std::nullopt;
+        return Xapian::Query(Xapian::Query::OP_WILDCARD, p, kMaxExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+      }
+      case Node::Kind::kField: return compile_field(n, an);
+      case Node::Kind::kAnd: {
+        std::vector<Xapian::Query> pos, neg;
+        for (const auto& c : n.children)
+          if (auto q = compile(c, an)) (c.negated ? neg : pos).push_back(*q);
+        if (pos.empty() && neg.empty()) return std::nullopt;
+        Xapian::Query p = pos.empty()       ? Xapian::Query::MatchAll
+                          : pos.size() == 1 ? pos[0]
+                                            : Xapian::Query(Xapian::Query::OP_AND, pos.begin(), pos.end());
+        if (neg.empty()) return p;
+        return Xapian::Query(Xapian::Query::OP_AND_NOT, p, Xapian::Query(Xapian::Query::OP_OR, neg.begin(), neg.end()));
+      }
+      case Node::Kind::kOr: {
+        std::vector<Xapian::Query> parts;
+        for (const auto& c : n.children)
+          if (auto q = compile(c, an))
+            parts.push_back(c.negated ? Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, *q) : *q);
+        if (parts.empty()) return std::nullopt;
+        return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+      }
+    }
+    return std::nullopt;
+  }
+
+  Xapian::Query compile_field(const Node& n, const Analyzer& an) {
+    const auto& r = n.resolved;
+    std::vector<std::string> terms;
+    if (n.field == "title") return words_query(an, n.text, std::string(prefix::kTitle), n.wildcard);
+    if (n.field == "author") {
+      if (!r.empty()) return boolean(Xapian::Query(term(prefix::kAuthor, r[0])));
+      return words_query(an, n.text, std::string(prefix::kAuthorName), n.wildcard);
+    }
+    if (n.field == "country")
+      for (const auto& c : r) terms.push_back(term(prefix::kCountry, c));
+    if (n.field == "lang")
+      for (const auto& l : r) terms.push_back(term(prefix::kLang, l));
+    if (n.field == "type") terms.push_back(term(prefix::kType, r.at(0)));
+    if (n.field == "cites") terms = r;
+    if (n.field == "date" || n.field == "year") return boolean(date_range(r.at(0), r.at(1)));
+    return boolean(or_terms(terms));
+  }
+
+  // The query text across languages: parsed once per language of the index
+  // with its analysis, each part filtered to its language, the parts OR-ed.
+  // Languages whose parts come out the same share one part.
+  std::optional<Xapian::Query> across_languages(const Node& root) {
+    std::set<std::string> langs(languages.begin(), languages.end());
+    langs.insert("en");  // authors without a biography are indexed as English
+    std::map<std::string, std::pair<Xapian::Query, std::vector<std::string>>> groups;
+    for (const auto& lang : langs) {
+      auto q = compile(root, analyzer(lang));
+      if (!q) return std::nullopt;  // nothing to search for, in any language
+      auto& g = groups[q->get_description()];
+      g.first = *q;
+      g.second.push_back(lang);
+    }
+    if (groups.size() == 1) return groups.begin()->second.first;
+    std::vector<Xapian::Query> parts;
+    for (auto& [desc, g] : groups) {
+      if (g.first.empty()) continue;
+      std::vector<std::string> filter;
+      bool english = false;
+      for (const auto& l : g.second) {
+        filter.push_back(term(prefix::kLang, l));
+        english |= l == "en";
+      }
+      Xapian::Query f = or_terms(filter);
+      if (english) {
+        // English passages inside other languages' texts, and authors without a biography.
+        std::vector<std::string> all;
+        for (const auto& l : languages) all.push_back(term(prefix::kLang, l));
+        Xapian::Query no_lang(Xapian::Query::OP_AND_NOT, Xapian::Query(term(prefix::kType, "author")), or_terms(all));
+        std::vector<Xapian::Query> reach = {f, Xapian::Query(term(prefix::kPassageLang, "en")), no_lang};
+        f = Xapian::Query(Xapian::Query::OP_OR, reach.begin(), reach.end());
+      }
+      parts.emplace_back(Xapian::Query::OP_FILTER, g.first, f);
+    }
+    if (parts.empty()) return Xapian::Query();
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  }
+
+  // What to highlight in a text of `lang`.
+  void collect_highlight(const Node& n, const Analyzer& an, Highlight& h) {
+    if (n.negated) return;
+    auto add_words = [&](const std::string& text, bool stems) {
+      for (const auto& w : an.analyze(text)) {
+        if (w.cjk) {
+          h.cjk.push_back(w.term);
+          continue;
+        }
+        h.terms.insert(w.term);
+        if (stems && !w.stem.empty()) h.stems.insert(w.stem);
+        if (stems && !w.stem_alt.empty()) h.stems.insert(w.stem_alt);
+      }
+    };
+    switch (n.kind) {
+      case Node::Kind::kWord:
+        add_words(n.text, true);
+        // A country the word names, by its one-word names in this text's language.
+        for (const auto& code : word_countries(n.text))
+          for (const std::string& lang : {an.lang(), std::string("en")})
+            for (const auto& name : Gazetteer::instance().names(code, lang))
+              if (auto words = an.analyze(name); words.size() == 1) add_words(name, true);
+        break;
+      case Node::Kind::kPhrase: add_words(n.text, false); break;
+      case Node::Kind::kWildcard: h.prefixes.push_back(fold(n.text)); break;
+      case Node::Kind::kField:
+        if (n.field == "title") {
+          if (n.wildcard) h.prefixes.push_back(fold(n.text));
+          else add_words(n.text, true);
+        }
+        break;
+      default:
+        for (const auto& c : n.children) collect_highlight(c, an, h);
+    }
+  }
+
+  Result<Compiled> compile_request(const SearchRequest& req, Node& root) {
+    Compiled c;
+    c.by_relevance = query::has_positive(root);
+    c.text = across_languages(root);
+    if (!c.text && !root.children.empty()) c.text = Xapian::Query();  // words, but none to search for
+    // Top-level exclusions leave out whole articles.
+    Node excluded;
+    excluded.kind = Node::Kind::kOr;
+    for (const auto& child : root.children)
+      if (child.negated) {
+        excluded.children.push_back(child);
+        excluded.children.back().negated = false;
+      }
+    if (root.kind == Node::Kind::kAnd && !excluded.children.empty())
+      if (auto q = across_languages(excluded); q && !q->empty()) {
+        KeySpy spy(c.exclude->keys);
+        Xapian::Enquire e(db);
+        e.set_query(*q);
+        e.add_matchspy(&spy);
+        e.get_mset(0, 0, check_limit());
+      }
+    for (const auto& [facet, values] : req.filters) {
+      if (values.empty()) continue;
+      std::vector<std::string> terms;
+      for (const auto& v : values) {
+        if (facet == "country") {
+          auto codes = Gazetteer::instance().lookup(v);
+          if (codes.empty())
+            return Status(Code::kInvalidArgument, "filter country: \"" + v + "\" is not a country name or code");
+          for (const auto& code : codes) terms.push_back(term(prefix::kCountry, code));
+        } else if (facet == "year") {
+          query::DateRange r;
+          if (v.size() != 4 || !query::parse_date_range(v, true, r))
+            return Status(Code::kInvalidArgument, "filter year: \"" + v + "\" is not a year (YYYY)");
+          terms.push_back(term(prefix::kYear, v));
+        } else if (facet == "month") {
+          query::DateRange r;
+          if (v.size() != 7 || !query::parse_date_range(v, false, r))
+            return Status(Code::kInvalidArgument, "filter month: \"" + v + "\" is not a month (YYYY-MM)");
+          terms.push_back(term(prefix::kMonth, v.substr(0, 4) + v.substr(5, 2)));
+        } else if (facet == "author") {
+          terms.push_back(term(prefix::kAuthor, v));
+        } else if (facet == "lang") {
+          terms.push_back(term(prefix::kLang, v));
+        } else if (facet == "type") {
+          if (v != "article" && v != "author")
+            return Status(Code::kInvalidArgument, "filter type: \"" + v + "\" is neither article nor author");
+          terms.push_back(term(prefix::kType, v));
+        } else {
+          return Status(Code::kInvalidArgument, "unknown filter \"" + facet + "\" (country, year, month, author, lang, type)");
+        }
+      }
+      c.filters[facet] = or_terms(terms);
+    }
+    query::DateRange r;
+    if (!req.from.empty() || !req.to.empty()) {
+      std::string spec = req.from + ".." + req.to;
+      if (!query::parse_date_range(spec, false, r))
+        return Status(Code::kInvalidArgument, "date range \"" + spec + "\": from and to must be dates (YYYY, YYYY-MM or YYYY-MM-DD), from before to");
+      c.range = date_range(r.from, r.to);
+    }
+    return c;
+  }
+
+  Xapian::doccount check_limit() {
+    return static_cast<Xapian::doccount>(std::min<std::uint64_t>(std::max<Xapian::doccount>(1, db.get_doccount()), kExactCountLimit));
+  }
+
+  // Runs a search once (the caller retries when the database moved on).
+  SearchResponse run(const SearchRequest& req_in, query::Parsed parsed, bool or_fallback) {
+    SearchResponse resp;
+    auto t0 = Clock::now();
+    SearchRequest req = req_in;
+    req.size = std::clamp<std::size_t>(req.size, 1, kMaxPageSize);
+    req.page = std::max<std::size_t>(1, req.page);
+    resp.page = req.page;
+    resp.size = req.size;
+    resp.query.text = req.query;
+    resp.query.plain_words = parsed.plain_words;
+    resp.query.notes = parsed.notes;
+    Node& root = parsed.root;
+    if (auto why = resolve(root); !why.empty()) {
+      std::string text = req.query;
+      query::sanitize_utf8(text);
+      std::vector<std::string> notes;
+      root = query::plain_words(text, kMaxQueryWords, notes);
+      resp.query.plain_words = true;
+      resp.query.notes.push_back(why + ": searched for the plain words");
+    }
+    if (or_fallback) {
+      root.kind = Node::Kind::kOr;
+      resp.query.notes.push_back("no result has every word: showing results with any of them");
+    }
+    resp.query.understood = query::describe(root);
+    auto compiled = compile_request(req, root);
+    if (!compiled.ok()) throw compiled.status();
+    const Compiled& c = *compiled;
+    resp.timings.parse_ms = ms_since(t0);
+
+    // The page, collapsed, with the facets that have no selection counted on the way.
+    auto t1 = Clock::now();
+    std::set<std::string> wanted(req.facets.begin(), req.facets.end());
+    bool single_year = (req.filters.count("year") && req.filters.at("year").size() == 1) ||
+                       (req.from.size() >= 4 && req.to.size() >= 4 && req.from.compare(0, 4, req.to, 0, 4) == 0);
+    if (!single_year) wanted.erase("month");
+    std::set<std::string> disjunctive, plain;
+    for (const auto& f : wanted) {
+      auto it = req.filters.find(f);
+      (it != req.filters.end() && !it->second.empty() ? disjunctive : plain).insert(f);
+    }
+    FacetSpy spy(plain);
+    Xapian::Enquire enquire(db);
+    enquire.set_query(c.all());
+    enquire.set_collapse_key(slot::kCollapse, 1);
+    SortOrder sort = req.sort;
+    if (sort == SortOrder::kRelevance && !c.by_relevance) sort = SortOrder::kNewest;
+    if (c.text && c.text->empty() && !root.children.empty())
+      resp.query.notes.push_back("the query has no words to search for");
+    DateKey newest(true), oldest(false);
+    if (sort == SortOrder::kNewest) enquire.set_sort_by_key_then_relevance(&newest, true);
+    if (sort == SortOrder::kOldest) enquire.set_sort_by_key_then_relevance(&oldest, false);
+    enquire.add_matchspy(&spy);
+    Xapian::doccount check = check_limit();
+    std::size_t offset = std::min((req.page - 1) * req.size, kMaxOffset);
+    if ((req.page - 1) * req.size > kMaxOffset)
+      resp.query.notes.push_back("pages start at most " + std::to_string(kMaxOffset) + " results in: narrow the search");
+    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(req.size),
+                                         check, nullptr, c.decider());
+    resp.total_exact = spy.docs() < check || check >= db.get_doccount();
+    resp.total = resp.total_exact ? spy.keys() : mset.get_matches_estimated();
+    resp.timings.match_ms = ms_since(t1);
+
+    // The hits, each in the preferred language when that translation matches too.
+    auto t2 = Clock::now();
+    std::vector<Xapian::Document> docs;
+    for (auto it = mset.begin(); it != mset.end(); ++it) docs.push_back(it.get_document());
+    std::vector<double> weights;
+    for (auto it = mset.begin(); it != mset.end(); ++it) weights.push_back(it.get_weight());
+    prefer_languages(req, c, docs);
+    auto snap = archive->snapshot();
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      Hit h = hit_of(docs[i], weights[i]);
+      if (snap.ok()) add_text(h, *snap, root, req);
+      else h.title = escape_html(h.title);
+      resp.hits.push_back(std::move(h));
+    }
+    resp.timings.snippets_ms = ms_since(t2);
+
+    // Facets with a selection: counted as if their own filter were absent.
+    auto t3 = Clock::now();
+    std::map<std::string, std::unique_ptr<FacetSpy>> spies;
+    for (const auto& f : disjunctive) {
+      auto s = std::make_unique<FacetSpy>(std::set<std::string>{f});
+      Xapian::Enquire e(db);
+      e.set_query(c.without(f));
+      e.add_matchspy(s.get());
+      e.get_mset(0, 0, check, nullptr, c.decider());
+      spies[f] = std::move(s);
+    }
+    for (const auto& f : wanted) {
+      FacetSpy& s = spies.count(f) ? *spies[f] : spy;
+      resp.facets[f] = facet_values(f, s, req, snap.ok() ? &*snap : nullptr);
+    }
+    resp.timings.facets_ms = ms_since(t3);
+    resp.timings.total_ms = ms_since(t0);
+    return resp;
+  }
+
+  void prefer_languages(const SearchRequest& req, const Compiled& c, std::vector<Xapian::Document>& docs) {
+    if (req.languages.empty() || docs.empty()) return;
+    auto rank = [&](const std::string& lang) {
+      auto it = std::find(req.languages.begin(), req.languages.end(), lang);
+      return it == req.languages.end() ? req.languages.size() : static_cast<std::size_t>(it - req.languages.begin());
+    };
+    std::vector<std::string> ids, langs;
+    for (const auto& d : docs)
+      if (rank(d.get_value(slot::kLang)) != 0) ids.push_back(term(prefix::kId, d.get_value(slot::kCollapse)));
+    if (ids.empty()) return;
+    for (const auto& l : req.languages) langs.push_back(term(prefix::kLang, l));
+    Xapian::Enquire e(db);
+    e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, c.all(),
+                              Xapian::Query(Xapian::Query::OP_AND, or_terms(ids), or_terms(langs))));
+    Xapian::MSet better =
+        e.get_mset(0, static_cast<Xapian::doccount>(ids.size() * langs.size()), 0, nullptr, c.decider());
+    std::map<std::string, Xapian::Document> best;  // collapse key -> the most preferred matching translation
+    for (auto it = better.begin(); it != better.end(); ++it) {
+      Xapian::Document d = it.get_document();
+      std::string key = d.get_value(slot::kCollapse);
+      auto b = best.find(key);
+      if (b == best.end() || rank(d.get_value(slot::kLang)) < rank(b->second.get_value(slot::kLang))) best[key] = d;
+    }
+    for (auto& d : docs) {
+      auto b = best.find(d.get_value(slot::kCollapse));
+      if (b != best.end() && rank(b->second.get_value(slot::kLang)) < rank(d.get_value(slot::kLang))) d = b->second;
+    }
+  }
+
+  static Hit hit_of(const Xapian::Document& doc, double weight) {
+    Hit h;
+    json data = json::parse(doc.get_data(), nullptr, false);
+    if (data.is_discarded() || !data.is_object()) return h;
+    h.type = data.value("type", "");
+    h.id = data.value("id", "");
+    h.lang = data.value("lang", "");
+    h.languages = data.value("languages", std::vector<std::string>{});
+    h.title = data.value("title", "");
+    h.published = data.value("published", "");
+    if (data.contains("authors"))
+      for (const auto& a : data["authors"]) h.authors.emplace_back(a.value("id", ""), a.value("name", ""));
+    if (data.contains("countries")) {
+      h.subject_countries = data["countries"].value("subject", std::vector<std::string>{});
+      h.mentioned_countries = data["countries"].value("mentioned", std::vector<std::string>{});
+    }
+    h.score = weight;
+    return h;
+  }
+
+  // Title highlighted, and a snippet of the body (or biography) from the archive.
+  void add_text(Hit& h, const archive::Reader& reader, const Node& root, const SearchRequest& req) {
+    std::string lang = h.lang.empty() ? "en" : h.lang;
+    const Analyzer& an = analyzer(lang);
+    Highlight hl;
+    collect_highlight(root, an, hl);
+    std::string body;
+    if (h.type == "article") {
+      auto t = reader.translation(h.id, h.lang);
+      if (t.ok()) body = plain_text(t->body);
+    } else if (auto a = reader.author(h.id); a.ok()) {
+      auto b = a->bio.find(h.lang);
+      if (b != a->bio.end()) body = plain_text(b->second);
+      else if (a->affiliation) body = *a->affiliation;
+    }
+    h.title = highlight_all(an, h.title, hl, req.highlight);
+    h.snippet = snippet(an, body, hl, req.snippet_chars, req.highlight);
+  }
+
+  std::vector<FacetValue> facet_values(const std::string& facet, FacetSpy& spy, const SearchRequest& req,
+                                       const archive::Reader* reader) {
+    std::vector<FacetValue> out;
+    std::set<std::string> selected;
+    if (auto it = req.filters.find(facet); it != req.filters.end())
+      for (const auto& v : it->second) {
+        if (facet == "country") {
+          for (const auto& c : Gazetteer::instance().lookup(v)) selected.insert(c);
+        } else {
+          selected.insert(v);
+        }
+      }
+    for (const auto& [value, count] : spy.counts(facet)) {
+      FacetValue f;
+      f.value = value;
+      f.count = count;
+      out.push_back(std::move(f));
+    }
+    for (const auto& s : selected)
+      if (std::none_of(out.begin(), out.end(), [&](const FacetValue& f) { return f.value == s; })) out.push_back({s, "", 0});
+    if (facet == "year") {
+      std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) { return a.value > b.value; });
+    } else if (facet == "month") {
+      std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
+    } else {
+      std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) {
+        return a.count != b.count ? a.count > b.count : a.value < b.value;
+      });
+    }
+    // The first facet_size values, and every selected one.
+    std::vector<FacetValue> kept;
+    for (auto& f : out) {
+      f.selected = selected.count(f.value) > 0;
+      if (kept.size() < req.facet_size || f.selected) kept.push_back(std::move(f));
+    }
+    for (auto& f : kept) {
+      if (facet == "country") {
+        f.label = Gazetteer::instance().label(f.value, req.ui_lang);
+        f.subject = spy.subject(f.value);
+        f.mentioned = spy.mentioned(f.value);
+      } else if (facet == "author") {
+        auto a = reader ? reader->author(f.value) : Result<schema::Author>(Status(Code::kNotFound, ""));
+        f.label = a.ok() ? a->name : f.value;
+      } else if (facet == "lang") {
+        f.label = language_label(f.value, req.ui_lang);
+      } else if (facet == "month") {
+        f.label = month_label(f.value, req.ui_lang);
+      } else {
+        f.label = f.value;
+      }
+    }
+    return kept;
+  }
+
+  // "Did you mean": the query with each word the index does not know
+  // replaced by the spelling dictionary's nearest word.
+  std::string spelling(const SearchRequest& req, const Node& root) {
+    std::string text = req.query;
+    query::sanitize_utf8(text);
+    std::vector<std::pair<const Node*, std::string>> fixes;
+    std::function<void(const Node&)> walk = [&](const Node& n) {
+      if (n.negated) return;
+      if (n.kind == Node::Kind::kWord && n.end <= text.size()) {
+        auto words = analyzer("en").analyze(n.text);
+        if (words.size() != 1 || words[0].cjk) return;
+        if (exists(words[0].term)) return;
+        std::string s = db.get_spelling_suggestion(words[0].lower, 2);
+        if (!s.empty() && s != words[0].lower) fixes.emplace_back(&n, s);
+      }
+      for (const auto& c : n.children) walk(c);
+    };
+    walk(root);
+    if (fixes.empty()) return "";
+    std::sort(fixes.begin(), fixes.end(), [](const auto& a, const auto& b) { return a.first->begin > b.first->begin; });
+    for (const auto& [n, s] : fixes) text.replace(n->begin, n->end - n->begin, s);
+    return text;
+  }
+
+  std::uint64_t count(const std::string& text) {
+    query::Parsed p = query::parse(text, kMaxQueryWords);
+    if (!resolve(p.root).empty()) return 0;
+    auto q = across_languages(p.root);
+    if (!q || q->empty()) return 0;
+    Xapian::Enquire e(db);
+    e.set_query(*q);
+    return e.get_mset(0, 0, 1000).get_matches_estimated();
+  }
+};
+
+Searcher::Searcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Searcher::~Searcher() = default;
+
+Result<std::unique_ptr<Searcher>> Searcher::open(const IndexOptions& options, archive::Archive& archive) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->archive = &archive;
+  if (auto s = impl->open(); !s.ok()) return s;
+  return std::unique_ptr<Searcher>(new Searcher(std::move(impl)));
+}
+
+Status Searcher::refresh() {
+  try {
+    if (current_generation(impl_->options.dir) != impl_->generation) return impl_->open();
+    if (impl_->db.reopen()) impl_->load_languages();
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "reopen the index");
+  }
+  return {};
+}
+
+std::uint64_t Searcher::documents() const { return impl_->db.get_doccount(); }
+
+namespace {
+
+// Runs fn, reopening the index and trying again when a writer moved it on
+// under the reader (Xapian keeps a reader's view for one revision only).
+template <class Fn>
+auto retrying(Searcher& searcher, const char* what, Fn&& fn) -> decltype(fn()) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return fn();
+    } catch (const Status& s) {
+      return s;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (attempt >= 3) return Status(Code::kIOError, std::string(what) + ": the index keeps changing; try again");
+      if (auto s = searcher.refresh(); !s.ok()) return s;
+    } catch (const Xapian::Error& e) {
+      return from_xapian(e, what);
+    }
+  }
+}
+
+}  // namespace
+
+Result<SearchResponse> Searcher::search(const SearchRequest& request) {
+  return retrying(*this, "search the index", [&]() -> Result<SearchResponse> {
+    query::Parsed parsed = query::parse(request.query, kMaxQueryWords);
+    SearchResponse resp = impl_->run(request, parsed, false);
+    // Words none of which is written with an operator, and no result has
+    // them all: the results with any of them.
+    bool words_only = std::all_of(parsed.root.children.begin(), parsed.root.children.end(), [](const Node& n) {
+      return !n.negated && (n.kind == Node::Kind::kWord || n.kind == Node::Kind::kPhrase || n.kind == Node::Kind::kWildcard);
+    });
+    if (resp.total == 0 && parsed.root.kind == Node::Kind::kAnd && parsed.root.children.size() > 1 && words_only &&
+        !parsed.operators && !resp.query.plain_words) {
+      SearchResponse any = impl_->run(request, parsed, true);
+      if (any.total > 0) resp = std::move(any);
+    }
+    if (resp.total < kFewResults && !request.query.empty()) {
+      query::Parsed again = query::parse(request.query, kMaxQueryWords);
+      std::string s = impl_->spelling(request, again.root);
+      if (!s.empty() && impl_->count(s) > resp.total) resp.suggestion = s;
+    }
+    return resp;
+  });
+}
+
+Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, std::size_t limit) {
+  std::string text = prefix_in;
+  query::sanitize_utf8(text);
+  if (text.size() > 200) text.resize(200);
+  if (text.find_first_not_of(" \t") == std::string::npos || limit == 0) return std::vector<Suggestion>{};
+  limit = std::min<std::size_t>(limit, 50);
+  return retrying(*this, "complete from the index", [&]() -> Result<std::vector<Suggestion>> {
+    std::vector<Suggestion> out;
+    auto& db = impl_->db;
+    // Countries in the index whose name in any language begins so.
+    for (const auto& c : Gazetteer::instance().complete(text, 50)) {
+      if (out.size() >= std::max<std::size_t>(1, limit / 3)) break;
+      if (db.term_exists(term(prefix::kCountry, c.code))) out.push_back({"country", c.name, c.code});
+    }
+    const Analyzer& an = impl_->analyzer("en");
+    auto add_docs = [&](const std::string& type, std::string_view pfx, std::size_t max) {
+      Xapian::Query q = impl_->words_query(an, text, std::string(pfx), true);
+      if (q.empty()) return;
+      Xapian::Enquire e(db);
+      e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(term(prefix::kType, type))));
+      e.set_collapse_key(slot::kCollapse, 1);
+      Xapian::MSet m = e.get_mset(0, static_cast<Xapian::doccount>(max));
+      for (auto it = m.begin(); it != m.end(); ++it) {
+        json data = json::parse(it.get_document().get_data(), nullptr, false);
+        if (!data.is_object()) continue;
+        out.push_back({type == "author" ? "author" : "title", data.value("title", ""), data.value("id", "")});
+      }
+    };
+    add_docs("author", prefix::kAuthorName, std::max<std::size_t>(1, (limit - out.size()) / 2));
+    add_docs("article", prefix::kTitle, limit - std::min(limit, out.size()));
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  });
+}
+
+// ---- JSON ------------------------------------------------------------------------
+
+json to_json(const SearchResponse& r) {
+  json hits = json::array();
+  for (const auto& h : r.hits) {
+    json authors = json::array();
+    for (const auto& [id, name] : h.authors) authors.push_back({{"id", id}, {"name", name}});
+    json hit = {{"type", h.type},       {"id", h.id},         {"lang", h.lang},       {"languages", h.languages},
+                {"title", h.title},     {"snippet", h.snippet}, {"published", h.published}, {"authors", authors},
+                {"countries", {{"subject", h.subject_countries}, {"mentioned", h.mentioned_countries}}},
+                {"score", h.score}};
+    hits.push_back(std::move(hit));
+  }
+  json facets = json::object();
+  for (const auto& [name, values] : r.facets) {
+    json list = json::array();
+    for (const auto& v : values) {
+      json j = {{"value", v.value}, {"label", v.label}, {"count", v.count}, {"selected", v.selected}};
+      if (name == "country") {
+        j["subject"] = v.subject;
+        j["mentioned"] = v.mentioned;
+      }
+      list.push_back(std::move(j));
+    }
+    facets[name] = std::move(list);
+  }
+  return {{"query", {{"text", r.query.text}, {"understood", r.query.understood}, {"plain_words", r.query.plain_words},
+                     {"notes", r.query.notes}}},
+          {"total", r.total},
+          {"total_exact", r.total_exact},
+          {"page", r.page},
+          {"size", r.size},
+          {"hits", std::move(hits)},
+          {"facets", std::move(facets)},
+          {"suggestion", r.suggestion.empty() ? json(nullptr) : json(r.suggestion)},
+          {"timings_ms", {{"parse", r.timings.parse_ms}, {"match", r.timings.match_ms}, {"facets", r.timings.facets_ms},
+                          {"snippets", r.timings.snippets_ms}, {"total", r.timings.total_ms}}}};
+}
+
+json to_json(const std::vector<Suggestion>& suggestions) {
+  json out = json::array();
+  for (const auto& s : suggestions) out.push_back({{"kind", s.kind}, {"text", s.text}, {"value", s.value}});
+  return out;
+}
+
+std::optional<SortOrder> parse_sort(const std::string& name) {
+  if (name == "relevance") return SortOrder::kRelevance;
+  if (name == "newest") return SortOrder::kNewest;
+  if (name == "oldest") return SortOrder::kOldest;
+  return std::nullopt;
+}
+
+}  // namespace defter::indexer

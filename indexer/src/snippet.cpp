@@ -1,0 +1,174 @@
+#include "snippet.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace defter::indexer {
+namespace {
+
+struct Match {
+  std::size_t begin, end;
+  std::string key;  // what matched: distinct keys make a better snippet than repeats
+};
+
+bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::vector<Match> find_matches(const Analyzer& analyzer, const std::string& text, const Highlight& h) {
+  std::vector<Match> out;
+  if (h.empty()) return out;
+  analyzer.spans(text, [&](const Word& w, std::size_t b, std::size_t e) {
+    if (w.cjk) {
+      std::string_view run(text.data() + b, e - b);
+      for (const auto& c : h.cjk)
+        for (std::size_t at = run.find(c); !c.empty() && at != std::string_view::npos; at = run.find(c, at + c.size()))
+          out.push_back({b + at, b + at + c.size(), c});
+      return;
+    }
+    std::string key;
+    if (h.terms.count(w.term)) key = w.term;
+    else if (!w.stem.empty() && h.stems.count(w.stem)) key = w.stem;
+    else if (!w.stem_alt.empty() && h.stems.count(w.stem_alt)) key = w.stem_alt;
+    else
+      for (const auto& p : h.prefixes)
+        if (w.term.compare(0, p.size(), p) == 0) key = p;
+    if (key.empty()) return;
+    // The parts of "Kazakistan'ın" share one range: mark it once.
+    if (!out.empty() && out.back().begin == b && out.back().end == e) return;
+    out.push_back({b, e, key});
+  });
+  std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) { return a.begin < b.begin || (a.begin == b.begin && a.end > b.end); });
+  std::vector<Match> kept;  // no overlaps (CJK strings inside each other)
+  for (auto& m : out)
+    if (kept.empty() || m.begin >= kept.back().end) kept.push_back(std::move(m));
+  return kept;
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+}
+
+// text[from, to) with whitespace runs made one space, escaped, matches marked.
+std::string render(const std::string& text, std::size_t from, std::size_t to, const std::vector<Match>& matches,
+                   bool mark) {
+  std::string out;
+  auto flush_plain = [&](std::size_t a, std::size_t b) {
+    std::string collapsed;
+    for (std::size_t i = a; i < b; ++i) {
+      if (is_ws(text[i])) {
+        if (collapsed.empty() || collapsed.back() != ' ') collapsed += ' ';
+      } else {
+        collapsed += text[i];
+      }
+    }
+    append_escaped(out, collapsed);
+  };
+  std::size_t at = from;
+  for (const auto& m : matches) {
+    if (m.end <= from || m.begin < at) continue;
+    if (m.begin >= to) break;
+    flush_plain(at, m.begin);
+    if (mark) out += "<mark>";
+    append_escaped(out, std::string_view(text).substr(m.begin, std::min(m.end, to) - m.begin));
+    if (mark) out += "</mark>";
+    at = std::min(m.end, to);
+  }
+  flush_plain(at, to);
+  // Trim the spaces at either end.
+  std::size_t a = out.find_first_not_of(' ');
+  if (a == std::string::npos) return "";
+  return out.substr(a, out.find_last_not_of(' ') - a + 1);
+}
+
+std::size_t chars(const std::string& text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool is_boundary(const std::string& text, std::size_t i) {
+  return i == 0 || i >= text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+}
+
+}  // namespace
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  append_escaped(out, text);
+  return out;
+}
+
+std::string highlight_all(const Analyzer& analyzer, const std::string& text, const Highlight& h, bool mark) {
+  return render(text, 0, text.size(), find_matches(analyzer, text, h), mark);
+}
+
+std::string snippet(const Analyzer& analyzer, const std::string& text, const Highlight& h, std::size_t max_chars,
+                    bool mark) {
+  if (text.empty()) return "";
+  // The budget in bytes, from this text's bytes per character.
+  std::size_t n_chars = std::max<std::size_t>(1, chars(text));
+  std::size_t budget = std::max<std::size_t>(1, max_chars * text.size() / n_chars);
+  std::vector<Match> matches = find_matches(analyzer, text, h);
+  if (matches.size() > 4000) matches.resize(4000);
+
+  // The window of matches with the most distinct keys (then the most matches).
+  std::size_t cluster_begin = 0, cluster_end = 0;
+  if (!matches.empty()) {
+    std::size_t best_distinct = 0, best_count = 0;
+    std::map<std::string, int> keys;
+    std::size_t k = 0;
+    for (std::size_t j = 0; j < matches.size(); ++j) {
+      if (k < j) k = j;
+      while (k < matches.size() && matches[k].end - matches[j].begin <= budget) ++keys[matches[k++].key];
+      if (keys.size() > best_distinct || (keys.size() == best_distinct && k - j > best_count)) {
+        best_distinct = keys.size();
+        best_count = k - j;
+        cluster_begin = matches[j].begin;
+        cluster_end = k > j ? matches[k - 1].end : matches[j].end;
+      }
+      if (k > j) {
+        auto it = keys.find(matches[j].key);
+        if (it != keys.end() && --it->second == 0) keys.erase(it);
+      }
+    }
+  }
+  std::size_t start = 0;
+  if (cluster_end > 0) {
+    std::size_t slack = budget > cluster_end - cluster_begin ? budget - (cluster_end - cluster_begin) : 0;
+    start = cluster_begin > slack / 3 ? cluster_begin - slack / 3 : 0;
+  }
+  std::size_t end = std::min(text.size(), start + budget);
+  if (end == text.size()) start = end > budget ? end - budget : 0;
+  start = std::min(start, cluster_begin);
+  end = std::max(end, cluster_end);
+  // Cut at spaces, never inside a word or a character.
+  if (start > 0) {
+    std::size_t s = start;
+    while (s < cluster_begin && s < text.size() && !is_ws(text[s])) ++s;
+    if (s < cluster_begin || (cluster_end == 0 && s < text.size())) start = s;
+    while (!is_boundary(text, start)) ++start;
+  }
+  if (end < text.size()) {
+    std::size_t e = end;
+    while (e > std::max(start, cluster_end) && !is_ws(text[e])) --e;
+    if (e > start) end = e;
+    while (!is_boundary(text, end)) --end;
+  }
+  std::string body = render(text, start, end, matches, mark);
+  std::string out;
+  if (start > 0) out += "\u2026";
+  out += body;
+  if (end < text.size() && text.find_first_not_of(" \n\t\r", end) != std::string::npos) out += "\u2026";
+  return out;
+}
+
+}  // namespace defter::indexer

@@ -1,0 +1,36 @@
+// Snippets and highlighting: the words of a text that a query matched, found
+// with the same analysis as indexing (so stems, folding and i-dots count),
+// HTML-escaped so that record text can never inject markup.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "defter/indexer/analysis.hpp"
+
+namespace defter::indexer {
+
+// What to highlight, for one language's analysis.
+struct Highlight {
+  std::set<std::string> terms;  // folded words
+  std::set<std::string> stems;  // folded stems
+  std::vector<std::string> prefixes;  // folded wildcard prefixes
+  std::vector<std::string> cjk;  // CJK strings, matched inside runs
+  bool empty() const { return terms.empty() && stems.empty() && prefixes.empty() && cjk.empty(); }
+};
+
+// The HTML-escaped text (& < > " ').
+std::string escape_html(std::string_view text);
+
+// All of `text` (whitespace runs made one space), escaped, matched words in
+// <mark></mark> when `mark`.
+std::string highlight_all(const Analyzer& analyzer, const std::string& text, const Highlight& h, bool mark);
+
+// A fragment of about `max_chars` characters around the densest cluster of
+// matches (the beginning when nothing matches), "…" where text was cut,
+// escaped, matched words in <mark></mark> when `mark`.
+std::string snippet(const Analyzer& analyzer, const std::string& text, const Highlight& h, std::size_t max_chars,
+                    bool mark);
+
+}  // namespace defter::indexer

@@ -1,0 +1,199 @@
+// defter-bench-search: the defter side of tools/bench/search.
+//
+//   defter-bench-search queries CORPUS COUNT SEED OUT
+//       Writes COUNT mixed queries drawn from the corpus's own texts (JSON
+//       Lines: "q" for defter, "words" and "lang" for the reference, and the
+//       filters): one to three words, phrases, prefixes, fields, filters.
+//   defter-bench-search run DATA QUERIES
+//       Runs every query in-process through defter's search API (all facets,
+//       snippets, collapsing), once to warm up and once timed, then a list of
+//       hostile queries. Prints "median p99 max" in milliseconds, then one
+//       line "hostile NAME ms" each.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "defter/archive/archive.hpp"
+#include "defter/indexer/search.hpp"
+#include "latency.hpp"
+#include "rng.hpp"
+
+using nlohmann::json;
+using namespace defter;
+
+namespace {
+
+struct Text {
+  std::string lang;
+  std::vector<std::string> words;
+  std::vector<std::string> countries;
+  std::string year;
+};
+
+// Words of generated text: spaces separate them; CJK text has none, so
+// two or three characters make a word.
+std::vector<std::string> words_of(const std::string& text, bool cjk) {
+  std::vector<std::string> out;
+  if (cjk) {
+    std::vector<std::string> chars;
+    for (std::size_t i = 0; i < text.size();) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      if (n == 3) chars.push_back(text.substr(i, n));
+      i += n;
+    }
+    for (std::size_t i = 0; i + 2 < chars.size(); i += 3) out.push_back(chars[i] + chars[i + 1]);
+    return out;
+  }
+  std::string cur;
+  auto flush = [&] {
+    if (cur.size() >= 3) out.push_back(cur);
+    cur.clear();
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '.' || c == '#' || c == '>' || c == '[' || c == ']' || (c >= '0' && c <= '9')) flush();
+    else cur += c;
+  }
+  flush();
+  return out;
+}
+
+int make_queries(const std::string& corpus, int count, std::uint64_t seed, const std::string& out_path) {
+  bench::Rng rng(seed);
+  std::vector<Text> texts;
+  std::ifstream in(corpus);
+  for (std::string line; std::getline(in, line);) {
+    if (rng.below(8) != 0) continue;  // a sample of the corpus is enough
+    auto j = json::parse(line);
+    if (j["type"] != "article") continue;
+    for (auto& [lang, t] : j["translations"].items()) {
+      Text x;
+      x.lang = lang;
+      x.words = words_of(t.at("body").get<std::string>(), lang == "zh");
+      x.countries = j.value("countries", std::vector<std::string>{});
+      x.year = j.at("published").get<std::string>().substr(0, 4);
+      if (x.words.size() > 10) texts.push_back(std::move(x));
+    }
+  }
+  if (texts.empty()) {
+    std::fprintf(stderr, "defter-bench-search: no texts in %s\n", corpus.c_str());
+    return 1;
+  }
+  std::ofstream out(out_path);
+  for (int i = 0; i < count; ++i) {
+    const Text& t = texts[rng.below(texts.size())];
+    auto word = [&] { return t.words[rng.below(t.words.size())]; };
+    json q = {{"lang", t.lang}, {"filters", json::object()}};
+    std::string words;
+    switch (rng.below(10)) {
+      case 0: case 1: case 2: words = word(); break;
+      case 3: case 4: words = word() + " " + word(); break;
+      case 5: words = word() + " " + word() + " " + word(); break;
+      case 6: {
+        std::size_t at = rng.below(t.words.size() - 1);
+        words = "\"" + t.words[at] + " " + t.words[at + 1] + "\"";
+        break;
+      }
+      case 7: {  // a word and a filter on a facet
+        words = word();
+        if (!t.countries.empty()) q["filters"]["country"] = {t.countries[0]};
+        else q["filters"]["year"] = {t.year};
+        break;
+      }
+      case 8: {  // two words, a language and a year range
+        words = word() + " " + word();
+        q["filters"]["lang"] = {t.lang};
+        q["from"] = t.year;
+        break;
+      }
+      default: {  // a prefix of a word
+        std::string w = word();
+        words = t.lang == "zh" ? w : w.substr(0, std::max<std::size_t>(3, w.size() - 2));
+        q["q"] = words + (t.lang == "zh" ? "" : "*");
+        break;
+      }
+    }
+    if (!q.contains("q")) q["q"] = words;
+    q["words"] = words;
+    out << q.dump() << "\n";
+  }
+  return out ? 0 : 1;
+}
+
+int run(const std::string& data, const std::string& queries_path) {
+  archive::Options ao;
+  ao.dir = std::filesystem::path(data) / "archive";
+  ao.read_only = true;
+  auto archive = archive::Archive::open(ao);
+  if (!archive) {
+    std::fprintf(stderr, "%s\n", archive.status().message().c_str());
+    return 1;
+  }
+  indexer::IndexOptions io;
+  io.dir = std::filesystem::path(data) / "index";
+  auto searcher = indexer::Searcher::open(io, **archive);
+  if (!searcher) {
+    std::fprintf(stderr, "%s\n", searcher.status().message().c_str());
+    return 1;
+  }
+  std::vector<indexer::SearchRequest> requests;
+  std::ifstream in(queries_path);
+  for (std::string line; std::getline(in, line);) {
+    auto j = json::parse(line);
+    indexer::SearchRequest r;
+    r.query = j.at("q");
+    for (auto& [facet, values] : j["filters"].items()) r.filters[facet] = values.get<std::vector<std::string>>();
+    r.from = j.value("from", "");
+    requests.push_back(std::move(r));
+  }
+  auto time_one = [&](const indexer::SearchRequest& r) {
+    auto start = std::chrono::steady_clock::now();
+    auto resp = (*searcher)->search(r);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!resp) {
+      std::fprintf(stderr, "defter-bench-search: %s: %s\n", r.query.c_str(), resp.status().message().c_str());
+      std::exit(1);
+    }
+    return ms;
+  };
+  for (const auto& r : requests) time_one(r);  // warm up: page cache, gazetteer tables
+  std::vector<double> ms;
+  for (const auto& r : requests) ms.push_back(time_one(r));
+  auto s = bench::summarize(ms);
+  std::printf("%.3f %.3f %.3f\n", s.median, s.p99, s.max);
+
+  std::string huge;
+  while (huge.size() < 10000) huge += "word another third ";
+  const std::vector<std::pair<std::string, std::string>> hostile = {
+      {"10000-characters", huge},
+      {"punctuation", "!!! ??? ... --- ((( )))"},
+      {"stop-words", "the of and to in"},
+      {"invalid-utf8", "\xff\xfe\xc0\xaf word \xed\xa0\x80"},
+      {"wildcard-a*", "a*"},
+      {"wildcard-every-term", "*"},
+      {"deep-parentheses", std::string(3000, '(') + "x" + std::string(3000, ')')},
+  };
+  for (const auto& [name, q] : hostile) {
+    indexer::SearchRequest r;
+    r.query = q;
+    std::printf("hostile %s %.3f\n", name.c_str(), time_one(r));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> a(argv + 1, argv + argc);
+  if (a.size() == 5 && a[0] == "queries") return make_queries(a[1], std::atoi(a[2].c_str()), std::strtoull(a[3].c_str(), nullptr, 10), a[4]);
+  if (a.size() == 3 && a[0] == "run") return run(a[1], a[2]);
+  std::fprintf(stderr, "usage: defter-bench-search queries CORPUS COUNT SEED OUT | run DATA QUERIES\n");
+  return 2;
+}
