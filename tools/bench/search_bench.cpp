@@ -115,7 +115,12 @@ int make_queries(const std::string& corpus, int count, std::uint64_t seed, const
       }
       default: {  // a prefix of a word
         std::string w = word();
-        words = t.lang == "zh" ? w : w.substr(0, std::max<std::size_t>(3, w.size() - 2));
+        // All but the last two characters, at least three (never inside a UTF-8 sequence).
+        std::vector<std::size_t> starts;
+        for (std::size_t k = 0; k < w.size(); ++k)
+          if ((static_cast<unsigned char>(w[k]) & 0xC0) != 0x80) starts.push_back(k);
+        std::size_t keep = starts.size() > 5 ? starts.size() - 2 : std::min<std::size_t>(3, starts.size());
+        words = t.lang == "zh" || keep >= starts.size() ? w : w.substr(0, starts[keep]);
         q["q"] = words + (t.lang == "zh" ? "" : "*");
         break;
       }

@@ -3,7 +3,7 @@
 // completions. The CLI and the HTTP server both call this; neither builds a
 // Xapian query itself.
 //
-// The query language (docs/search.md has the user's version):
+// The query language (README.md, "Searching", has the user's version):
 //   words                  all must match (stemmed, folded per language)
 //   "a phrase"             the words in that order
 //   a OR b, a AND b, NOT a, +a, -a, ( ... )
