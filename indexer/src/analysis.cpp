@@ -27,6 +27,7 @@ bool is_apostrophe(UChar32 c) {
 }
 
 bool is_cjk_char(UChar32 c) {
+  if (c < 0x1100) return false;  // below Hangul Jamo: no CJK script
   UErrorCode err = U_ZERO_ERROR;
   UScriptCode script = uscript_getScript(c, &err);
   return script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA ||
@@ -221,38 +222,50 @@ struct Analyzer::Impl {
     // One apostrophe, so that the word breaker keeps "Kazakistan’ın" together.
     for (int32_t i = 0; i < u.length(); ++i)
       if (is_apostrophe(u.charAt(i))) u.setCharAt(i, u'\'');
-    breaker->setText(u);
-    icu::UnicodeString cjk_run;
-    int32_t run_begin = 0, run_end = 0;
-    auto flush_cjk = [&] {
-      if (cjk_run.isEmpty()) return;
+    // CJK runs are found here rather than by the word breaker, whose
+    // dictionary segmentation of Chinese is costly: runs are indexed whole,
+    // as n-grams. Spaces between CJK characters do not end a run.
+    auto break_words = [&](int32_t from, int32_t to) {
+      if (from >= to) return;
+      icu::UnicodeString part = u.tempSubStringBetween(from, to);
+      breaker->setText(part);
+      int32_t start = breaker->first();
+      for (int32_t end = breaker->next(); end != icu::BreakIterator::DONE; start = end, end = breaker->next()) {
+        if (breaker->getRuleStatus() == UBRK_WORD_NONE) continue;
+        icu::UnicodeString token = part.tempSubStringBetween(start, end);
+        emit_cached(token, [&](const Word& w) { fn(w, offset(from + start), offset(from + end)); });
+      }
+    };
+    int32_t plain_from = 0;
+    for (int32_t i = 0; i < u.length();) {
+      UChar32 c = u.char32At(i);
+      if (!is_cjk_char(c)) {
+        i += U16_LENGTH(c);
+        continue;
+      }
+      break_words(plain_from, i);
+      icu::UnicodeString run;
+      int32_t run_begin = i, run_end = i;
+      for (int32_t j = i; j < u.length();) {
+        UChar32 d = u.char32At(j);
+        if (is_cjk_char(d)) {
+          run.append(d);
+          j += U16_LENGTH(d);
+          run_end = j;
+        } else if (u_isUWhiteSpace(d)) {
+          j += U16_LENGTH(d);
+        } else {
+          break;
+        }
+      }
       Word w;
-      cjk_run.toUTF8String(w.term);
+      run.toUTF8String(w.term);
       w.lower = w.term;
       w.cjk = true;
       fn(w, offset(run_begin), offset(run_end));
-      cjk_run.remove();
-    };
-    int32_t start = breaker->first();
-    for (int32_t end = breaker->next(); end != icu::BreakIterator::DONE; start = end, end = breaker->next()) {
-      if (breaker->getRuleStatus() == UBRK_WORD_NONE) {
-        // Spaces between CJK characters do not end a run; anything else does.
-        bool space = true;
-        for (int32_t i = start; i < end; ++i) space &= u_isUWhiteSpace(u.charAt(i)) != 0;
-        if (!space) flush_cjk();
-        continue;
-      }
-      icu::UnicodeString token = u.tempSubStringBetween(start, end);
-      if (is_cjk_char(token.char32At(0))) {
-        if (cjk_run.isEmpty()) run_begin = start;
-        run_end = end;
-        cjk_run.append(token);
-        continue;
-      }
-      flush_cjk();
-      emit_cached(token, [&](const Word& w) { fn(w, offset(start), offset(end)); });
+      i = plain_from = run_end;
     }
-    flush_cjk();
+    break_words(plain_from, u.length());
   }
 };
 

@@ -16,6 +16,7 @@
 #include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/index_schema.hpp"
 #include "document.hpp"
+#include "facets.hpp"
 #include "index_files.hpp"
 #include "query.hpp"
 #include "snippet.hpp"
@@ -61,17 +62,6 @@ std::string lower_ascii(std::string s) {
   return s;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t end = s.find(sep, start);
-    if (end == std::string::npos) end = s.size();
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 std::string source_term(const std::string& name) {
   std::string t(prefix::kSource);
@@ -79,76 +69,13 @@ std::string source_term(const std::string& name) {
   return t;
 }
 
-// Counts facet values over the matching documents. Xapian calls a match spy
-// for every candidate before collapsing, so translations are counted once
-// per article by their collapse key (languages once per translation).
-class FacetSpy : public Xapian::MatchSpy {
+// Oldest first, records without a date (authors) last.
+class OldestFirst : public Xapian::KeyMaker {
  public:
-  explicit FacetSpy(std::set<std::string> wanted) : wanted_(std::move(wanted)) {}
-
-  void operator()(const Xapian::Document& doc, double) override {
-    ++docs_;
-    std::string key = doc.get_value(slot::kCollapse);
-    if (wanted_.count("lang")) {
-      std::string lang = doc.get_value(slot::kLang);
-      if (!lang.empty()) ++counts_["lang"][lang];
-    }
-    if (!keys_.insert(key).second) return;
-    bool author = key.rfind("u:", 0) == 0;
-    if (wanted_.count("type")) ++counts_["type"][author ? "author" : "article"];
-    if (author) return;
-    if (wanted_.count("country")) {
-      std::string v = doc.get_value(slot::kCountries);
-      std::size_t bar = v.find('|');
-      for (const auto& c : split(v.substr(0, bar), ',')) {
-        ++counts_["country"][c];
-        ++subject_[c];
-      }
-      if (bar != std::string::npos)
-        for (const auto& c : split(v.substr(bar + 1), ',')) {
-          ++counts_["country"][c];
-          ++mentioned_[c];
-        }
-    }
-    if (wanted_.count("author"))
-      for (const auto& a : split(doc.get_value(slot::kAuthors), '\t')) ++counts_["author"][a];
-    std::string start = doc.get_value(slot::kDateStart), end = doc.get_value(slot::kDateEnd);
-    if (start.size() == 8) {
-      if (wanted_.count("year")) ++counts_["year"][start.substr(0, 4)];
-      // A month only for dates known to the month.
-      if (wanted_.count("month") && end.size() == 8 && start.compare(0, 6, end, 0, 6) == 0)
-        ++counts_["month"][start.substr(0, 4) + "-" + start.substr(4, 2)];
-    }
-  }
-
-  std::string name() const override { return "defter.FacetSpy"; }
-
-  std::uint64_t docs() const { return docs_; }
-  std::uint64_t keys() const { return keys_.size(); }
-  const std::unordered_map<std::string, std::uint64_t>& counts(const std::string& facet) { return counts_[facet]; }
-  std::uint64_t subject(const std::string& c) const { return subject_.count(c) ? subject_.at(c) : 0; }
-  std::uint64_t mentioned(const std::string& c) const { return mentioned_.count(c) ? mentioned_.at(c) : 0; }
-
- private:
-  std::set<std::string> wanted_;
-  std::uint64_t docs_ = 0;
-  std::unordered_set<std::string> keys_;
-  std::unordered_map<std::string, std::unordered_map<std::string, std::uint64_t>> counts_;
-  std::unordered_map<std::string, std::uint64_t> subject_, mentioned_;
-};
-
-// Sorts by publication date; records without one (authors) go last either way.
-class DateKey : public Xapian::KeyMaker {
- public:
-  explicit DateKey(bool newest_first) : newest_first_(newest_first) {}
   std::string operator()(const Xapian::Document& doc) const override {
     std::string v = doc.get_value(slot::kDateStart);
-    if (v.empty()) return newest_first_ ? "" : "~";
-    return v;
+    return v.empty() ? "~" : v;
   }
-
- private:
-  bool newest_first_;
 };
 
 std::string language_label(const std::string& lang, const std::string& ui) {
@@ -226,6 +153,7 @@ struct Searcher::Impl {
   std::vector<std::string> languages;  // of the index's documents (L terms)
   std::map<std::string, std::unique_ptr<Analyzer>> analyzers;
   std::map<std::string, std::vector<std::string>> word_countries_cache;
+  FacetTable table;  // of db's current revision
 
   Status open() {
     generation = current_generation(options.dir);
@@ -236,6 +164,7 @@ struct Searcher::Impl {
       return from_xapian(e, "open the index in " + options.dir.string());
     }
     load_languages();
+    table.load(db);
     return {};
   }
 
@@ -476,32 +405,34 @@ struct Searcher::Impl {
   // What to highlight in a text of `lang`.
   void collect_highlight(const Node& n, const Analyzer& an, Highlight& h) {
     if (n.negated) return;
-    auto add_words = [&](const std::string& text, bool stems) {
+    auto add_words = [&](const std::string& text, bool stems, int group) {
       for (const auto& w : an.analyze(text)) {
         if (w.cjk) {
-          h.cjk.push_back(w.term);
+          h.cjk.emplace_back(w.term, group);
           continue;
         }
-        h.terms.insert(w.term);
-        if (stems && !w.stem.empty()) h.stems.insert(w.stem);
-        if (stems && !w.stem_alt.empty()) h.stems.insert(w.stem_alt);
+        h.terms.emplace(w.term, group);
+        if (stems && !w.stem.empty()) h.stems.emplace(w.stem, group);
+        if (stems && !w.stem_alt.empty()) h.stems.emplace(w.stem_alt, group);
       }
     };
     switch (n.kind) {
-      case Node::Kind::kWord:
-        add_words(n.text, true);
+      case Node::Kind::kWord: {
+        int group = h.groups++;
+        add_words(n.text, true, group);
         // A country the word names, by its one-word names in this text's language.
         for (const auto& code : word_countries(n.text))
           for (const std::string& lang : {an.lang(), std::string("en")})
             for (const auto& name : Gazetteer::instance().names(code, lang))
-              if (auto words = an.analyze(name); words.size() == 1) add_words(name, true);
+              if (auto words = an.analyze(name); words.size() == 1) add_words(name, true, group);
         break;
-      case Node::Kind::kPhrase: add_words(n.text, false); break;
-      case Node::Kind::kWildcard: h.prefixes.push_back(fold(n.text)); break;
+      }
+      case Node::Kind::kPhrase: add_words(n.text, false, h.groups++); break;
+      case Node::Kind::kWildcard: h.prefixes.emplace_back(fold(n.text), h.groups++); break;
       case Node::Kind::kField:
         if (n.field == "title") {
-          if (n.wildcard) h.prefixes.push_back(fold(n.text));
-          else add_words(n.text, true);
+          if (n.wildcard) h.prefixes.emplace_back(fold(n.text), h.groups++);
+          else add_words(n.text, true, h.groups++);
         }
         break;
       default:
@@ -526,6 +457,7 @@ struct Searcher::Impl {
       if (auto q = across_languages(excluded); q && !q->empty()) {
         KeySpy spy(c.exclude->keys);
         Xapian::Enquire e(db);
+        e.set_weighting_scheme(Xapian::BoolWeight());
         e.set_query(*q);
         e.add_matchspy(&spy);
         e.get_mset(0, 0, check_limit());
@@ -619,39 +551,58 @@ struct Searcher::Impl {
       auto it = req.filters.find(f);
       (it != req.filters.end() && !it->second.empty() ? disjunctive : plain).insert(f);
     }
-    FacetSpy spy(plain);
+    FacetSpy spy(table, plain);
     Xapian::Enquire enquire(db);
     enquire.set_query(c.all());
-    enquire.set_collapse_key(slot::kCollapse, 1);
     SortOrder sort = req.sort;
     if (sort == SortOrder::kRelevance && !c.by_relevance) sort = SortOrder::kNewest;
     if (c.text && c.text->empty() && !root.children.empty())
       resp.query.notes.push_back("the query has no words to search for");
-    DateKey newest(true), oldest(false);
-    if (sort == SortOrder::kNewest) enquire.set_sort_by_key_then_relevance(&newest, true);
+    OldestFirst oldest;
+    if (sort == SortOrder::kNewest) enquire.set_sort_by_value_then_relevance(slot::kDateStart, true);  // no date: last
     if (sort == SortOrder::kOldest) enquire.set_sort_by_key_then_relevance(&oldest, false);
     enquire.add_matchspy(&spy);
     Xapian::doccount check = check_limit();
     std::size_t offset = std::min((req.page - 1) * req.size, kMaxOffset);
     if ((req.page - 1) * req.size > kMaxOffset)
       resp.query.notes.push_back("pages start at most " + std::to_string(kMaxOffset) + " results in: narrow the search");
-    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(req.size),
+    // Collapsed here rather than by Xapian (whose collapser compares keys as
+    // strings for every matching document): the first offset + size articles
+    // lie within the first (offset + size) x (most documents of one record)
+    // documents, and the first document of each is its best-ranked.
+    std::size_t needed = offset + req.size;
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(needed * table.max_documents_per_key()),
                                          check, nullptr, c.decider());
     resp.total_exact = spy.docs() < check || check >= db.get_doccount();
-    resp.total = resp.total_exact ? spy.keys() : mset.get_matches_estimated();
+    resp.total = resp.total_exact ? spy.keys()
+                                  : static_cast<std::uint64_t>(static_cast<double>(mset.get_matches_estimated()) *
+                                                               static_cast<double>(spy.keys()) /
+                                                               static_cast<double>(std::max<std::uint64_t>(1, spy.docs())));
+    std::vector<Xapian::Document> docs;
+    std::vector<double> weights;
+    {
+      std::unordered_set<std::uint32_t> keys;
+      std::size_t distinct = 0;
+      for (auto it = mset.begin(); it != mset.end() && distinct < needed; ++it) {
+        const FacetTable::Doc* d = table.doc(*it);
+        if (d && !keys.insert(d->key).second) continue;
+        if (distinct++ < offset) continue;
+        docs.push_back(it.get_document());
+        weights.push_back(it.get_weight());
+      }
+    }
     resp.timings.match_ms = ms_since(t1);
 
     // The hits, each in the preferred language when that translation matches too.
     auto t2 = Clock::now();
-    std::vector<Xapian::Document> docs;
-    for (auto it = mset.begin(); it != mset.end(); ++it) docs.push_back(it.get_document());
-    std::vector<double> weights;
-    for (auto it = mset.begin(); it != mset.end(); ++it) weights.push_back(it.get_weight());
     prefer_languages(req, c, docs);
     auto snap = archive->snapshot();
+    std::map<std::string, Highlight> highlights;  // by language
     for (std::size_t i = 0; i < docs.size(); ++i) {
       Hit h = hit_of(docs[i], weights[i]);
-      if (snap.ok()) add_text(h, *snap, root, req);
+      std::string lang = h.lang.empty() ? "en" : h.lang;
+      if (!highlights.count(lang)) collect_highlight(root, analyzer(lang), highlights[lang]);
+      if (snap.ok()) add_text(h, *snap, highlights[lang], req);
       else h.title = escape_html(h.title);
       resp.hits.push_back(std::move(h));
     }
@@ -661,8 +612,9 @@ struct Searcher::Impl {
     auto t3 = Clock::now();
     std::map<std::string, std::unique_ptr<FacetSpy>> spies;
     for (const auto& f : disjunctive) {
-      auto s = std::make_unique<FacetSpy>(std::set<std::string>{f});
+      auto s = std::make_unique<FacetSpy>(table, std::set<std::string>{f});
       Xapian::Enquire e(db);
+      e.set_weighting_scheme(Xapian::BoolWeight());  // counting only
       e.set_query(c.without(f));
       e.add_matchspy(s.get());
       e.get_mset(0, 0, check, nullptr, c.decider());
@@ -727,11 +679,8 @@ struct Searcher::Impl {
   }
 
   // Title highlighted, and a snippet of the body (or biography) from the archive.
-  void add_text(Hit& h, const archive::Reader& reader, const Node& root, const SearchRequest& req) {
-    std::string lang = h.lang.empty() ? "en" : h.lang;
-    const Analyzer& an = analyzer(lang);
-    Highlight hl;
-    collect_highlight(root, an, hl);
+  void add_text(Hit& h, const archive::Reader& reader, const Highlight& hl, const SearchRequest& req) {
+    const Analyzer& an = analyzer(h.lang.empty() ? "en" : h.lang);
     std::string body;
     if (h.type == "article") {
       auto t = reader.translation(h.id, h.lang);
@@ -745,7 +694,7 @@ struct Searcher::Impl {
     h.snippet = snippet(an, body, hl, req.snippet_chars, req.highlight);
   }
 
-  std::vector<FacetValue> facet_values(const std::string& facet, FacetSpy& spy, const SearchRequest& req,
+  std::vector<FacetValue> facet_values(const std::string& facet, const FacetSpy& spy, const SearchRequest& req,
                                        const archive::Reader* reader) {
     std::vector<FacetValue> out;
     std::set<std::string> selected;
@@ -848,7 +797,10 @@ Result<std::unique_ptr<Searcher>> Searcher::open(const IndexOptions& options, ar
 Status Searcher::refresh() {
   try {
     if (current_generation(impl_->options.dir) != impl_->generation) return impl_->open();
-    if (impl_->db.reopen()) impl_->load_languages();
+    if (impl_->db.reopen()) {
+      impl_->load_languages();
+      impl_->table.load(impl_->db);
+    }
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "reopen the index");
   }

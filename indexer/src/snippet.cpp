@@ -2,45 +2,51 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace defter::indexer {
 namespace {
 
 struct Match {
   std::size_t begin, end;
-  std::string key;  // what matched: distinct keys make a better snippet than repeats
+  int group;  // which word of the query: distinct groups make a better snippet than repeats
 };
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-std::vector<Match> find_matches(const Analyzer& analyzer, const std::string& text, const Highlight& h) {
-  std::vector<Match> out;
-  if (h.empty()) return out;
-  analyzer.spans(text, [&](const Word& w, std::size_t b, std::size_t e) {
+// The matches in text[from, to), appended to out.
+void find_matches(const Analyzer& analyzer, const std::string& text, std::size_t from, std::size_t to,
+                  const Highlight& h, std::vector<Match>& out) {
+  if (h.empty() || from >= to) return;
+  std::size_t first = out.size();
+  analyzer.spans(std::string_view(text).substr(from, to - from), [&](const Word& w, std::size_t b, std::size_t e) {
+    b += from;
+    e += from;
     if (w.cjk) {
       std::string_view run(text.data() + b, e - b);
-      for (const auto& c : h.cjk)
+      for (const auto& [c, group] : h.cjk)
         for (std::size_t at = run.find(c); !c.empty() && at != std::string_view::npos; at = run.find(c, at + c.size()))
-          out.push_back({b + at, b + at + c.size(), c});
+          out.push_back({b + at, b + at + c.size(), group});
       return;
     }
-    std::string key;
-    if (h.terms.count(w.term)) key = w.term;
-    else if (!w.stem.empty() && h.stems.count(w.stem)) key = w.stem;
-    else if (!w.stem_alt.empty() && h.stems.count(w.stem_alt)) key = w.stem_alt;
+    int group = -1;
+    if (auto t = h.terms.find(w.term); t != h.terms.end()) group = t->second;
+    else if (auto s1 = w.stem.empty() ? h.stems.end() : h.stems.find(w.stem); s1 != h.stems.end()) group = s1->second;
+    else if (auto s2 = w.stem_alt.empty() ? h.stems.end() : h.stems.find(w.stem_alt); s2 != h.stems.end()) group = s2->second;
     else
-      for (const auto& p : h.prefixes)
-        if (w.term.compare(0, p.size(), p) == 0) key = p;
-    if (key.empty()) return;
+      for (const auto& [p, g] : h.prefixes)
+        if (w.term.compare(0, p.size(), p) == 0) group = g;
+    if (group < 0) return;
     // The parts of "Kazakistan'ın" share one range: mark it once.
-    if (!out.empty() && out.back().begin == b && out.back().end == e) return;
-    out.push_back({b, e, key});
+    if (out.size() > first && out.back().begin == b && out.back().end == e) return;
+    out.push_back({b, e, group});
   });
-  std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) { return a.begin < b.begin || (a.begin == b.begin && a.end > b.end); });
-  std::vector<Match> kept;  // no overlaps (CJK strings inside each other)
-  for (auto& m : out)
-    if (kept.empty() || m.begin >= kept.back().end) kept.push_back(std::move(m));
-  return kept;
+  std::sort(out.begin() + static_cast<long>(first), out.end(),
+            [](const Match& a, const Match& b) { return a.begin < b.begin || (a.begin == b.begin && a.end > b.end); });
+  std::vector<Match> kept(out.begin(), out.begin() + static_cast<long>(first));  // no overlaps (CJK strings inside each other)
+  for (auto it = out.begin() + static_cast<long>(first); it != out.end(); ++it)
+    if (kept.size() == first || it->begin >= kept.back().end) kept.push_back(*it);
+  out = std::move(kept);
 }
 
 void append_escaped(std::string& out, std::string_view text) {
@@ -108,7 +114,9 @@ std::string escape_html(std::string_view text) {
 }
 
 std::string highlight_all(const Analyzer& analyzer, const std::string& text, const Highlight& h, bool mark) {
-  return render(text, 0, text.size(), find_matches(analyzer, text, h), mark);
+  std::vector<Match> matches;
+  find_matches(analyzer, text, 0, text.size(), h, matches);
+  return render(text, 0, text.size(), matches, mark);
 }
 
 std::string snippet(const Analyzer& analyzer, const std::string& text, const Highlight& h, std::size_t max_chars,
@@ -117,18 +125,26 @@ std::string snippet(const Analyzer& analyzer, const std::string& text, const Hig
   // The budget in bytes, from this text's bytes per character.
   std::size_t n_chars = std::max<std::size_t>(1, chars(text));
   std::size_t budget = std::max<std::size_t>(1, max_chars * text.size() / n_chars);
-  std::vector<Match> matches = find_matches(analyzer, text, h);
-  if (matches.size() > 4000) matches.resize(4000);
+  std::vector<Match> matches;
+  std::set<int> groups;
+  for (std::size_t p = 0; p < text.size() && groups.size() < static_cast<std::size_t>(h.groups) && matches.size() < 4000;) {
+    std::size_t q = text.find("\n\n", p);
+    q = q == std::string::npos ? text.size() : q + 2;
+    std::size_t before = matches.size();
+    find_matches(analyzer, text, p, q, h, matches);
+    for (std::size_t i = before; i < matches.size(); ++i) groups.insert(matches[i].group);
+    p = q;
+  }
 
   // The window of matches with the most distinct keys (then the most matches).
   std::size_t cluster_begin = 0, cluster_end = 0;
   if (!matches.empty()) {
     std::size_t best_distinct = 0, best_count = 0;
-    std::map<std::string, int> keys;
+    std::map<int, int> keys;
     std::size_t k = 0;
     for (std::size_t j = 0; j < matches.size(); ++j) {
       if (k < j) k = j;
-      while (k < matches.size() && matches[k].end - matches[j].begin <= budget) ++keys[matches[k++].key];
+      while (k < matches.size() && matches[k].end - matches[j].begin <= budget) ++keys[matches[k++].group];
       if (keys.size() > best_distinct || (keys.size() == best_distinct && k - j > best_count)) {
         best_distinct = keys.size();
         best_count = k - j;
@@ -136,7 +152,7 @@ std::string snippet(const Analyzer& analyzer, const std::string& text, const Hig
         cluster_end = k > j ? matches[k - 1].end : matches[j].end;
       }
       if (k > j) {
-        auto it = keys.find(matches[j].key);
+        auto it = keys.find(matches[j].group);
         if (it != keys.end() && --it->second == 0) keys.erase(it);
       }
     }

@@ -3,7 +3,7 @@
 // HTML-escaped so that record text can never inject markup.
 #pragma once
 
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,12 +11,15 @@
 
 namespace defter::indexer {
 
-// What to highlight, for one language's analysis.
+// What to highlight, for one language's analysis. Each entry belongs to a
+// group (a word of the query, with its stems and the other names of a
+// country it names): a snippet shows as many groups as it can.
 struct Highlight {
-  std::set<std::string> terms;  // folded words
-  std::set<std::string> stems;  // folded stems
-  std::vector<std::string> prefixes;  // folded wildcard prefixes
-  std::vector<std::string> cjk;  // CJK strings, matched inside runs
+  std::map<std::string, int> terms;  // folded words
+  std::map<std::string, int> stems;  // folded stems
+  std::vector<std::pair<std::string, int>> prefixes;  // folded wildcard prefixes
+  std::vector<std::pair<std::string, int>> cjk;  // CJK strings, matched inside runs
+  int groups = 0;
   bool empty() const { return terms.empty() && stems.empty() && prefixes.empty() && cjk.empty(); }
 };
 
@@ -29,7 +32,9 @@ std::string highlight_all(const Analyzer& analyzer, const std::string& text, con
 
 // A fragment of about `max_chars` characters around the densest cluster of
 // matches (the beginning when nothing matches), "…" where text was cut,
-// escaped, matched words in <mark></mark> when `mark`.
+// escaped, matched words in <mark></mark> when `mark`. Paragraphs are
+// analysed in order until one holds every group: most snippets need only the
+// first few.
 std::string snippet(const Analyzer& analyzer, const std::string& text, const Highlight& h, std::size_t max_chars,
                     bool mark);
 

@@ -7,8 +7,8 @@
 //   defter-bench-search run DATA QUERIES
 //       Runs every query in-process through defter's search API (all facets,
 //       snippets, collapsing), once to warm up and once timed, then a list of
-//       hostile queries. Prints "median p99 max" in milliseconds, then one
-//       line "hostile NAME ms" each.
+//       hostile queries. Prints "median p99 max" in milliseconds, a line
+//       "stages" with each stage's median/p99, then "hostile NAME ms" lines.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -158,9 +158,16 @@ int run(const std::string& data, const std::string& queries_path) {
     r.from = j.value("from", "");
     requests.push_back(std::move(r));
   }
+  std::vector<double> parse, match, facets, snippets;
   auto time_one = [&](const indexer::SearchRequest& r) {
     auto start = std::chrono::steady_clock::now();
     auto resp = (*searcher)->search(r);
+    if (resp) {
+      parse.push_back(resp->timings.parse_ms);
+      match.push_back(resp->timings.match_ms);
+      facets.push_back(resp->timings.facets_ms);
+      snippets.push_back(resp->timings.snippets_ms);
+    }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!resp) {
       std::fprintf(stderr, "defter-bench-search: %s: %s\n", r.query.c_str(), resp.status().message().c_str());
@@ -169,10 +176,25 @@ int run(const std::string& data, const std::string& queries_path) {
     return ms;
   };
   for (const auto& r : requests) time_one(r);  // warm up: page cache, gazetteer tables
+  for (auto* v : {&parse, &match, &facets, &snippets}) v->clear();
   std::vector<double> ms;
   for (const auto& r : requests) ms.push_back(time_one(r));
   auto s = bench::summarize(ms);
   std::printf("%.3f %.3f %.3f\n", s.median, s.p99, s.max);
+  // The slowest queries, to stderr: what the p99 is made of.
+  std::vector<std::size_t> order(ms.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ms[a] > ms[b]; });
+  for (std::size_t i = 0; i < std::min<std::size_t>(8, order.size()); ++i)
+    std::fprintf(stderr, "slow %.2f ms: %s%s\n", ms[order[i]], requests[order[i]].query.c_str(),
+                 requests[order[i]].filters.empty() ? "" : " (with filters)");
+  // Where the time goes: each stage's median and p99.
+  std::printf("stages");
+  for (auto [name, v] : {std::pair{"parse", &parse}, {"match", &match}, {"facets", &facets}, {"snippets", &snippets}}) {
+    auto l = bench::summarize(*v);
+    std::printf(" %s %.2f/%.2f;", name, l.median, l.p99);
+  }
+  std::printf("\n");
 
   std::string huge;
   while (huge.size() < 10000) huge += "word another third ";
