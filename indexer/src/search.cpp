@@ -262,7 +262,8 @@ struct Searcher::Impl {
 
   // Words of a text as a query in one language: each word by its folded
   // form or its stem; with a prefix for fields (title, author name).
-  Xapian::Query words_query(const Analyzer& an, const std::string& text, const std::string& pfx, bool last_is_prefix) {
+  Xapian::Query words_query(const Analyzer& an, const std::string& text, const std::string& pfx, bool last_is_prefix,
+                            bool by_stem = true) {
     std::vector<Word> words = an.analyze(text);
     std::vector<Xapian::Query> parts;
     for (std::size_t i = 0; i < words.size(); ++i) {
@@ -275,9 +276,14 @@ struct Searcher::Impl {
         parts.emplace_back(Xapian::Query::OP_WILDCARD, pfx + w.term, kMaxExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
         continue;
       }
-      std::vector<Xapian::Query> forms = {Xapian::Query(pfx + w.term)};
+      // A word with a stem is searched by its stems alone: every text this
+      // analyzer indexed holds the stem wherever it holds the word (English
+      // passages elsewhere are reached by the English part of the query).
+      // As Xapian's own STEM_SOME does, and half the postings to merge.
+      std::vector<Xapian::Query> forms;
       for (const std::string* stem : {&w.stem, &w.stem_alt})
-        if (!stem->empty()) forms.emplace_back(std::string(prefix::kStem) + pfx + *stem);
+        if (by_stem && !stem->empty()) forms.emplace_back(std::string(prefix::kStem) + pfx + *stem);
+      if (forms.empty()) forms.emplace_back(pfx + w.term);
       parts.push_back(forms.size() == 1 ? forms[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, forms.begin(), forms.end()));
     }
     return and_queries(parts);
@@ -870,7 +876,8 @@ Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, 
     }
     const Analyzer& an = impl_->analyzer("en");
     auto add_docs = [&](const std::string& type, std::string_view pfx, std::size_t max) {
-      Xapian::Query q = impl_->words_query(an, text, std::string(pfx), true);
+      // The language of a completion is unknown: whole words by their folded form.
+      Xapian::Query q = impl_->words_query(an, text, std::string(pfx), true, false);
       if (q.empty()) return;
       Xapian::Enquire e(db);
       e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(term(prefix::kType, type))));
