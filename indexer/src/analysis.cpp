@@ -201,8 +201,27 @@ struct Analyzer::Impl {
 
   // Calls fn(word, begin, end) for every word; begin and end are byte
   // offsets into text when `offsets` is set, else 0.
+  // The folded first letter of a word, memoised (a handful of letters recur).
+  std::unordered_map<UChar32, UChar32> initial_cache;
+  UChar32 folded_initial(UChar32 c) {
+    auto it = initial_cache.find(c);
+    if (it != initial_cache.end()) return it->second;
+    icu::UnicodeString one(c);
+    std::string utf8;
+    one.toUTF8String(utf8);
+    icu::UnicodeString f = icu::UnicodeString::fromUTF8(fold(utf8));
+    UChar32 out = f.isEmpty() ? c : f.char32At(0);
+    if (initial_cache.size() < 4096) initial_cache.emplace(c, out);
+    return out;
+  }
+
+  // Calls fn(word, begin, end) for every word; begin and end are byte
+  // offsets into text when `offsets` is set, else 0. With `initials`, words
+  // whose folded first letter is not among them are skipped unanalysed
+  // (unless they hold an apostrophe: "l'État").
   void words(std::string_view text, bool offsets,
-             const std::function<void(const Word&, std::size_t, std::size_t)>& fn) {
+             const std::function<void(const Word&, std::size_t, std::size_t)>& fn,
+             const std::u32string* initials = nullptr) {
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
     // UTF-16 index -> UTF-8 offset, taken before apostrophes are replaced.
     std::vector<std::uint32_t> at;
@@ -233,6 +252,9 @@ struct Analyzer::Impl {
       for (int32_t end = breaker->next(); end != icu::BreakIterator::DONE; start = end, end = breaker->next()) {
         if (breaker->getRuleStatus() == UBRK_WORD_NONE) continue;
         icu::UnicodeString token = part.tempSubStringBetween(start, end);
+        if (initials && initials->find(static_cast<char32_t>(folded_initial(token.char32At(0)))) == std::u32string::npos &&
+            token.indexOf(u'\'') < 0)
+          continue;
         emit_cached(token, [&](const Word& w) { fn(w, offset(from + start), offset(from + end)); });
       }
     };
@@ -284,6 +306,11 @@ void Analyzer::words(std::string_view text, const std::function<void(const Word&
 void Analyzer::spans(std::string_view text,
                      const std::function<void(const Word&, std::size_t begin, std::size_t end)>& fn) const {
   impl_->words(text, true, fn);
+}
+
+void Analyzer::spans(std::string_view text, const std::u32string& initials,
+                     const std::function<void(const Word&, std::size_t begin, std::size_t end)>& fn) const {
+  impl_->words(text, true, fn, &initials);
 }
 
 std::vector<Word> Analyzer::analyze(std::string_view text) const {

@@ -607,7 +607,10 @@ struct Searcher::Impl {
     for (std::size_t i = 0; i < docs.size(); ++i) {
       Hit h = hit_of(docs[i], weights[i]);
       std::string lang = h.lang.empty() ? "en" : h.lang;
-      if (!highlights.count(lang)) collect_highlight(root, analyzer(lang), highlights[lang]);
+      if (!highlights.count(lang)) {
+        collect_highlight(root, analyzer(lang), highlights[lang]);
+        set_initials(highlights[lang]);
+      }
       if (snap.ok()) add_text(h, *snap, highlights[lang], req);
       else h.title = escape_html(h.title);
       resp.hits.push_back(std::move(h));

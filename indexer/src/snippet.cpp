@@ -1,5 +1,7 @@
 #include "snippet.hpp"
 
+#include <unicode/unistr.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -19,7 +21,7 @@ void find_matches(const Analyzer& analyzer, const std::string& text, std::size_t
                   const Highlight& h, std::vector<Match>& out) {
   if (h.empty() || from >= to) return;
   std::size_t first = out.size();
-  analyzer.spans(std::string_view(text).substr(from, to - from), [&](const Word& w, std::size_t b, std::size_t e) {
+  analyzer.spans(std::string_view(text).substr(from, to - from), h.initials, [&](const Word& w, std::size_t b, std::size_t e) {
     b += from;
     e += from;
     if (w.cjk) {
@@ -105,6 +107,19 @@ bool is_boundary(const std::string& text, std::size_t i) {
 }
 
 }  // namespace
+
+void set_initials(Highlight& h) {
+  h.initials.clear();
+  auto add = [&](const std::string& key) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(key);
+    if (u.isEmpty()) return;
+    auto c = static_cast<char32_t>(u.char32At(0));
+    if (h.initials.find(c) == std::u32string::npos) h.initials += c;
+  };
+  for (const auto& [k, g] : h.terms) add(k);
+  for (const auto& [k, g] : h.stems) add(k);
+  for (const auto& [k, g] : h.prefixes) add(k);
+}
 
 std::string escape_html(std::string_view text) {
   std::string out;

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string>
 #include <vector>
 
 #include "defter/indexer/analysis.hpp"
@@ -20,11 +21,15 @@ struct Highlight {
   std::vector<std::pair<std::string, int>> prefixes;  // folded wildcard prefixes
   std::vector<std::pair<std::string, int>> cjk;  // CJK strings, matched inside runs
   int groups = 0;
+  std::u32string initials;  // the first letters of all of the above (see Analyzer::spans)
   bool empty() const { return terms.empty() && stems.empty() && prefixes.empty() && cjk.empty(); }
 };
 
 // The HTML-escaped text (& < > " ').
 std::string escape_html(std::string_view text);
+
+// Fills h.initials from its terms, stems and prefixes.
+void set_initials(Highlight& h);
 
 // All of `text` (whitespace runs made one space), escaped, matched words in
 // <mark></mark> when `mark`.

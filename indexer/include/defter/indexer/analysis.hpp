@@ -56,6 +56,11 @@ class Analyzer {
   // are those of the text with invalid bytes replaced).
   void spans(std::string_view text,
              const std::function<void(const Word&, std::size_t begin, std::size_t end)>& fn) const;
+  // spans() of the words whose first letter, folded, is in `initials` (and
+  // of every CJK run and every word with an apostrophe): what a highlighter
+  // needs, without analysing the words that cannot match.
+  void spans(std::string_view text, const std::u32string& initials,
+             const std::function<void(const Word&, std::size_t begin, std::size_t end)>& fn) const;
   // The terms of one word or short phrase, as words() would give them.
   std::vector<Word> analyze(std::string_view text) const;
 
