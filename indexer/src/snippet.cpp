@@ -142,7 +142,12 @@ std::string snippet(const Analyzer& analyzer, const std::string& text, const Hig
   std::size_t budget = std::max<std::size_t>(1, max_chars * text.size() / n_chars);
   std::vector<Match> matches;
   std::set<int> groups;
-  for (std::size_t p = 0; p < text.size() && groups.size() < static_cast<std::size_t>(h.groups) && matches.size() < 4000;) {
+  // Scanning stops at the first paragraph that holds every group, or some
+  // way past the first match (a snippet with some of the words beats a
+  // slow one with all of them).
+  const std::size_t horizon = 16 * budget;
+  for (std::size_t p = 0; p < text.size() && groups.size() < static_cast<std::size_t>(h.groups) && matches.size() < 4000 &&
+                          (matches.empty() || p < matches.front().begin + horizon);) {
     std::size_t q = text.find("\n\n", p);
     q = q == std::string::npos ? text.size() : q + 2;
     std::size_t before = matches.size();

@@ -38,8 +38,8 @@ std::string highlight_all(const Analyzer& analyzer, const std::string& text, con
 // A fragment of about `max_chars` characters around the densest cluster of
 // matches (the beginning when nothing matches), "…" where text was cut,
 // escaped, matched words in <mark></mark> when `mark`. Paragraphs are
-// analysed in order until one holds every group: most snippets need only the
-// first few.
+// analysed in order until one holds every group (or well past the first
+// match): most snippets need only the first few.
 std::string snippet(const Analyzer& analyzer, const std::string& text, const Highlight& h, std::size_t max_chars,
                     bool mark);
 
