@@ -158,14 +158,23 @@ struct Searcher::Impl {
   Status open() {
     generation = current_generation(options.dir);
     if (generation.empty()) return Status(Code::kNotFound, "no index in " + options.dir.string() + " (run defter index)");
-    try {
-      db = Xapian::Database((options.dir / kStub).string());
-    } catch (const Xapian::Error& e) {
-      return from_xapian(e, "open the index in " + options.dir.string());
+    for (int attempt = 0;; ++attempt) {
+      try {
+        db = Xapian::Database((options.dir / kStub).string());
+        load_derived();
+        return {};
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt >= 3) return Status(Code::kIOError, "open the index: it keeps changing; try again");
+      } catch (const Xapian::Error& e) {
+        return from_xapian(e, "open the index in " + options.dir.string());
+      }
     }
+  }
+
+  // What is read once per revision of the index: its languages, the facet table.
+  void load_derived() {
     load_languages();
     table.load(db);
-    return {};
   }
 
   void load_languages() {
@@ -806,10 +815,9 @@ Result<std::unique_ptr<Searcher>> Searcher::open(const IndexOptions& options, ar
 Status Searcher::refresh() {
   try {
     if (current_generation(impl_->options.dir) != impl_->generation) return impl_->open();
-    if (impl_->db.reopen()) {
-      impl_->load_languages();
-      impl_->table.load(impl_->db);
-    }
+    if (impl_->db.reopen()) impl_->load_derived();
+  } catch (const Xapian::DatabaseModifiedError&) {
+    return impl_->open();  // moved on again while being read: start afresh
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "reopen the index");
   }

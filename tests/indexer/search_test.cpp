@@ -1,7 +1,9 @@
 // The search API on the sample archive (real text in English, Turkish,
 // Russian and Chinese, Debian's translated passwd(1)) and on a generated
 // corpus for exact facet counts.
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -473,4 +475,62 @@ TEST_CASE("facet counts are exact on a generated corpus", "[indexer][search]") {
     REQUIRE(f);
     CHECK(f->count == n);
   }
+}
+
+TEST_CASE("a searcher keeps answering while the index is written and reindexed", "[indexer][search]") {
+  Search s;
+  const std::uint64_t before = s.run("Kazakhstan").total;
+  REQUIRE(before > 0);
+  std::atomic<bool> done{false};
+  std::string failure;  // Catch's assertions are for the main thread only
+  std::thread writer([&] {
+    auto fail = [&](const std::string& what, const Status& st) {
+      if (failure.empty()) failure = what + ": " + st.message();
+    };
+    for (int i = 0; i < 20; ++i) {
+      test::TempDir tmp;
+      test::write_file(tmp.path() / "x.jsonl",
+                       R"({"type":"article","id":"live-)" + std::to_string(i) +
+                           R"(","published":"2024","authors":[],"original_language":"en","translations":{"en":)"
+                           R"({"title":"Live Kazakhstan note","body":"Water and Kazakhstan, written while searching."}}})"
+                           "\n");
+      test::Quiet quiet;
+      if (auto st = archive::import_jsonl(*s.archive, {(tmp.path() / "x.jsonl").string()}, {}, quiet); !st.ok())
+        fail("import", st.status());
+      if (i % 7 == 6) {
+        if (auto st = indexer::reindex(*s.archive, s.options); !st.ok()) fail("reindex", st.status());
+      } else if (auto w = indexer::IndexWriter::open(s.options); !w.ok()) {
+        fail("open the writer", w.status());
+      } else if (auto st = (*w)->drain(*s.archive); !st.ok()) {
+        fail("drain", st.status());
+      }
+    }
+    done = true;
+  });
+  std::uint64_t searches = 0, last_total = 0;
+  std::string reader_failure;
+  while (!done && reader_failure.empty()) {
+    if (auto st = s.searcher->refresh(); !st.ok()) {
+      reader_failure = "refresh: " + st.message();
+      break;
+    }
+    SearchRequest req;
+    req.query = "Kazakhstan";
+    auto r = s.searcher->search(req);
+    if (!r.ok()) {
+      reader_failure = "search: " + r.status().message();
+      break;
+    }
+    if (r->total < before) reader_failure = "an empty or half-read index: " + std::to_string(r->total) + " results";
+    last_total = r->total;
+    ++searches;
+  }
+  writer.join();
+  CHECK(reader_failure == "");
+  CHECK(failure == "");
+  REQUIRE(s.searcher->refresh().ok());
+  auto final = s.run("Kazakhstan");
+  CHECK(final.total >= last_total);
+  CHECK(s.finds("\"written while searching\"", "article:live-19"));
+  CHECK(searches > 0);
 }
