@@ -103,6 +103,12 @@ std::string unit_term(schema::RecordType type, const std::string& id) {
   return std::string("XU") + (type == schema::RecordType::kAuthor ? "u:" : "a:") + id;
 }
 
+std::string source_term(const std::string& publisher) {
+  std::string term(prefix::kSource);
+  for (char c : fold(publisher)) term += c == ' ' ? '_' : c;
+  return term;
+}
+
 std::string plain_text(const std::string& commonmark) {
   cmark_node* root = cmark_parse_document(commonmark.data(), commonmark.size(), CMARK_OPT_DEFAULT);
   std::string out;
@@ -207,7 +213,7 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     for (const auto& f : t.footnotes) {
       text.add(an, f.text, 1);
       if (f.title) text.add(an, *f.title, 1);
-      if (f.publisher) sources.insert(fold(*f.publisher));
+      if (f.publisher) sources.insert(source_term(*f.publisher));
     }
     for (const auto& au : authors) {
       text.add(an, au.name, 2, std::string(prefix::kAuthorName));
@@ -221,11 +227,8 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     doc.add_boolean_term(std::string(prefix::kId) + a.id);
     doc.add_boolean_term(std::string(prefix::kLang) + lang);
     if (english_passage) doc.add_boolean_term(std::string(prefix::kPassageLang) + "en");
-    for (const auto& s : sources) {
-      std::string term = std::string(prefix::kSource);
-      for (char c : s) term += c == ' ' ? '_' : c;
+    for (const auto& term : sources)
       if (term.size() < 200) doc.add_boolean_term(term);
-    }
     std::set<std::string> subject(a.countries.begin(), a.countries.end());
     std::set<std::string> mentioned = Gazetteer::instance().find(words, lang);
     std::vector<std::string> mentioned_only;

@@ -24,6 +24,9 @@ struct BuiltDocument {
 // The term all documents of one record share, for deleting them together.
 std::string unit_term(schema::RecordType type, const std::string& id);
 
+// The cited-source term of a footnote's publisher: folded, spaces as '_'.
+std::string source_term(const std::string& publisher);
+
 // CommonMark to plain text: paragraphs separated by blank lines, footnote
 // markers [n] removed.
 std::string plain_text(const std::string& commonmark);

@@ -25,10 +25,6 @@ struct SyntaxError {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-std::string lower_ascii(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 class Tokenizer {
  public:
@@ -305,6 +301,11 @@ bool parse_date(const std::string& s, bool years_only, std::string& lo, std::str
 }
 
 }  // namespace
+
+std::string lower_ascii(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
 
 bool is_field(const std::string& name) {
   static const char* const kFields[] = {"title", "author", "country", "lang", "type", "cites", "date", "year"};

@@ -27,6 +27,9 @@ struct Parsed {
   std::vector<std::string> notes;
 };
 
+// ASCII letters in lower case (field names, language tags, record types).
+std::string lower_ascii(std::string s);
+
 // The fields the language knows, lower case.
 bool is_field(const std::string& name);
 

@@ -57,17 +57,6 @@ Xapian::Query date_range(const std::string& from, const std::string& to) {
   return and_queries(parts);
 }
 
-std::string lower_ascii(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-
-std::string source_term(const std::string& name) {
-  std::string t(prefix::kSource);
-  for (char c : fold(name)) t += c == ' ' ? '_' : c;
-  return t;
-}
 
 // Oldest first, records without a date (authors) last.
 class OldestFirst : public Xapian::KeyMaker {
@@ -230,14 +219,14 @@ struct Searcher::Impl {
       }
       if (n.resolved.empty()) return "country:" + v + " is not a country name or code I know";
     } else if (n.field == "lang") {
-      std::string want = lower_ascii(v);
+      std::string want = query::lower_ascii(v);
       for (const auto& l : languages) {
-        std::string have = lower_ascii(l);
+        std::string have = query::lower_ascii(l);
         if (have == want || have.rfind(want + "-", 0) == 0) n.resolved.push_back(l);
       }
       if (n.resolved.empty()) n.resolved.push_back(v);  // matches nothing, honestly
     } else if (n.field == "type") {
-      std::string t = lower_ascii(v);
+      std::string t = query::lower_ascii(v);
       if (t == "articles") t = "article";
       if (t == "authors" || t == "bio" || t == "biography") t = "author";
       if (t != "article" && t != "author") return "type:" + v + " is neither article nor author";
