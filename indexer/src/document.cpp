@@ -4,6 +4,8 @@
 
 #include <functional>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -54,8 +56,8 @@ std::pair<std::string, std::string> date_bounds(const std::string& date) {
 // Adds the words of a text to a document at increasing positions.
 class TextIndexer {
  public:
-  TextIndexer(Xapian::Document& doc, Xapian::termpos& pos, std::set<std::string>* spelling)
-      : doc_(doc), pos_(pos), spelling_(spelling) {}
+  TextIndexer(Xapian::Document& doc, Xapian::termpos& pos, std::set<std::string>* spelling, const PairWords* pair_words)
+      : doc_(doc), pos_(pos), spelling_(spelling), pair_words_(pair_words) {}
 
   // Indexes text; collects its words into `seen` when given.
   void add(const Analyzer& analyzer, const std::string& text, Xapian::termcount weight, const std::string& prefix = "",
@@ -69,6 +71,11 @@ class TextIndexer {
       ++pos_;
       if (w.term.size() > kMaxWordBytes) return;
       doc_.add_posting(w.term, pos_, weight);
+      if (pair_words_ && pair_words_->count(w.term)) {
+        if (previous_pos_ + 1 == pos_) doc_.add_term(pair_term(previous_, w.term), weight);
+        previous_ = w.term;
+        previous_pos_ = pos_;
+      }
       if (!prefix.empty()) doc_.add_term(prefix + w.term, weight);
       for (const std::string* stem : {&w.stem, &w.stem_alt}) {
         if (stem->empty()) continue;
@@ -95,12 +102,21 @@ class TextIndexer {
   Xapian::Document& doc_;
   Xapian::termpos& pos_;
   std::set<std::string>* spelling_;
+  const PairWords* pair_words_;  // none: no pair terms
+  std::string previous_;  // the last pair word indexed, at previous_pos_ (a pair with the next when adjacent)
+  Xapian::termpos previous_pos_ = 0;
 };
 
 }  // namespace
 
 std::string unit_term(schema::RecordType type, const std::string& id) {
   return std::string("XU") + (type == schema::RecordType::kAuthor ? "u:" : "a:") + id;
+}
+
+std::string pair_term(std::string_view first, std::string_view second) {
+  std::string t(prefix::kPair);
+  t.append(first).append(1, ' ').append(second);
+  return t;
 }
 
 std::string source_term(const std::string& publisher) {
@@ -184,7 +200,7 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     Analyzer& an = analyzer(lang);
     Xapian::termpos pos = 0;
     std::set<std::string> spelling;
-    TextIndexer text(doc, pos, &spelling);
+    TextIndexer text(doc, pos, &spelling, pair_words_.get());
     text.add(an, t.title, kTitleWeight, std::string(prefix::kTitle));
     if (t.subtitle) text.add(an, *t.subtitle, 2);
 
@@ -278,7 +294,7 @@ std::vector<BuiltDocument> DocumentBuilder::author(const schema::Author& a) {
     Xapian::Document& doc = b.doc;
     Analyzer& an = analyzer(lang.empty() ? "en" : lang);
     Xapian::termpos pos = 0;
-    TextIndexer text(doc, pos, nullptr);
+    TextIndexer text(doc, pos, nullptr, pair_words_.get());
     text.add(an, a.name, kTitleWeight, std::string(prefix::kAuthorName));
     text.add(an, a.name, 1, std::string(prefix::kTitle));
     if (a.affiliation) text.add(an, *a.affiliation, 1);
@@ -315,5 +331,66 @@ std::map<std::string, std::string> DocumentBuilder::fingerprints(const schema::A
   for (const auto& [lang, bio] : a.bio) out["u:" + a.id + "/" + lang] = author_fingerprint(a, lang);
   return out;
 }
+
+// ---- Pair words ---------------------------------------------------------------------
+
+std::string PairWordsInfo::to_metadata() const {
+  json j = {{"sampled_documents", sampled_documents}, {"percent", percent}, {"words", json::array()}};
+  std::vector<std::string> sorted(words.begin(), words.end());
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& w : sorted) j["words"].push_back(w);
+  return j.dump();
+}
+
+PairWordsInfo PairWordsInfo::from_metadata(const std::string& value) {
+  PairWordsInfo info;
+  if (value.empty()) return info;
+  json j = json::parse(value, nullptr, false);
+  if (!j.is_object()) return info;
+  info.present = true;
+  info.sampled_documents = j.value("sampled_documents", std::uint64_t{0});
+  info.percent = j.value("percent", 0u);
+  for (const auto& w : j.value("words", json::array()))
+    if (w.is_string()) info.words.insert(w.get<std::string>());
+  return info;
+}
+
+PairWordsInfo sample_pair_words(const archive::Snapshot& reader, DocumentBuilder& builder) {
+  PairWordsInfo info;
+  info.present = true;
+  info.percent = kPairWordPercent;
+  auto stats = reader.stats();
+  std::uint64_t step = std::max<std::uint64_t>(1, stats.articles / kPairWordSample);
+  std::vector<std::string> ids;
+  std::uint64_t i = 0;
+  Status s = reader.for_each_article([&](const schema::Article& a) {
+    if (i++ % step == 0) ids.push_back(a.id);
+    return true;
+  }, false);
+  if (!s.ok()) return info;
+  std::unordered_map<std::string, std::uint64_t> df;
+  std::unordered_set<std::string> seen;
+  for (const auto& id : ids) {
+    auto a = reader.article(id);
+    if (!a.ok()) continue;
+    for (const auto& [lang, t] : a->translations) {
+      seen.clear();
+      auto add = [&](const Word& w) {
+        if (!w.cjk && w.term.size() <= kMaxWordBytes) seen.insert(w.term);
+      };
+      Analyzer& an = builder.analyzer(lang);
+      an.words(t.title, add);
+      an.words(plain_text(t.body), add);
+      for (const auto& w : seen) ++df[w];
+      ++info.sampled_documents;
+    }
+  }
+  if (info.sampled_documents < kPairWordMinDocuments) return info;
+  for (const auto& [w, n] : df)
+    if (n * 100 >= info.sampled_documents * kPairWordPercent) info.words.insert(w);
+  return info;
+}
+
+void DocumentBuilder::set_pair_words(std::shared_ptr<const PairWords> words) { pair_words_ = std::move(words); }
 
 }  // namespace defter::indexer

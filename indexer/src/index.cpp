@@ -100,6 +100,14 @@ Status check_format(const Xapian::Database& db, const fs::path& path) {
   return {};
 }
 
+// An index without documents takes its pair words from the archive as it is
+// (committed with the first documents); one with documents keeps its own.
+void choose_pair_words(Xapian::WritableDatabase& db, const archive::Snapshot& reader) {
+  if (db.get_doccount() != 0) return;
+  DocumentBuilder builder;
+  db.set_metadata(std::string(meta::kPairWords), sample_pair_words(reader, builder).to_metadata());
+}
+
 struct Unit {
   schema::RecordType type;
   std::string id;
@@ -162,7 +170,8 @@ Status write_units(Xapian::WritableDatabase& db, std::vector<BuiltUnit>& built, 
 // state and a later change rebuilds them again.
 class BuildPipeline {
  public:
-  explicit BuildPipeline(archive::Archive& archive) : archive_(archive), thread_([this] { loop(); }) {}
+  BuildPipeline(archive::Archive& archive, std::shared_ptr<const PairWords> pair_words)
+      : archive_(archive), pair_words_(std::move(pair_words)), thread_([this] { loop(); }) {}
   ~BuildPipeline() {
     {
       std::lock_guard lock(mutex_);
@@ -189,6 +198,7 @@ class BuildPipeline {
  private:
   void loop() {
     DocumentBuilder builder;
+    builder.set_pair_words(pair_words_);
     for (;;) {
       std::vector<Unit> units;
       {
@@ -215,6 +225,7 @@ class BuildPipeline {
   }
 
   archive::Archive& archive_;
+  std::shared_ptr<const PairWords> pair_words_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Unit> input_;
@@ -229,7 +240,9 @@ constexpr std::size_t kPipelineChunk = 64;  // records built while the previous 
 // after_chunk(done) is called once every chunk is written.
 Status index_units(Xapian::WritableDatabase& db, archive::Archive& archive, const std::vector<Unit>& units,
                    DrainStats& stats, const std::function<void(std::size_t done)>& after_chunk) {
-  BuildPipeline pipeline(archive);
+  // The pair words the index was created with, for every document it gets.
+  auto info = PairWordsInfo::from_metadata(db.get_metadata(std::string(meta::kPairWords)));
+  BuildPipeline pipeline(archive, info.words.empty() ? nullptr : std::make_shared<const PairWords>(std::move(info.words)));
   auto slice = [&](std::size_t from) {
     return std::vector<Unit>(units.begin() + static_cast<long>(from),
                              units.begin() + static_cast<long>(std::min(units.size(), from + kPipelineChunk)));
@@ -267,6 +280,7 @@ Result<DrainStats> drain_into(Xapian::WritableDatabase& db, archive::Archive& ar
   std::uint64_t from = read_seq(db), to = snap->last_seq();
   stats.last_seq = from;
   if (from >= to) return stats;
+  choose_pair_words(db, *snap);
   std::map<Unit, std::uint64_t> latest;
   auto touch = [&](schema::RecordType type, const std::string& id, std::uint64_t seq) {
     auto& s = latest[{type, id}];
@@ -396,6 +410,7 @@ Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& option
     {
       auto snap = archive.snapshot();
       if (!snap) return snap.status();
+      choose_pair_words(db, *snap);
       auto st = snap->stats();
       std::uint64_t total = st.authors + st.articles, done = 0;
       std::vector<Unit> units;

@@ -6,9 +6,14 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <functional>
 #include <optional>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -130,6 +135,126 @@ struct Compiled {
   const Xapian::MatchDecider* decider() const { return exclude->keys.empty() ? nullptr : exclude.get(); }
 };
 
+// One counting pass: the matches of a query, seen by a FacetSpy.
+struct CountTask {
+  std::string facet;  // the facet counted as if its filter were absent; "" for the pass with the total
+  Xapian::Query query;
+  std::unique_ptr<FacetSpy> spy;
+  Xapian::doccount estimated = 0;
+};
+
+// The work of one search that two threads share: the counting passes,
+// then the snippets of the page. A second thread starts on the counts with
+// its own reader while the caller ranks the page; once the caller publishes
+// the page, each thread takes the next snippet not taken, then the next
+// count. Xapian objects must not be shared between threads (a Query's
+// reference counts are not atomic), so each pass gets a query of its own,
+// rebuilt from its serialised form, before the second thread starts.
+class SharedWork {
+ public:
+  // Makes snippet i; `helper` says which thread asks (each has its own
+  // analyzers and archive snapshot).
+  using Snippet = std::function<void(std::size_t i, bool helper)>;
+
+  SharedWork(std::vector<CountTask>& tasks, Xapian::doccount check, const Xapian::MatchDecider* decider)
+      : tasks_(tasks), check_(check), decider_(decider) {
+    for (auto& t : tasks_) t.query = Xapian::Query::unserialise(t.query.serialise());
+  }
+  SharedWork(const SharedWork&) = delete;
+  SharedWork& operator=(const SharedWork&) = delete;
+  ~SharedWork() {
+    publish(0, nullptr);  // when the caller stopped early: nothing more for the helper to wait for
+    if (helper_.joinable()) helper_.join();
+  }
+
+  void start(Xapian::Database& reader) {
+    helper_ = std::thread([this, &reader] {
+      count(reader, helper_error_);
+      std::unique_lock lock(mutex_);
+      published_cv_.wait(lock, [this] { return published_; });
+      lock.unlock();
+      snippets(true, helper_error_);
+    });
+  }
+
+  // The page is ranked: n snippets to make with fn.
+  void publish(std::size_t n, Snippet fn) {
+    std::lock_guard lock(mutex_);
+    if (published_) return;
+    snippet_count_ = n;
+    snippet_ = std::move(fn);
+    published_ = true;
+    published_cv_.notify_all();
+  }
+
+  // Makes the snippets left, counts what is left with `reader`, waits for
+  // the other thread, and rethrows what either met.
+  void finish(Xapian::Database& reader) {
+    std::exception_ptr mine;
+    snippets(false, mine);
+    count(reader, mine);
+    if (helper_.joinable()) helper_.join();
+    if (helper_error_) std::rethrow_exception(helper_error_);
+    if (mine) std::rethrow_exception(mine);
+  }
+
+  // When the last count and the last snippet were done (both threads
+  // finished): for the response's timings.
+  Clock::time_point counts_done() const { return counts_done_; }
+  Clock::time_point snippets_done() const { return snippets_done_; }
+
+ private:
+  void done(Clock::time_point& last) {
+    auto now = Clock::now();
+    std::lock_guard lock(mutex_);
+    last = std::max(last, now);
+  }
+
+  void count(Xapian::Database& reader, std::exception_ptr& error) {
+    if (error) return;
+    try {
+      for (std::size_t i; (i = next_count_++) < tasks_.size();) {
+        CountTask& t = tasks_[i];
+        Xapian::Enquire e(reader);
+        e.set_weighting_scheme(Xapian::BoolWeight());
+        e.set_query(t.query);
+        e.add_matchspy(t.spy.get());
+        t.estimated = e.get_mset(0, 0, check_, nullptr, decider_).get_matches_estimated();
+        done(counts_done_);
+      }
+    } catch (...) {
+      error = std::current_exception();
+      next_count_ = tasks_.size();  // the search will be tried again: stop the other thread soon
+    }
+  }
+
+  void snippets(bool helper, std::exception_ptr& error) {
+    if (error) return;
+    try {
+      for (std::size_t i; (i = next_snippet_++) < snippet_count_;) {
+        snippet_(i, helper);
+        done(snippets_done_);
+      }
+    } catch (...) {
+      error = std::current_exception();
+      next_snippet_ = snippet_count_;
+    }
+  }
+
+  std::vector<CountTask>& tasks_;
+  Xapian::doccount check_;
+  const Xapian::MatchDecider* decider_;
+  std::atomic<std::size_t> next_count_{0}, next_snippet_{0};
+  std::mutex mutex_;
+  std::condition_variable published_cv_;
+  bool published_ = false;
+  std::size_t snippet_count_ = 0;  // set before published_, read after
+  Snippet snippet_;
+  Clock::time_point counts_done_{}, snippets_done_{};
+  std::exception_ptr helper_error_;
+  std::thread helper_;
+};
+
 }  // namespace
 
 // ---- Searcher ------------------------------------------------------------------
@@ -138,11 +263,13 @@ struct Searcher::Impl {
   IndexOptions options;
   archive::Archive* archive = nullptr;
   Xapian::Database db;
+  Xapian::Database counter;  // the counting thread's reader, at db's revision
   std::string generation;
   std::vector<std::string> languages;  // of the index's documents (L terms)
-  std::map<std::string, std::unique_ptr<Analyzer>> analyzers;
+  std::map<std::string, std::unique_ptr<Analyzer>> analyzers, helper_analyzers;
   std::map<std::string, std::vector<std::string>> word_countries_cache;
   FacetTable table;  // of db's current revision
+  PairWords pair_words;  // of the index (document.hpp)
 
   Status open() {
     generation = current_generation(options.dir);
@@ -150,6 +277,11 @@ struct Searcher::Impl {
     for (int attempt = 0;; ++attempt) {
       try {
         db = Xapian::Database((options.dir / kStub).string());
+        counter = Xapian::Database((options.dir / kStub).string());
+        if (counter.get_revision() != db.get_revision()) {  // a commit in between
+          if (attempt >= 10) return Status(Code::kIOError, "open the index: it keeps changing; try again");
+          continue;
+        }
         load_derived();
         return {};
       } catch (const Xapian::DatabaseModifiedError&) {
@@ -162,6 +294,7 @@ struct Searcher::Impl {
 
   // What is read once per revision of the index: its languages, the facet table.
   void load_derived() {
+    pair_words = PairWordsInfo::from_metadata(db.get_metadata(std::string(meta::kPairWords))).words;
     load_languages();
     table.load(db);
   }
@@ -174,6 +307,12 @@ struct Searcher::Impl {
 
   Analyzer& analyzer(const std::string& lang) {
     auto& a = analyzers[lang];
+    if (!a) a = std::make_unique<Analyzer>(lang);
+    return *a;
+  }
+  // The analyzers of a search's second thread (an Analyzer is for one thread).
+  Analyzer& helper_analyzer(const std::string& lang) {
+    auto& a = helper_analyzers[lang];
     if (!a) a = std::make_unique<Analyzer>(lang);
     return *a;
   }
@@ -288,14 +427,27 @@ struct Searcher::Impl {
   }
 
   Xapian::Query phrase_query(const Analyzer& an, const std::string& text) {
-    std::vector<Xapian::Query> parts, terms;
+    std::vector<Xapian::Query> parts;
+    std::vector<std::string> words;
     for (const auto& w : an.analyze(text)) {
       if (w.cjk) parts.push_back(cjk_query(w.term, "", true));
-      else terms.emplace_back(w.term);
+      else words.push_back(w.term);
     }
-    if (terms.size() == 1) parts.push_back(terms[0]);
-    else if (terms.size() > 1)
-      parts.emplace_back(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
+    if (words.size() == 1) {
+      parts.emplace_back(words[0]);
+    } else if (words.size() > 1) {
+      // Adjacent pair words by their pair terms: two are one posting list;
+      // with more words, the pairs narrow the documents whose positions are
+      // checked.
+      std::vector<std::string> adjacent;
+      for (std::size_t i = 0; i + 1 < words.size(); ++i)
+        if (pair_words.count(words[i]) && pair_words.count(words[i + 1])) adjacent.push_back(pair_term(words[i], words[i + 1]));
+      Xapian::Query phrase(Xapian::Query::OP_PHRASE, words.begin(), words.end(), static_cast<Xapian::termcount>(words.size()));
+      if (words.size() == 2 && adjacent.size() == 1) parts.emplace_back(adjacent[0]);
+      else if (adjacent.empty()) parts.push_back(phrase);
+      else
+        parts.emplace_back(Xapian::Query::OP_FILTER, phrase, Xapian::Query(Xapian::Query::OP_AND, adjacent.begin(), adjacent.end()));
+    }
     return and_queries(parts);
   }
 
@@ -544,47 +696,60 @@ struct Searcher::Impl {
     const Compiled& c = *compiled;
     resp.timings.parse_ms = ms_since(t0);
 
-    // The page, collapsed, with the facets that have no selection counted on the way.
+    // Counting and ranking are separate passes: counting must see every
+    // match (BoolWeight, no ranking), ranking only the best (Xapian stops
+    // early). The counts (every facet without a selection in one pass, one
+    // pass for each facet with a selection, counted as if its own filter
+    // were absent) run on a second thread with its own reader while this
+    // one ranks and makes the snippets, then both take what is left.
     auto t1 = Clock::now();
     std::set<std::string> wanted(req.facets.begin(), req.facets.end());
     bool single_year = (req.filters.count("year") && req.filters.at("year").size() == 1) ||
                        (req.from.size() >= 4 && req.to.size() >= 4 && req.from.compare(0, 4, req.to, 0, 4) == 0);
     if (!single_year) wanted.erase("month");
-    std::set<std::string> disjunctive, plain;
+    std::set<std::string> plain;
+    std::vector<CountTask> counts(1);
+    counts[0].query = c.all();
     for (const auto& f : wanted) {
       auto it = req.filters.find(f);
-      (it != req.filters.end() && !it->second.empty() ? disjunctive : plain).insert(f);
+      if (it == req.filters.end() || it->second.empty()) {
+        plain.insert(f);
+        continue;
+      }
+      counts.emplace_back();
+      counts.back().facet = f;
+      counts.back().query = c.without(f);
     }
-    FacetSpy spy(table, plain);
-    Xapian::Enquire enquire(db);
-    enquire.set_query(c.all());
+    counts[0].spy = std::make_unique<FacetSpy>(table, plain);
+    for (std::size_t i = 1; i < counts.size(); ++i)
+      counts[i].spy = std::make_unique<FacetSpy>(table, std::set<std::string>{counts[i].facet});
+    Xapian::doccount check = check_limit();
+    SharedWork work(counts, check, c.decider());
+    work.start(counter);
+
     SortOrder sort = req.sort;
     if (sort == SortOrder::kRelevance && !c.by_relevance) sort = SortOrder::kNewest;
     if (c.text && c.text->empty() && !root.children.empty())
       resp.query.notes.push_back("the query has no words to search for");
-    OldestFirst oldest;
-    if (sort == SortOrder::kNewest) enquire.set_sort_by_value_then_relevance(slot::kDateStart, true);  // no date: last
-    if (sort == SortOrder::kOldest) enquire.set_sort_by_key_then_relevance(&oldest, false);
-    enquire.add_matchspy(&spy);
-    Xapian::doccount check = check_limit();
     std::size_t offset = std::min((req.page - 1) * req.size, kMaxOffset);
     if ((req.page - 1) * req.size > kMaxOffset)
       resp.query.notes.push_back("pages start at most " + std::to_string(kMaxOffset) + " results in: narrow the search");
-    // Collapsed here rather than by Xapian (whose collapser compares keys as
-    // strings for every matching document): the first offset + size articles
-    // lie within the first (offset + size) x (most documents of one record)
-    // documents, and the first document of each is its best-ranked.
-    std::size_t needed = offset + req.size;
-    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(needed * table.max_documents_per_key()),
-                                         check, nullptr, c.decider());
-    resp.total_exact = spy.docs() < check || check >= db.get_doccount();
-    resp.total = resp.total_exact ? spy.keys()
-                                  : static_cast<std::uint64_t>(static_cast<double>(mset.get_matches_estimated()) *
-                                                               static_cast<double>(spy.keys()) /
-                                                               static_cast<double>(std::max<std::uint64_t>(1, spy.docs())));
     std::vector<Xapian::Document> docs;
     std::vector<double> weights;
     {
+      Xapian::Enquire enquire(db);
+      enquire.set_query(c.all());
+      OldestFirst oldest;
+      if (sort == SortOrder::kNewest) enquire.set_sort_by_value_then_relevance(slot::kDateStart, true);  // no date: last
+      if (sort == SortOrder::kOldest) enquire.set_sort_by_key_then_relevance(&oldest, false);
+      // Collapsed here rather than by Xapian (whose collapser compares keys
+      // as strings for every matching document): the first offset + size
+      // articles lie within the first (offset + size) x (most documents of
+      // one record) documents, and the first document of each is its
+      // best-ranked.
+      std::size_t needed = offset + req.size;
+      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(needed * table.max_documents_per_key()), 0,
+                                           nullptr, c.decider());
       std::unordered_set<std::uint32_t> keys;
       std::size_t distinct = 0;
       for (auto it = mset.begin(); it != mset.end() && distinct < needed; ++it) {
@@ -597,41 +762,49 @@ struct Searcher::Impl {
     }
     resp.timings.match_ms = ms_since(t1);
 
-    // The hits, each in the preferred language when that translation matches too.
+    // The hits, each in the preferred language when that translation
+    // matches too; their snippets made on both threads.
     auto t2 = Clock::now();
     prefer_languages(req, c, docs);
     auto snap = archive->snapshot();
-    std::map<std::string, Highlight> highlights;  // by language
+    std::map<std::string, Highlight> highlights;  // by language; read-only once published
     for (std::size_t i = 0; i < docs.size(); ++i) {
-      Hit h = hit_of(docs[i], weights[i]);
-      std::string lang = h.lang.empty() ? "en" : h.lang;
+      resp.hits.push_back(hit_of(docs[i], weights[i]));
+      std::string lang = resp.hits.back().lang.empty() ? "en" : resp.hits.back().lang;
       if (!highlights.count(lang)) {
         collect_highlight(root, analyzer(lang), highlights[lang]);
         set_initials(highlights[lang]);
       }
-      if (snap.ok()) add_text(h, *snap, highlights[lang], req);
+    }
+    std::optional<Result<archive::Snapshot>> helper_snap;  // opened by the helper thread
+    work.publish(resp.hits.size(), [&](std::size_t i, bool helper) {
+      Hit& h = resp.hits[i];
+      std::string lang = h.lang.empty() ? "en" : h.lang;
+      if (helper && !helper_snap) helper_snap.emplace(archive->snapshot());
+      auto& reader = helper ? *helper_snap : snap;
+      if (reader.ok()) add_text(h, *reader, highlights.at(lang), req, helper ? helper_analyzer(lang) : analyzer(lang));
       else h.title = escape_html(h.title);
-      resp.hits.push_back(std::move(h));
-    }
-    resp.timings.snippets_ms = ms_since(t2);
+    });
+    work.finish(db);  // rethrows what the other thread met
+    auto ms_between = [](Clock::time_point from, Clock::time_point to) {
+      return std::max(0.0, std::chrono::duration<double, std::milli>(to - from).count());
+    };
+    resp.timings.snippets_ms = ms_between(t2, work.snippets_done());
 
-    // Facets with a selection: counted as if their own filter were absent.
     auto t3 = Clock::now();
-    std::map<std::string, std::unique_ptr<FacetSpy>> spies;
-    for (const auto& f : disjunctive) {
-      auto s = std::make_unique<FacetSpy>(table, std::set<std::string>{f});
-      Xapian::Enquire e(db);
-      e.set_weighting_scheme(Xapian::BoolWeight());  // counting only
-      e.set_query(c.without(f));
-      e.add_matchspy(s.get());
-      e.get_mset(0, 0, check, nullptr, c.decider());
-      spies[f] = std::move(s);
-    }
+    const FacetSpy& spy = *counts[0].spy;
+    resp.total_exact = spy.docs() < check || check >= db.get_doccount();
+    resp.total = resp.total_exact ? spy.keys()
+                                  : static_cast<std::uint64_t>(static_cast<double>(counts[0].estimated) *
+                                                               static_cast<double>(spy.keys()) /
+                                                               static_cast<double>(std::max<std::uint64_t>(1, spy.docs())));
     for (const auto& f : wanted) {
-      FacetSpy& s = spies.count(f) ? *spies[f] : spy;
-      resp.facets[f] = facet_values(f, s, req, snap.ok() ? &*snap : nullptr);
+      const FacetSpy* s = &spy;
+      for (const auto& t : counts)
+        if (t.facet == f) s = t.spy.get();
+      resp.facets[f] = facet_values(f, *s, req, snap.ok() ? &*snap : nullptr);
     }
-    resp.timings.facets_ms = ms_since(t3);
+    resp.timings.facets_ms = ms_between(t1, work.counts_done()) + ms_since(t3);
     resp.timings.total_ms = ms_since(t0);
     return resp;
   }
@@ -686,8 +859,7 @@ struct Searcher::Impl {
   }
 
   // Title highlighted, and a snippet of the body (or biography) from the archive.
-  void add_text(Hit& h, const archive::Reader& reader, const Highlight& hl, const SearchRequest& req) {
-    const Analyzer& an = analyzer(h.lang.empty() ? "en" : h.lang);
+  void add_text(Hit& h, const archive::Reader& reader, const Highlight& hl, const SearchRequest& req, const Analyzer& an) {
     std::string body;
     if (h.type == "article") {
       auto t = reader.translation(h.id, h.lang);
@@ -805,6 +977,8 @@ Status Searcher::refresh() {
   try {
     if (current_generation(impl_->options.dir) != impl_->generation) return impl_->open();
     if (impl_->db.reopen()) impl_->load_derived();
+    impl_->counter.reopen();
+    if (impl_->counter.get_revision() != impl_->db.get_revision()) return impl_->open();  // a commit in between
   } catch (const Xapian::DatabaseModifiedError&) {
     return impl_->open();  // moved on again while being read: start afresh
   } catch (const Xapian::Error& e) {

@@ -1,6 +1,6 @@
 // The search API on the sample archive (real text in English, Turkish,
 // Russian and Chinese, Debian's translated passwd(1)) and on a generated
-// corpus for exact facet counts.
+// corpus for exact facet counts and phrases by pair terms.
 #include <atomic>
 #include <set>
 #include <thread>
@@ -8,7 +8,10 @@
 #include <catch2/catch.hpp>
 
 #include "defter/archive/importer.hpp"
+#include "defter/indexer/index_schema.hpp"
 #include "defter/indexer/search.hpp"
+#include "document.hpp"
+#include "index_files.hpp"
 #include "sample.hpp"
 #include "support.hpp"
 
@@ -69,6 +72,26 @@ const indexer::FacetValue* facet(const SearchResponse& r, const std::string& nam
     if (v.value == value) return &v;
   return nullptr;
 }
+
+// A generated corpus, imported and indexed in a temporary directory.
+struct Generated {
+  test::TempDir dir;
+  std::unique_ptr<archive::Archive> archive;
+  indexer::IndexOptions options;
+
+  Generated(int records, int words, int seed) {
+    test::generate_corpus(dir.path() / "corpus.jsonl", records, words, seed);
+    archive::Options o;
+    o.dir = dir.path() / "archive";
+    archive = std::move(archive::Archive::open(o).value());
+    test::Quiet quiet;
+    REQUIRE(archive::import_jsonl(*archive, {(dir.path() / "corpus.jsonl").string()}, {}, quiet).ok());
+    options.dir = dir.path() / "index";
+    auto writer = indexer::IndexWriter::open(options);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->drain(*archive).ok());
+  }
+};
 
 }  // namespace
 
@@ -430,20 +453,9 @@ TEST_CASE("did you mean, and completions in any script", "[indexer][search]") {
 }
 
 TEST_CASE("facet counts are exact on a generated corpus", "[indexer][search]") {
-  test::TempDir dir;
-  test::generate_corpus(dir.path() / "corpus.jsonl", 3000, 60, 7);
-  archive::Options o;
-  o.dir = dir.path() / "archive";
-  auto archive = std::move(archive::Archive::open(o).value());
-  test::Quiet quiet;
-  REQUIRE(archive::import_jsonl(*archive, {(dir.path() / "corpus.jsonl").string()}, {}, quiet).ok());
-  indexer::IndexOptions io;
-  io.dir = dir.path() / "index";
-  {
-    auto writer = indexer::IndexWriter::open(io);
-    REQUIRE(writer.ok());
-    REQUIRE((*writer)->drain(*archive).ok());
-  }
+  Generated g(3000, 60, 7);
+  auto& archive = g.archive;
+  auto& io = g.options;
   // What the archive says, counted independently of the index.
   std::map<std::string, std::uint64_t> years, langs;
   std::uint64_t articles = 0;
@@ -475,6 +487,118 @@ TEST_CASE("facet counts are exact on a generated corpus", "[indexer][search]") {
     REQUIRE(f);
     CHECK(f->count == n);
   }
+}
+
+TEST_CASE("phrases of common words are searched by pair terms and find what positions find", "[indexer][search]") {
+  Generated g(1500, 80, 11);
+  auto& archive = g.archive;
+  auto& io = g.options;
+  auto& dir = g.dir;
+  test::Quiet quiet;
+  const auto generation = (io.dir / indexer::current_generation(io.dir)).string();
+  std::string stored;
+  indexer::PairWordsInfo info;
+  {
+    Xapian::Database db(generation);
+    stored = db.get_metadata(std::string(indexer::meta::kPairWords));
+    info = indexer::PairWordsInfo::from_metadata(stored);
+  }
+  REQUIRE(info.present);
+  CHECK(info.sampled_documents >= indexer::kPairWordMinDocuments);
+  REQUIRE(!info.words.empty());
+
+  // Phrases from the English texts: two common words, a common and a rarer
+  // one, and three words with a common pair in them.
+  std::vector<std::string> phrases;
+  std::string common_pair;
+  {
+    indexer::Analyzer en("en");
+    std::size_t both = 0, mixed = 0, three = 0, seen = 0;
+    auto snap = archive->snapshot();
+    REQUIRE(snap.ok());
+    REQUIRE(snap->for_each_article([&](const schema::Article& a) {
+      auto t = a.translations.find("en");
+      if (t == a.translations.end() || ++seen % 37 != 0) return true;
+      std::vector<std::string> w;
+      for (const auto& word : en.analyze(indexer::plain_text(t->second.body)))
+        if (!word.cjk) w.push_back(word.term);
+      for (std::size_t i = 0; i + 2 < w.size(); ++i) {
+        bool c0 = info.words.count(w[i]) > 0, c1 = info.words.count(w[i + 1]) > 0, c2 = info.words.count(w[i + 2]) > 0;
+        if (c0 && c1 && both < 4) {
+          phrases.push_back(w[i] + " " + w[i + 1]);
+          common_pair = indexer::pair_term(w[i], w[i + 1]);
+          ++both;
+          break;
+        }
+        if (c0 && !c1 && mixed < 3) {
+          phrases.push_back(w[i] + " " + w[i + 1]);
+          ++mixed;
+          break;
+        }
+        if (c0 && c1 && !c2 && three < 3) {
+          phrases.push_back(w[i] + " " + w[i + 1] + " " + w[i + 2]);
+          ++three;
+          break;
+        }
+      }
+      return phrases.size() < 10;
+    }).ok());
+    CHECK(both > 0);
+    CHECK(mixed > 0);
+  }
+  REQUIRE(phrases.size() >= 4);
+  {
+    Xapian::Database db(generation);
+    CHECK(db.term_exists(common_pair));
+  }
+
+  // The same phrases searched by positions alone: the index with its pair
+  // words forgotten.
+  auto results = [&] {
+    auto searcher = std::move(indexer::Searcher::open(io, *archive).value());
+    std::vector<std::string> out;
+    for (const auto& p : phrases) {
+      SearchRequest req;
+      req.query = "\"" + p + "\"";
+      req.size = 100;
+      auto r = searcher->search(req);
+      REQUIRE(r.ok());
+      std::string line = p + ": " + std::to_string(r->total);
+      std::set<std::string> ids;
+      for (const auto& h : r->hits) ids.insert(h.id);
+      for (const auto& id : ids) line += " " + id;
+      for (const auto& f : r->facets.at("lang")) line += " " + f.value + "=" + std::to_string(f.count);
+      out.push_back(line);
+    }
+    return out;
+  };
+  auto by_pairs = results();
+  for (const auto& line : by_pairs) {
+    INFO(line);
+    CHECK(line.find(": 0") == std::string::npos);  // each phrase is in the texts it was taken from
+  }
+  {
+    Xapian::WritableDatabase db(generation, Xapian::DB_OPEN);
+    db.set_metadata(std::string(indexer::meta::kPairWords), "");
+    db.commit();
+  }
+  CHECK(results() == by_pairs);
+
+  // An index with documents keeps the pair words it was made with.
+  {
+    Xapian::WritableDatabase db(generation, Xapian::DB_OPEN);
+    db.set_metadata(std::string(indexer::meta::kPairWords), stored);
+    db.commit();
+  }
+  test::generate_corpus(dir.path() / "more.jsonl", 50, 80, 12, "more");
+  REQUIRE(archive::import_jsonl(*archive, {(dir.path() / "more.jsonl").string()}, {}, quiet).ok());
+  {
+    auto writer = indexer::IndexWriter::open(io);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->drain(*archive).ok());
+  }
+  Xapian::Database db(generation);
+  CHECK(db.get_metadata(std::string(indexer::meta::kPairWords)) == stored);
 }
 
 TEST_CASE("a searcher keeps answering while the index is written and reindexed", "[indexer][search]") {

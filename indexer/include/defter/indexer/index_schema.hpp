@@ -20,6 +20,10 @@
 //   XS<source>            a cited source: a footnote's publisher, folded
 //   Y<yyyy>, M<yyyymm>, D<yyyymmdd>   publication date, as precise as known
 //   <word>, Z<stem>       body, subtitle, footnote and title text
+//   XP<word> <word>       two adjacent pair words (folded; see "defter:pair_words"):
+//                         a phrase of two common words is one posting list,
+//                         not a check of the positions of every document
+//                         holding both
 // Values:
 //   kSlotDateStart / kSlotDateEnd  "YYYYMMDD" bounds of a (possibly partial) date
 //   kSlotCollapse                  article id (collapses translations into one hit)
@@ -29,6 +33,9 @@
 // Metadata:
 //   "defter:last_seq"     the last change-log sequence number applied (decimal)
 //   "defter:format"       kIndexFormat
+//   "defter:pair_words"   JSON {sampled_documents, percent, words}: the words
+//                         whose adjacent pairs are XP terms, chosen when the
+//                         index was created (format 2 on)
 // Document data: JSON with what a result shows (type, id, lang, title, published, authors, countries).
 #pragma once
 
@@ -36,7 +43,7 @@
 
 namespace defter::indexer {
 
-inline constexpr int kIndexFormat = 1;
+inline constexpr int kIndexFormat = 2;  // 2: XP pair terms
 
 namespace prefix {
 inline constexpr std::string_view kUnique = "Q";
@@ -52,6 +59,7 @@ inline constexpr std::string_view kSubjectCountry = "XC";
 inline constexpr std::string_view kMentionedCountry = "XM";
 inline constexpr std::string_view kCountry = "XK";
 inline constexpr std::string_view kSource = "XS";
+inline constexpr std::string_view kPair = "XP";
 inline constexpr std::string_view kYear = "Y";
 inline constexpr std::string_view kMonth = "M";
 inline constexpr std::string_view kDay = "D";
@@ -69,6 +77,7 @@ inline constexpr unsigned kLang = 5;
 namespace meta {
 inline constexpr std::string_view kLastSeq = "defter:last_seq";
 inline constexpr std::string_view kFormat = "defter:format";
+inline constexpr std::string_view kPairWords = "defter:pair_words";
 }  // namespace meta
 
 }  // namespace defter::indexer

@@ -98,6 +98,10 @@ struct SearchResponse {
   std::vector<Hit> hits;
   std::map<std::string, std::vector<FacetValue>> facets;
   std::string suggestion;  // "did you mean", empty when none
+  // Wall-clock stages. Counting (facets) runs on a second thread alongside
+  // ranking (match) and the snippets, so the stages overlap: facets is from
+  // the start of matching to the last count, plus labelling; snippets from
+  // the ranked page to its last snippet; total is the whole search.
   struct Timings {
     double parse_ms = 0, match_ms = 0, facets_ms = 0, snippets_ms = 0, total_ms = 0;
   } timings;
