@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -39,6 +40,10 @@ constexpr std::uint64_t kFewResults = 3;    // fewer than this and a spelling su
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 std::string term(std::string_view prefix, const std::string& value) { return std::string(prefix) + value; }
+
+// Every document, as a query object of its own: Xapian::Query::MatchAll is
+// one shared object whose reference count two threads must not touch.
+Xapian::Query match_all() { return Xapian::Query(std::string()); }
 
 Xapian::Query boolean(const Xapian::Query& q) { return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, 0.0); }
 
@@ -127,12 +132,93 @@ struct Compiled {
       if (name != facet) parts.push_back(q);
     parts.push_back(range);
     Xapian::Query f = and_queries(parts);
-    Xapian::Query t = text ? *text : Xapian::Query::MatchAll;
+    Xapian::Query t = text ? *text : match_all();
     if (text && text->empty()) return Xapian::Query();  // nothing can match
     return f.empty() ? t : Xapian::Query(Xapian::Query::OP_FILTER, t, f);
   }
   Xapian::Query all() const { return without(""); }
   const Xapian::MatchDecider* decider() const { return exclude->keys.empty() ? nullptr : exclude.get(); }
+};
+
+// The documents a wildcard matches: the kMaxExpansion most frequent terms
+// with its prefix, their posting lists read once per search in a tight loop
+// into one list, each document with the summed wdf of its expansions.
+// Xapian's own OP_WILDCARD merges the lists through a tree of OR nodes on
+// every pass, which on a short prefix of common words (kö*) cost more than
+// everything else a search does; the list here is shared, read-only, by the
+// ranking pass and every counting pass on both threads.
+struct PrefixMatches {
+  std::vector<Xapian::docid> docs;  // ascending
+  std::vector<Xapian::termcount> wdf;  // of docs[i]
+};
+
+std::shared_ptr<const PrefixMatches> expand_prefix(const Xapian::Database& db, const std::string& prefix) {
+  std::vector<std::pair<Xapian::doccount, std::string>> terms;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) terms.emplace_back(t.get_termfreq(), *t);
+  auto by_frequency = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+  if (terms.size() > kMaxExpansion) {
+    std::partial_sort(terms.begin(), terms.begin() + kMaxExpansion, terms.end(), by_frequency);
+    terms.resize(kMaxExpansion);
+  }
+  auto m = std::make_shared<PrefixMatches>();
+  if (terms.empty()) return m;
+  std::vector<Xapian::termcount> sum(static_cast<std::size_t>(db.get_lastdocid()) + 1, 0);
+  for (const auto& [freq, t] : terms)
+    for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p)
+      if (*p < sum.size()) sum[*p] += std::max<Xapian::termcount>(1, p.get_wdf());
+  for (std::size_t d = 0; d < sum.size(); ++d)
+    if (sum[d]) {
+      m->docs.push_back(static_cast<Xapian::docid>(d));
+      m->wdf.push_back(sum[d]);
+    }
+  return m;
+}
+
+// A wildcard's documents as a query: weighted like one word that occurs
+// wherever its expansions do (BM25's saturation of the summed wdf, without
+// length normalisation, times the word's idf), so early termination still
+// works when it is ORed with other words.
+class PrefixSource : public Xapian::PostingSource {
+ public:
+  explicit PrefixSource(std::shared_ptr<const PrefixMatches> m) : m_(std::move(m)) {}
+
+  Xapian::doccount get_termfreq_min() const override { return count(); }
+  Xapian::doccount get_termfreq_est() const override { return count(); }
+  Xapian::doccount get_termfreq_max() const override { return count(); }
+  void init(const Xapian::Database& db) override {
+    at_ = 0;
+    started_ = false;
+    double n = static_cast<double>(count()), total = static_cast<double>(db.get_doccount());
+    double tw = (total - n + 0.5) / (n + 0.5);
+    if (tw < 2) tw = tw * 0.5 + 1;  // as Xapian's BM25Weight keeps the idf of common words above zero
+    idf_ = std::log(tw);
+    set_maxweight(idf_ * 2);
+  }
+  void next(double) override {
+    if (started_) ++at_;
+    started_ = true;
+  }
+  void skip_to(Xapian::docid did, double) override {
+    std::size_t from = started_ ? at_ : 0;
+    started_ = true;
+    at_ = static_cast<std::size_t>(std::lower_bound(m_->docs.begin() + static_cast<long>(from), m_->docs.end(), did) -
+                                   m_->docs.begin());
+  }
+  bool at_end() const override { return started_ && at_ >= m_->docs.size(); }
+  Xapian::docid get_docid() const override { return m_->docs[at_]; }
+  double get_weight() const override {
+    double wdf = static_cast<double>(m_->wdf[at_]);
+    return idf_ * 2 * wdf / (1 + wdf);
+  }
+  PrefixSource* clone() const override { return new PrefixSource(m_); }
+  std::string name() const override { return "defter.PrefixSource"; }
+
+ private:
+  Xapian::doccount count() const { return static_cast<Xapian::doccount>(m_->docs.size()); }
+  std::shared_ptr<const PrefixMatches> m_;
+  std::size_t at_ = 0;
+  bool started_ = false;
+  double idf_ = 0;
 };
 
 // One counting pass: the matches of a query, seen by a FacetSpy.
@@ -148,18 +234,17 @@ struct CountTask {
 // its own reader while the caller ranks the page; once the caller publishes
 // the page, each thread takes the next snippet not taken, then the next
 // count. Xapian objects must not be shared between threads (a Query's
-// reference counts are not atomic), so each pass gets a query of its own,
-// rebuilt from its serialised form, before the second thread starts.
+// reference counts are not atomic, a posting source keeps its place), so
+// each pass gets a query compiled for it alone.
 class SharedWork {
  public:
   // Makes snippet i; `helper` says which thread asks (each has its own
   // analyzers and archive snapshot).
   using Snippet = std::function<void(std::size_t i, bool helper)>;
 
+  // Each task's query must share no Xapian object with another's.
   SharedWork(std::vector<CountTask>& tasks, Xapian::doccount check, const Xapian::MatchDecider* decider)
-      : tasks_(tasks), check_(check), decider_(decider) {
-    for (auto& t : tasks_) t.query = Xapian::Query::unserialise(t.query.serialise());
-  }
+      : tasks_(tasks), check_(check), decider_(decider) {}
   SharedWork(const SharedWork&) = delete;
   SharedWork& operator=(const SharedWork&) = delete;
   ~SharedWork() {
@@ -267,6 +352,7 @@ struct Searcher::Impl {
   std::string generation;
   std::vector<std::string> languages;  // of the index's documents (L terms)
   std::map<std::string, std::unique_ptr<Analyzer>> analyzers, helper_analyzers;
+  std::map<std::string, std::shared_ptr<const PrefixMatches>> expansions;  // of the search running
   std::map<std::string, std::vector<std::string>> word_countries_cache;
   FacetTable table;  // of db's current revision
   PairWords pair_words;  // of the index (document.hpp)
@@ -310,6 +396,15 @@ struct Searcher::Impl {
     if (!a) a = std::make_unique<Analyzer>(lang);
     return *a;
   }
+  // Words beginning with `prefix` (a term prefix and the word's start), the
+  // most frequent kMaxExpansion of them; expanded once per search.
+  Xapian::Query wildcard(const std::string& prefix) {
+    auto& m = expansions[prefix];
+    if (!m) m = expand_prefix(db, prefix);
+    if (m->docs.empty()) return Xapian::Query::MatchNothing;
+    return Xapian::Query((new PrefixSource(m))->release());
+  }
+
   // The analyzers of a search's second thread (an Analyzer is for one thread).
   Analyzer& helper_analyzer(const std::string& lang) {
     auto& a = helper_analyzers[lang];
@@ -410,7 +505,7 @@ struct Searcher::Impl {
         continue;
       }
       if (last_is_prefix && i + 1 == words.size()) {
-        parts.emplace_back(Xapian::Query::OP_WILDCARD, pfx + w.term, kMaxExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        parts.push_back(wildcard(pfx + w.term));
         continue;
       }
       // A word with a stem is searched by its stems alone: every text this
@@ -475,7 +570,7 @@ struct Searcher::Impl {
       case Node::Kind::kWildcard: {
         std::string p = fold(n.text);
         if (p.empty()) return std::nullopt;
-        return Xapian::Query(Xapian::Query::OP_WILDCARD, p, kMaxExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        return wildcard(p);
       }
       case Node::Kind::kField: return compile_field(n, an);
       case Node::Kind::kAnd: {
@@ -483,7 +578,7 @@ struct Searcher::Impl {
         for (const auto& c : n.children)
           if (auto q = compile(c, an)) (c.negated ? neg : pos).push_back(*q);
         if (pos.empty() && neg.empty()) return std::nullopt;
-        Xapian::Query p = pos.empty()       ? Xapian::Query::MatchAll
+        Xapian::Query p = pos.empty()       ? match_all()
                           : pos.size() == 1 ? pos[0]
                                             : Xapian::Query(Xapian::Query::OP_AND, pos.begin(), pos.end());
         if (neg.empty()) return p;
@@ -493,7 +588,7 @@ struct Searcher::Impl {
         std::vector<Xapian::Query> parts;
         for (const auto& c : n.children)
           if (auto q = compile(c, an))
-            parts.push_back(c.negated ? Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, *q) : *q);
+            parts.push_back(c.negated ? Xapian::Query(Xapian::Query::OP_AND_NOT, match_all(), *q) : *q);
         if (parts.empty()) return std::nullopt;
         return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
       }
@@ -545,11 +640,26 @@ struct Searcher::Impl {
       }
       Xapian::Query f = or_terms(filter);
       if (english) {
-        // English passages inside other languages' texts, and authors without a biography.
-        std::vector<std::string> all;
-        for (const auto& l : languages) all.push_back(term(prefix::kLang, l));
+        // English passages inside other languages' texts, and authors
+        // without a biography (no language term). When the group holds most
+        // of the index, the documents of the other languages without an
+        // English passage are left out instead: fewer postings to merge.
+        std::vector<std::string> all, others;
+        Xapian::doccount in = 0, out = 0;
+        for (const auto& l : languages) {
+          all.push_back(term(prefix::kLang, l));
+          bool mine = std::find(g.second.begin(), g.second.end(), l) != g.second.end();
+          (mine ? in : out) += db.get_termfreq(all.back());
+          if (!mine) others.push_back(all.back());
+        }
+        Xapian::Query passages(term(prefix::kPassageLang, "en"));
+        if (out < in) {
+          Xapian::Query foreign = others.empty() ? Xapian::Query() : Xapian::Query(Xapian::Query::OP_AND_NOT, or_terms(others), passages);
+          parts.push_back(foreign.empty() ? g.first : Xapian::Query(Xapian::Query::OP_AND_NOT, g.first, foreign));
+          continue;
+        }
         Xapian::Query no_lang(Xapian::Query::OP_AND_NOT, Xapian::Query(term(prefix::kType, "author")), or_terms(all));
-        std::vector<Xapian::Query> reach = {f, Xapian::Query(term(prefix::kPassageLang, "en")), no_lang};
+        std::vector<Xapian::Query> reach = {f, passages, no_lang};
         f = Xapian::Query(Xapian::Query::OP_OR, reach.begin(), reach.end());
       }
       parts.emplace_back(Xapian::Query::OP_FILTER, g.first, f);
@@ -596,7 +706,9 @@ struct Searcher::Impl {
     }
   }
 
-  Result<Compiled> compile_request(const SearchRequest& req, Node& root) {
+  // The request as queries; `exclusions`: also find the articles the
+  // query's top-level exclusions leave out (a search of its own).
+  Result<Compiled> compile_request(const SearchRequest& req, Node& root, bool exclusions = true) {
     Compiled c;
     c.by_relevance = query::has_positive(root);
     c.text = across_languages(root);
@@ -609,7 +721,7 @@ struct Searcher::Impl {
         excluded.children.push_back(child);
         excluded.children.back().negated = false;
       }
-    if (root.kind == Node::Kind::kAnd && !excluded.children.empty())
+    if (exclusions && root.kind == Node::Kind::kAnd && !excluded.children.empty())
       if (auto q = across_languages(excluded); q && !q->empty()) {
         KeySpy spy(c.exclude->keys);
         Xapian::Enquire e(db);
@@ -667,6 +779,7 @@ struct Searcher::Impl {
 
   // Runs a search once (the caller retries when the database moved on).
   SearchResponse run(const SearchRequest& req_in, query::Parsed parsed, bool or_fallback) {
+    expansions.clear();
     SearchResponse resp;
     auto t0 = Clock::now();
     SearchRequest req = req_in;
@@ -709,7 +822,8 @@ struct Searcher::Impl {
     if (!single_year) wanted.erase("month");
     std::set<std::string> plain;
     std::vector<CountTask> counts(1);
-    counts[0].query = c.all();
+    auto compiled_again = [&] { return compile_request(req, root, false).value(); };  // a query of its own
+    counts[0].query = compiled_again().all();
     for (const auto& f : wanted) {
       auto it = req.filters.find(f);
       if (it == req.filters.end() || it->second.empty()) {
@@ -718,7 +832,7 @@ struct Searcher::Impl {
       }
       counts.emplace_back();
       counts.back().facet = f;
-      counts.back().query = c.without(f);
+      counts.back().query = compiled_again().without(f);
     }
     counts[0].spy = std::make_unique<FacetSpy>(table, plain);
     for (std::size_t i = 1; i < counts.size(); ++i)
@@ -954,6 +1068,7 @@ struct Searcher::Impl {
   std::uint64_t count(const std::string& text) {
     query::Parsed p = query::parse(text, kMaxQueryWords);
     if (!resolve(p.root).empty()) return 0;
+    expansions.clear();
     auto q = across_languages(p.root);
     if (!q || q->empty()) return 0;
     Xapian::Enquire e(db);
@@ -1043,6 +1158,7 @@ Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, 
   return retrying(*this, "complete from the index", [&]() -> Result<std::vector<Suggestion>> {
     std::vector<Suggestion> out;
     auto& db = impl_->db;
+    impl_->expansions.clear();
     // Countries in the index whose name in any language begins so.
     for (const auto& c : Gazetteer::instance().complete(text, 50)) {
       if (out.size() >= std::max<std::size_t>(1, limit / 3)) break;

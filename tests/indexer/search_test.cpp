@@ -489,7 +489,7 @@ TEST_CASE("facet counts are exact on a generated corpus", "[indexer][search]") {
   }
 }
 
-TEST_CASE("phrases of common words are searched by pair terms and find what positions find", "[indexer][search]") {
+TEST_CASE("phrases by pair terms and prefixes by one merged list find what positions and Xapian's wildcards find", "[indexer][search]") {
   Generated g(1500, 80, 11);
   auto& archive = g.archive;
   auto& io = g.options;
@@ -583,6 +583,49 @@ TEST_CASE("phrases of common words are searched by pair terms and find what posi
     db.commit();
   }
   CHECK(results() == by_pairs);
+
+  // A prefix of a common word finds what Xapian's own wildcard finds: the
+  // same articles, the same documents per language.
+  {
+    Xapian::Database db(generation);
+    std::string prefix;
+    for (const auto& w : info.words) {
+      std::size_t end = 0;
+      for (int chars = 0; end < w.size() && chars < 3; ++chars)
+        do ++end; while (end < w.size() && (static_cast<unsigned char>(w[end]) & 0xC0) == 0x80);
+      std::string p = w.substr(0, end);
+      std::size_t expansions = 0;
+      for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) ++expansions;
+      if (expansions > 3 && expansions < indexer::kMaxExpansion) {
+        prefix = p;
+        break;
+      }
+    }
+    REQUIRE(!prefix.empty());
+    INFO(prefix);
+    Xapian::Enquire e(db);
+    e.set_query(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix));
+    Xapian::MSet all = e.get_mset(0, db.get_doccount());
+    std::set<std::string> articles;
+    std::map<std::string, std::uint64_t> per_lang;
+    for (auto it = all.begin(); it != all.end(); ++it) {
+      articles.insert(it.get_document().get_value(indexer::slot::kCollapse));
+      ++per_lang[it.get_document().get_value(indexer::slot::kLang)];
+    }
+    auto searcher = std::move(indexer::Searcher::open(io, *archive).value());
+    SearchRequest req;
+    req.query = prefix + "*";
+    req.facet_size = 100;
+    auto r = searcher->search(req);
+    REQUIRE(r.ok());
+    CHECK(r->total == articles.size());
+    CHECK(r->total_exact);
+    for (const auto& f : r->facets.at("lang")) {
+      INFO(f.value);
+      CHECK(f.count == per_lang[f.value]);
+    }
+    CHECK(r->facets.at("lang").size() == per_lang.size() - per_lang.count(""));
+  }
 
   // An index with documents keeps the pair words it was made with.
   {
