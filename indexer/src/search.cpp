@@ -860,18 +860,25 @@ struct Searcher::Impl {
       // as strings for every matching document): the first offset + size
       // articles lie within the first (offset + size) x (most documents of
       // one record) documents, and the first document of each is its
-      // best-ranked.
+      // best-ranked. Asked first for a few more documents than articles
+      // (the fewer asked for, the sooner Xapian can stop), and for all
+      // that bound only when those held too few articles.
       std::size_t needed = offset + req.size;
-      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(needed * table.max_documents_per_key()), 0,
-                                           nullptr, c.decider());
-      std::unordered_set<std::uint32_t> keys;
-      std::size_t distinct = 0;
-      for (auto it = mset.begin(); it != mset.end() && distinct < needed; ++it) {
-        const FacetTable::Doc* d = table.doc(*it);
-        if (d && !keys.insert(d->key).second) continue;
-        if (distinct++ < offset) continue;
-        docs.push_back(it.get_document());
-        weights.push_back(it.get_weight());
+      std::size_t bound = needed * table.max_documents_per_key();
+      for (std::size_t ask = std::min(bound, needed + needed / 2 + 5);; ask = bound) {
+        Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(ask), 0, nullptr, c.decider());
+        std::unordered_set<std::uint32_t> keys;
+        std::size_t distinct = 0;
+        docs.clear();
+        weights.clear();
+        for (auto it = mset.begin(); it != mset.end() && distinct < needed; ++it) {
+          const FacetTable::Doc* d = table.doc(*it);
+          if (d && !keys.insert(d->key).second) continue;
+          if (distinct++ < offset) continue;
+          docs.push_back(it.get_document());
+          weights.push_back(it.get_weight());
+        }
+        if (distinct >= needed || mset.size() < ask || ask == bound) break;
       }
     }
     resp.timings.match_ms = ms_since(t1);

@@ -186,7 +186,8 @@ int run(const std::string& data, const std::string& queries_path) {
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ms[a] > ms[b]; });
   for (std::size_t i = 0; i < std::min<std::size_t>(8, order.size()); ++i)
-    std::fprintf(stderr, "slow %.2f ms: %s%s\n", ms[order[i]], requests[order[i]].query.c_str(),
+    std::fprintf(stderr, "slow %.2f ms (match %.2f, facets %.2f, snippets %.2f): %s%s\n", ms[order[i]],
+                 match[order[i]], facets[order[i]], snippets[order[i]], requests[order[i]].query.c_str(),
                  requests[order[i]].filters.empty() ? "" : " (with filters)");
   // Where the time goes: each stage's median and p99.
   std::printf("stages");
