@@ -115,6 +115,9 @@ struct Suggestion {
 
 // One reader of the index, with the analyzers and state a search needs.
 // Not thread-safe: one per thread (Xapian objects are not thread-safe).
+// Each search also runs on a second thread of its own, with a second
+// reader, for the counts and half the snippets; so a searcher holds two
+// Xapian readers, and a search keeps two cores busy while it lasts.
 // The archive is read for snippets and author names; it must outlive this.
 class Searcher {
  public:
