@@ -518,6 +518,10 @@ Result<IndexStats> index_stats(const IndexOptions& options) {
     Xapian::Database db((options.dir / kStub).string());
     st.documents = db.get_doccount();
     st.last_seq = read_seq(db);
+    st.format = std::atoi(db.get_metadata(std::string(meta::kFormat)).c_str());
+    auto pairs = PairWordsInfo::from_metadata(db.get_metadata(std::string(meta::kPairWords)));
+    st.pair_words = pairs.words.size();
+    st.pair_words_sampled = pairs.sampled_documents;
     std::string l(prefix::kLang);
     for (auto t = db.allterms_begin(l); t != db.allterms_end(l); ++t) {
       LanguageStats ls;

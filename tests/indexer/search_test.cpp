@@ -506,6 +506,13 @@ TEST_CASE("phrases by pair terms and prefixes by one merged list find what posit
   REQUIRE(info.present);
   CHECK(info.sampled_documents >= indexer::kPairWordMinDocuments);
   REQUIRE(!info.words.empty());
+  {
+    auto st = indexer::index_stats(io);
+    REQUIRE(st.ok());
+    CHECK(st->format == indexer::kIndexFormat);
+    CHECK(st->pair_words == info.words.size());
+    CHECK(st->pair_words_sampled == info.sampled_documents);
+  }
 
   // Phrases from the English texts: two common words, a common and a rarer
   // one, and three words with a common pair in them.

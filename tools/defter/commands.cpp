@@ -332,11 +332,15 @@ void print_index_stats(const indexer::IndexStats& st) {
                            st.documents, st.unique_terms, st.last_seq, human_bytes(static_cast<double>(st.bytes)));
   for (const auto& l : st.languages)
     std::cout << fmt::format("  {:<8} {:>8} documents {:>12} terms\n", l.lang, l.documents, l.terms);
+  std::cout << fmt::format("  format {}, {} pair words (chosen from {} texts)\n", st.format, st.pair_words,
+                           st.pair_words_sampled);
 }
 
 nlohmann::json index_stats_json(const indexer::IndexStats& st) {
   nlohmann::json j = {{"generation", st.generation}, {"documents", st.documents}, {"unique_terms", st.unique_terms},
-                      {"last_change", st.last_seq}, {"bytes", st.bytes}, {"languages", nlohmann::json::object()}};
+                      {"last_change", st.last_seq}, {"bytes", st.bytes}, {"format", st.format},
+                      {"pair_words", st.pair_words}, {"pair_words_sampled", st.pair_words_sampled},
+                      {"languages", nlohmann::json::object()}};
   for (const auto& l : st.languages) j["languages"][l.lang] = {{"documents", l.documents}, {"terms", l.terms}};
   return j;
 }

@@ -84,6 +84,10 @@ struct LanguageStats {
 
 struct IndexStats {
   std::uint64_t documents = 0, unique_terms = 0, last_seq = 0, bytes = 0;
+  int format = 0;
+  // The words whose adjacent pairs are indexed as one term (index_schema.hpp),
+  // and how many texts they were chosen from.
+  std::uint64_t pair_words = 0, pair_words_sampled = 0;
   std::string generation;
   std::vector<LanguageStats> languages;
 };
