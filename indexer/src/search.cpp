@@ -391,8 +391,12 @@ struct Searcher::Impl {
     for (auto t = db.allterms_begin(l); t != db.allterms_end(l); ++t) languages.push_back((*t).substr(l.size()));
   }
 
-  Analyzer& analyzer(const std::string& lang) {
-    auto& a = analyzers[lang];
+  // The analyzers of this thread and of a search's second thread (an
+  // Analyzer is for one thread).
+  Analyzer& analyzer(const std::string& lang) { return analyzer_in(analyzers, lang); }
+  Analyzer& helper_analyzer(const std::string& lang) { return analyzer_in(helper_analyzers, lang); }
+  static Analyzer& analyzer_in(std::map<std::string, std::unique_ptr<Analyzer>>& set, const std::string& lang) {
+    auto& a = set[lang];
     if (!a) a = std::make_unique<Analyzer>(lang);
     return *a;
   }
@@ -405,12 +409,6 @@ struct Searcher::Impl {
     return Xapian::Query((new PrefixSource(m))->release());
   }
 
-  // The analyzers of a search's second thread (an Analyzer is for one thread).
-  Analyzer& helper_analyzer(const std::string& lang) {
-    auto& a = helper_analyzers[lang];
-    if (!a) a = std::make_unique<Analyzer>(lang);
-    return *a;
-  }
 
   bool exists(const std::string& t) { return db.term_exists(t); }
 
