@@ -79,6 +79,11 @@ void FacetTable::load(const Xapian::Database& db) {
   }
 }
 
+std::uint32_t Interner::find(const std::string& s) const {
+  auto it = ids_.find(s);
+  return it == ids_.end() ? FacetTable::kNone : it->second;
+}
+
 FacetSpy::FacetSpy(const FacetTable& table, const std::set<std::string>& wanted)
     : table_(table),
       lang_(wanted.count("lang") > 0),
@@ -98,6 +103,7 @@ FacetSpy::FacetSpy(const FacetTable& table, const std::set<std::string>& wanted)
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
   const FacetTable::Doc* d = table_.doc(doc.get_docid());
   if (!d) return;  // newer than the table: cannot happen while the reader stays at the table's revision
+  if (inner_ && passes(*d)) (*inner_)(doc, 0);
   ++docs_;
   if (lang_ && d->lang != FacetTable::kNone) ++lang_counts_[d->lang];
   if (seen_[d->key]) return;
@@ -118,6 +124,53 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
     for (std::uint16_t i = 0; i < d->subject; ++i) ++subject_counts_[ids[i]];
     for (std::uint16_t i = 0; i < d->mentioned; ++i) ++mentioned_counts_[ids[d->subject + i]];
   }
+}
+
+void FacetSpy::clear() {
+  docs_ = keys_ = articles_ = author_records_ = 0;
+  seen_.assign(seen_.size(), false);
+  for (auto* counts : {&lang_counts_, &year_counts_, &month_counts_, &author_counts_, &subject_counts_, &mentioned_counts_})
+    counts->assign(counts->size(), 0);
+}
+
+bool FacetSpy::feed(FacetSpy& inner, const std::string& facet, const std::set<std::string>& values) {
+  const Interner* names = facet == "lang"      ? &table_.langs
+                          : facet == "year"    ? &table_.years
+                          : facet == "month"   ? &table_.months
+                          : facet == "country" ? &table_.countries
+                                               : nullptr;
+  if (!names && facet != "type") return false;
+  feed_ids_.assign(names ? names->size() : 0, false);
+  for (const auto& v : values) {
+    if (names) {
+      if (auto id = names->find(v); id != FacetTable::kNone) feed_ids_[id] = true;
+    } else {
+      feed_articles_ = feed_articles_ || v == "article";
+      feed_authors_ = feed_authors_ || v == "author";
+    }
+  }
+  inner_ = &inner;
+  feed_by_ = facet == "lang"    ? Feed::kLang
+             : facet == "year"  ? Feed::kYear
+             : facet == "month" ? Feed::kMonth
+             : facet == "type"  ? Feed::kType
+                                : Feed::kCountry;
+  return true;
+}
+
+bool FacetSpy::passes(const FacetTable::Doc& d) const {
+  auto in = [&](std::uint32_t id) { return id != FacetTable::kNone && feed_ids_[id]; };
+  switch (feed_by_) {
+    case Feed::kLang: return in(d.lang);
+    case Feed::kYear: return in(d.year);
+    case Feed::kMonth: return in(d.month);
+    case Feed::kType: return d.author_record ? feed_authors_ : feed_articles_;
+    case Feed::kCountry: break;
+  }
+  const std::uint32_t* ids = table_.ids().data() + d.first + d.authors;  // country: subject or mentioned
+  for (std::uint16_t i = 0; i < d.subject + d.mentioned; ++i)
+    if (feed_ids_[ids[i]]) return true;
+  return false;
 }
 
 std::map<std::string, std::uint64_t> FacetSpy::counts(const std::string& facet) const {

@@ -22,6 +22,8 @@ namespace defter::indexer {
 class Interner {
  public:
   std::uint32_t id(const std::string& s);
+  // The id of s, or FacetTable::kNone when it has none.
+  std::uint32_t find(const std::string& s) const;
   const std::string& str(std::uint32_t id) const { return strings_[id]; }
   std::size_t size() const { return strings_.size(); }
 
@@ -71,6 +73,16 @@ class FacetSpy : public Xapian::MatchSpy {
   void operator()(const Xapian::Document& doc, double weight) override;
   std::string name() const override { return "defter.FacetSpy"; }
 
+  // Also passes to `inner` each document whose `facet` (lang, type, year,
+  // month or country) holds one of `values`, as the facet filter's terms
+  // would select it: one pass counts a facet as if its filter were absent
+  // and, through `inner`, everything else with the filter applied. False
+  // when the facet cannot be checked from the table (author).
+  bool feed(FacetSpy& inner, const std::string& facet, const std::set<std::string>& values);
+
+  // Forgets what it counted (not what it feeds).
+  void clear();
+
   std::uint64_t docs() const { return docs_; }  // documents seen
   std::uint64_t keys() const { return keys_; }  // articles and authors seen
   // Values with a count above zero.
@@ -79,7 +91,13 @@ class FacetSpy : public Xapian::MatchSpy {
   std::uint64_t mentioned(const std::string& country) const;
 
  private:
+  bool passes(const FacetTable::Doc& d) const;
+
   const FacetTable& table_;
+  FacetSpy* inner_ = nullptr;
+  enum class Feed { kLang, kYear, kMonth, kType, kCountry } feed_by_ = Feed::kLang;
+  std::vector<bool> feed_ids_;  // by the facet's value id
+  bool feed_articles_ = false, feed_authors_ = false;  // type
   bool lang_, type_, country_, author_, year_, month_;
   std::uint64_t docs_ = 0, keys_ = 0;
   std::vector<bool> seen_;

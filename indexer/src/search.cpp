@@ -122,6 +122,7 @@ class KeySpy : public Xapian::MatchSpy {
 struct Compiled {
   std::optional<Xapian::Query> text;  // the query text across languages; none = browse
   std::map<std::string, Xapian::Query> filters;  // per facet
+  std::map<std::string, std::set<std::string>> selected;  // per facet, as the facet table names them
   Xapian::Query range;  // from/to
   bool by_relevance = false;  // something in the text must match: relevance means something
   std::shared_ptr<ExcludeArticles> exclude = std::make_shared<ExcludeArticles>();
@@ -227,6 +228,13 @@ struct CountTask {
   Xapian::Query query;
   std::unique_ptr<FacetSpy> spy;
   Xapian::doccount estimated = 0;
+  // When one facet has a selection, the pass with the total rides along
+  // on that facet's pass (spy feeds plain, FacetSpy::feed), and runs on
+  // its own with plain_query only when that pass stopped at the check
+  // limit (then what it fed is incomplete).
+  std::unique_ptr<FacetSpy> plain;
+  Xapian::Query plain_query;
+  Xapian::doccount plain_estimated = 0;
 };
 
 // The work of one search that two threads share: the counting passes,
@@ -305,6 +313,16 @@ class SharedWork {
         e.set_query(t.query);
         e.add_matchspy(t.spy.get());
         t.estimated = e.get_mset(0, 0, check_, nullptr, decider_).get_matches_estimated();
+        if (t.plain && t.spy->docs() < check_) {
+          t.plain_estimated = static_cast<Xapian::doccount>(t.plain->docs());
+        } else if (t.plain) {
+          t.plain->clear();
+          Xapian::Enquire p(reader);
+          p.set_weighting_scheme(Xapian::BoolWeight());
+          p.set_query(t.plain_query);
+          p.add_matchspy(t.plain.get());
+          t.plain_estimated = p.get_mset(0, 0, check_, nullptr, decider_).get_matches_estimated();
+        }
         done(counts_done_);
       }
     } catch (...) {
@@ -736,7 +754,11 @@ struct Searcher::Impl {
           auto codes = Gazetteer::instance().lookup(v);
           if (codes.empty())
             return Status(Code::kInvalidArgument, "filter country: \"" + v + "\" is not a country name or code");
-          for (const auto& code : codes) terms.push_back(term(prefix::kCountry, code));
+          for (const auto& code : codes) {
+            terms.push_back(term(prefix::kCountry, code));
+            c.selected[facet].insert(code);
+          }
+          continue;
         } else if (facet == "year") {
           query::DateRange r;
           if (v.size() != 4 || !query::parse_date_range(v, true, r))
@@ -758,6 +780,7 @@ struct Searcher::Impl {
         } else {
           return Status(Code::kInvalidArgument, "unknown filter \"" + facet + "\" (country, year, month, author, lang, type)");
         }
+        c.selected[facet].insert(v);
       }
       c.filters[facet] = or_terms(terms);
     }
@@ -835,6 +858,13 @@ struct Searcher::Impl {
     counts[0].spy = std::make_unique<FacetSpy>(table, plain);
     for (std::size_t i = 1; i < counts.size(); ++i)
       counts[i].spy = std::make_unique<FacetSpy>(table, std::set<std::string>{counts[i].facet});
+    // One facet with a selection: one pass, without its filter, counts it
+    // and feeds the rest the documents the filter keeps.
+    if (counts.size() == 2 && counts[1].spy->feed(*counts[0].spy, counts[1].facet, c.selected.at(counts[1].facet))) {
+      counts[1].plain = std::move(counts[0].spy);
+      counts[1].plain_query = std::move(counts[0].query);
+      counts.erase(counts.begin());
+    }
     Xapian::doccount check = check_limit();
     SharedWork work(counts, check, c.decider());
     work.start(counter);
@@ -911,10 +941,11 @@ struct Searcher::Impl {
     resp.timings.snippets_ms = ms_between(t2, work.snippets_done());
 
     auto t3 = Clock::now();
-    const FacetSpy& spy = *counts[0].spy;
+    const FacetSpy& spy = counts[0].plain ? *counts[0].plain : *counts[0].spy;
+    Xapian::doccount estimated = counts[0].plain ? counts[0].plain_estimated : counts[0].estimated;
     resp.total_exact = spy.docs() < check || check >= db.get_doccount();
     resp.total = resp.total_exact ? spy.keys()
-                                  : static_cast<std::uint64_t>(static_cast<double>(counts[0].estimated) *
+                                  : static_cast<std::uint64_t>(static_cast<double>(estimated) *
                                                                static_cast<double>(spy.keys()) /
                                                                static_cast<double>(std::max<std::uint64_t>(1, spy.docs())));
     for (const auto& f : wanted) {
