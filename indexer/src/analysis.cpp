@@ -5,6 +5,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 #include <xapian.h>
 
 #include <cstdint>
@@ -199,8 +200,6 @@ struct Analyzer::Impl {
     }
   }
 
-  // Calls fn(word, begin, end) for every word; begin and end are byte
-  // offsets into text when `offsets` is set, else 0.
   // The folded first letter of a word, memoised (a handful of letters recur).
   std::unordered_map<UChar32, UChar32> initial_cache;
   UChar32 folded_initial(UChar32 c) {
@@ -222,6 +221,56 @@ struct Analyzer::Impl {
   void words(std::string_view text, bool offsets,
              const std::function<void(const Word&, std::size_t, std::size_t)>& fn,
              const std::u32string* initials = nullptr) {
+    if (!initials || !offsets) return break_into_words(text, offsets, fn, initials);
+    // The word breaker costs more than everything else a highlighter does,
+    // and with initials most of a long text cannot match. A word never
+    // spans ASCII whitespace (outside CJK runs), so only the stretches of
+    // text between spaces where a word may start with one of the initials
+    // are broken into words, nearby ones together. A stretch counts when
+    // one of its letters follows a non-letter (or starts it) and folds to
+    // an initial (the part after an apostrophe included), or when it holds
+    // a letter of a script the breaker segments by dictionary (Thai and
+    // beyond); text with CJK is broken whole, its runs spanning spaces.
+    constexpr std::size_t kJoin = 64;  // bytes of text between two stretches broken with them
+    std::vector<std::pair<std::size_t, std::size_t>> stretches;
+    std::size_t begin = std::string_view::npos;
+    bool wanted = false, after_letter = false;
+    auto end_stretch = [&](std::size_t end) {
+      if (begin != std::string_view::npos && wanted) {
+        if (!stretches.empty() && begin - stretches.back().second <= kJoin) stretches.back().second = end;
+        else stretches.emplace_back(begin, end);
+      }
+      begin = std::string_view::npos;
+      wanted = after_letter = false;
+    };
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+    const auto n = static_cast<int32_t>(text.size());
+    for (int32_t i = 0; i < n;) {
+      std::uint8_t b = bytes[i];
+      if (b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v') {
+        end_stretch(static_cast<std::size_t>(i));
+        ++i;
+        continue;
+      }
+      if (begin == std::string_view::npos) begin = static_cast<std::size_t>(i);
+      UChar32 c;
+      U8_NEXT(bytes, i, n, c);
+      if (c >= 0x1100 && is_cjk_char(c)) return break_into_words(text, offsets, fn, initials);
+      bool letter = c >= 0 && (c < 0x80 ? (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : u_isalnum(c) != 0);
+      if (!wanted)
+        wanted = c < 0 || (c >= 0x0E00 && (c < 0x2000 || c > 0x206F)) ||
+                 (letter && !after_letter && initials->find(static_cast<char32_t>(folded_initial(c))) != std::u32string::npos);
+      after_letter = letter;
+    }
+    end_stretch(text.size());
+    for (const auto& [from, to] : stretches)
+      break_into_words(text.substr(from, to - from), true,
+                       [&](const Word& w, std::size_t b, std::size_t e) { fn(w, from + b, from + e); }, initials);
+  }
+
+  void break_into_words(std::string_view text, bool offsets,
+                        const std::function<void(const Word&, std::size_t, std::size_t)>& fn,
+                        const std::u32string* initials) {
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
     // UTF-16 index -> UTF-8 offset, taken before apostrophes are replaced.
     std::vector<std::uint32_t> at;

@@ -1,8 +1,15 @@
 // Per-language analysis: folding that suits each language, stemming, and
 // apostrophes, as both the index and queries see words.
+#include <fstream>
+#include <set>
+#include <tuple>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <unicode/unistr.h>
 
 #include "defter/indexer/analysis.hpp"
+#include "support.hpp"
 
 using namespace defter::indexer;
 
@@ -98,4 +105,63 @@ TEST_CASE("an untranslated English paragraph is recognised", "[indexer]") {
   CHECK(looks_english("The imperial idea also shapes how Tehran reads its neighbours' alliances and the role of the West."));
   CHECK_FALSE(looks_english("Sonuç olarak İran'ın bölgesel politikasını anlamak için ideoloji kadar tarihsel hafızayı da hesaba katmak gerekir."));
   CHECK_FALSE(looks_english("The"));
+}
+
+TEST_CASE("words with given initials are those every word's analysis gives, with the same places", "[indexer]") {
+  // Every string of the sample archive, and cases at the edges of words.
+  std::vector<std::string> texts = {
+      "l'État et Kazakistan’ın foo_bar x2023abc 2023'te (́ecole) école",
+      "ภาษาไทย Thai คำ kaz",
+      "中国 与 Kazakhstan 中 亚 合作 and köprü «quoted» “kaz”",
+      "Астана-Пекин: «ёлка» — ЕАЭС\n\nИстанбул"};
+  for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"}) {
+    std::ifstream in(defter::test::source_dir() / "tools" / "sample" / f);
+    REQUIRE(in);
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& j) {
+      if (j.is_string() && j.get<std::string>().size() >= 40) texts.push_back(j.get<std::string>());
+      if (j.is_structured())
+        for (const auto& v : j) walk(v);
+    };
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) walk(nlohmann::json::parse(line));
+  }
+  REQUIRE(texts.size() > 50);
+  using Span = std::tuple<std::string, std::size_t, std::size_t>;
+  auto first = [](const std::string& term) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(term);
+    return u.isEmpty() ? U'\0' : static_cast<char32_t>(u.char32At(0));
+  };
+  std::size_t compared = 0;
+  for (const char* lang : {"en", "tr", "ru", "zh"}) {
+    Analyzer an(lang);
+    for (const auto& text : texts) {
+      std::vector<Span> all_words;
+      std::vector<char32_t> seen;
+      an.spans(text, [&](const Word& w, std::size_t b, std::size_t e) {
+        all_words.emplace_back(w.term, b, e);
+        if (!w.cjk) seen.push_back(first(w.term));
+      });
+      // Initials of a rare and a common letter of this text, one at a time and together.
+      std::vector<std::u32string> sets;
+      if (!seen.empty()) {
+        sets.push_back(std::u32string(1, seen[seen.size() / 3]));
+        sets.push_back(std::u32string(1, seen.back()));
+        sets.push_back(sets[0] + sets[1]);
+      }
+      sets.push_back(U"kçи");
+      for (const auto& initials : sets) {
+        auto keep = [&](const std::string& term) { return initials.find(first(term)) != std::u32string::npos; };
+        std::vector<Span> expected, got;
+        for (const auto& s : all_words)
+          if (keep(std::get<0>(s))) expected.push_back(s);
+        an.spans(text, initials, [&](const Word& w, std::size_t b, std::size_t e) {
+          if (keep(w.term)) got.emplace_back(w.term, b, e);
+        });
+        INFO(lang << ": " << text.substr(0, 80));
+        CHECK(got == expected);
+        compared += expected.size();
+      }
+    }
+  }
+  CHECK(compared > 1000);
 }
