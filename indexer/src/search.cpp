@@ -371,6 +371,7 @@ struct Searcher::Impl {
   std::vector<std::string> languages;  // of the index's documents (L terms)
   std::map<std::string, std::unique_ptr<Analyzer>> analyzers, helper_analyzers;
   std::map<std::string, std::shared_ptr<const PrefixMatches>> expansions;  // of the search running
+  std::map<std::string, bool> term_in_languages;  // of the search running: "langs\0term" -> found
   std::map<std::string, std::vector<std::string>> word_countries_cache;
   FacetTable table;  // of db's current revision
   PairWords pair_words;  // of the index (document.hpp)
@@ -633,6 +634,63 @@ struct Searcher::Impl {
   // The query text across languages: parsed once per language of the index
   // with its analysis, each part filtered to its language, the parts OR-ed.
   // Languages whose parts come out the same share one part.
+  // What a search remembers while it runs (its queries are compiled once per pass).
+  void forget_search() {
+    expansions.clear();
+    term_in_languages.clear();
+  }
+
+  // Terms every document matching q holds (some, not necessarily all).
+  static void required_terms(const Xapian::Query& q, std::vector<std::string>& out) {
+    switch (q.get_type()) {
+      case Xapian::Query::LEAF_TERM:
+        out.push_back(*q.get_terms_begin());
+        break;
+      case Xapian::Query::OP_AND:
+      case Xapian::Query::OP_FILTER:
+      case Xapian::Query::OP_PHRASE:
+      case Xapian::Query::OP_NEAR:
+        for (std::size_t i = 0; i < q.get_num_subqueries(); ++i) required_terms(q.get_subquery(i), out);
+        break;
+      case Xapian::Query::OP_AND_NOT:
+      case Xapian::Query::OP_AND_MAYBE:
+        if (q.get_num_subqueries() > 0) required_terms(q.get_subquery(0), out);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // False when no document in one of `langs` can match q: the rarest term
+  // q requires is in none of them. A Latin word is rarely in a Chinese
+  // text, and the Chinese group of a query of Latin words otherwise costs
+  // a whole intersection of posting lists that finds nothing.
+  bool may_match_in(const Xapian::Query& q, const std::vector<std::string>& langs) {
+    std::vector<std::string> terms;
+    required_terms(q, terms);
+    if (terms.empty()) return true;
+    std::string rarest;
+    Xapian::doccount fewest = 0;
+    for (const auto& t : terms) {
+      Xapian::doccount f = db.get_termfreq(t);
+      if (f == 0) return false;
+      if (rarest.empty() || f < fewest) rarest = t, fewest = f;
+    }
+    std::string key;
+    for (const auto& l : langs) key += l + ",";
+    key += '\0' + rarest;
+    auto [it, added] = term_in_languages.emplace(key, false);
+    if (!added) return it->second;
+    std::vector<bool> wanted(table.langs.size(), false);
+    for (const auto& l : langs)
+      if (auto id = table.langs.find(l); id != FacetTable::kNone) wanted[id] = true;
+    for (auto p = db.postlist_begin(rarest); p != db.postlist_end(rarest); ++p) {
+      const FacetTable::Doc* d = table.doc(*p);
+      if (d && d->lang != FacetTable::kNone && wanted[d->lang]) return it->second = true;
+    }
+    return false;
+  }
+
   std::optional<Xapian::Query> across_languages(const Node& root) {
     std::set<std::string> langs(languages.begin(), languages.end());
     langs.insert("en");  // authors without a biography are indexed as English
@@ -678,7 +736,7 @@ struct Searcher::Impl {
         std::vector<Xapian::Query> reach = {f, passages, no_lang};
         f = Xapian::Query(Xapian::Query::OP_OR, reach.begin(), reach.end());
       }
-      parts.emplace_back(Xapian::Query::OP_FILTER, g.first, f);
+      if (english || may_match_in(g.first, g.second)) parts.emplace_back(Xapian::Query::OP_FILTER, g.first, f);
     }
     if (parts.empty()) return Xapian::Query();
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
@@ -800,7 +858,7 @@ struct Searcher::Impl {
 
   // Runs a search once (the caller retries when the database moved on).
   SearchResponse run(const SearchRequest& req_in, query::Parsed parsed, bool or_fallback) {
-    expansions.clear();
+    forget_search();
     SearchResponse resp;
     auto t0 = Clock::now();
     SearchRequest req = req_in;
@@ -1104,7 +1162,7 @@ struct Searcher::Impl {
   std::uint64_t count(const std::string& text) {
     query::Parsed p = query::parse(text, kMaxQueryWords);
     if (!resolve(p.root).empty()) return 0;
-    expansions.clear();
+    forget_search();
     auto q = across_languages(p.root);
     if (!q || q->empty()) return 0;
     Xapian::Enquire e(db);
@@ -1194,7 +1252,7 @@ Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, 
   return retrying(*this, "complete from the index", [&]() -> Result<std::vector<Suggestion>> {
     std::vector<Suggestion> out;
     auto& db = impl_->db;
-    impl_->expansions.clear();
+    impl_->forget_search();
     // Countries in the index whose name in any language begins so.
     for (const auto& c : Gazetteer::instance().complete(text, 50)) {
       if (out.size() >= std::max<std::size_t>(1, limit / 3)) break;

@@ -122,6 +122,31 @@ TEST_CASE("words find inflected forms in every language, one hit per article", "
   CHECK(r.total_exact);
 }
 
+TEST_CASE("Latin words inside Chinese texts are found in them", "[indexer][search]") {
+  // Sources cited in English in the Chinese translations: the Chinese
+  // language group of a query of Latin words still finds them (while it
+  // is skipped for words no Chinese text holds).
+  Search s;
+  for (const std::string word : {"Forging", "Berdimuhamedov", "Beneficial", "passwd", "Consultations", "Musaeva"}) {
+    SearchRequest req;
+    req.query = word;
+    req.filters["lang"] = {"zh"};
+    auto r = s.run(req);
+    INFO(word);
+    REQUIRE(!r.hits.empty());
+    CHECK(r.hits[0].lang == "zh");
+    const auto* zh = facet(r, "lang", "zh");
+    REQUIRE(zh);
+    CHECK(zh->count == r.total);
+  }
+  // A word in no Chinese text.
+  SearchRequest req;
+  req.query = "ilişkiler";
+  req.filters["lang"] = {"zh"};
+  CHECK(s.run(req).total == 0);
+  CHECK(s.run("ilişkiler").total > 0);
+}
+
 TEST_CASE("a country named in any language reaches articles in every language", "[indexer][search]") {
   Search s;
   // The Aral article is English only, with KZ a subject: a Russian query finds it.
