@@ -257,6 +257,67 @@ Result<Translation> Reader::translation(std::string_view article_id, std::string
   return decode<Translation>(*v, "translation " + std::string(article_id) + "/" + std::string(lang));
 }
 
+namespace {
+
+// Takes the top-level "body" string of a CBOR record and stops there.
+class BodyOnly : public nlohmann::json_sax<json> {
+ public:
+  std::string body;
+  bool found = false;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t& s) override {
+    if (depth_ == 1 && body_next_) {
+      body = std::move(s);
+      found = true;
+      return false;  // done: stop reading
+    }
+    return true;
+  }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(); }
+  bool key(string_t& k) override {
+    body_next_ = depth_ == 1 && k == "body";
+    return true;
+  }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool enter() {
+    ++depth_;
+    body_next_ = false;
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    body_next_ = false;
+    return true;
+  }
+  int depth_ = 0;
+  bool body_next_ = false;
+};
+
+}  // namespace
+
+Result<std::string> Reader::translation_body(std::string_view article_id, std::string_view lang) const {
+  std::string what = "translation " + std::string(article_id) + "/" + std::string(lang);
+  auto v = txn_->get(kTranslations, pair_key(article_id, lang));
+  if (!v) return Status(Code::kNotFound, "no " + what);
+  auto cbor = cbor_of(*v);
+  if (!cbor) return cbor.status().with_context(what);
+  BodyOnly sax;
+  json::sax_parse(cbor->begin(), cbor->end(), &sax, nlohmann::detail::input_format_t::cbor);
+  if (!sax.found) return Status(Code::kCorruption, what + ": no body");
+  return std::move(sax.body);
+}
+
 Result<Article> Reader::article(std::string_view id, bool with_translations) const {
   auto v = txn_->get(kArticles, id);
   if (!v) return Status(Code::kNotFound, "no article '" + std::string(id) + "'");

@@ -195,15 +195,13 @@ std::map<std::string, std::uint64_t> FacetSpy::counts(const std::string& facet) 
 }
 
 std::uint64_t FacetSpy::subject(const std::string& country) const {
-  for (std::size_t i = 0; i < subject_counts_.size(); ++i)
-    if (table_.countries.str(static_cast<std::uint32_t>(i)) == country) return subject_counts_[i];
-  return 0;
+  auto id = table_.countries.find(country);
+  return id < subject_counts_.size() ? subject_counts_[id] : 0;
 }
 
 std::uint64_t FacetSpy::mentioned(const std::string& country) const {
-  for (std::size_t i = 0; i < mentioned_counts_.size(); ++i)
-    if (table_.countries.str(static_cast<std::uint32_t>(i)) == country) return mentioned_counts_[i];
-  return 0;
+  auto id = table_.countries.find(country);
+  return id < mentioned_counts_.size() ? mentioned_counts_[id] : 0;
 }
 
 }  // namespace defter::indexer

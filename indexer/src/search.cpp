@@ -374,6 +374,9 @@ struct Searcher::Impl {
   std::map<std::string, bool> term_in_languages;  // of the search running: "langs\0term" -> found
   std::map<std::string, std::vector<std::string>> word_countries_cache;
   FacetTable table;  // of db's current revision
+  // Authors' display names for the author facet, read from the archive
+  // once per revision of the index (a renamed author is reindexed).
+  std::unordered_map<std::string, std::string> author_names;
   PairWords pair_words;  // of the index (document.hpp)
 
   Status open() {
@@ -402,6 +405,7 @@ struct Searcher::Impl {
     pair_words = PairWordsInfo::from_metadata(db.get_metadata(std::string(meta::kPairWords))).words;
     load_languages();
     table.load(db);
+    author_names.clear();
   }
 
   void load_languages() {
@@ -1070,8 +1074,8 @@ struct Searcher::Impl {
   void add_text(Hit& h, const archive::Reader& reader, const Highlight& hl, const SearchRequest& req, const Analyzer& an) {
     std::string body;
     if (h.type == "article") {
-      auto t = reader.translation(h.id, h.lang);
-      if (t.ok()) body = plain_text(t->body);
+      auto b = reader.translation_body(h.id, h.lang);
+      if (b.ok()) body = plain_text(*b);
     } else if (auto a = reader.author(h.id); a.ok()) {
       auto b = a->bio.find(h.lang);
       if (b != a->bio.end()) body = plain_text(b->second);
@@ -1122,8 +1126,15 @@ struct Searcher::Impl {
         f.subject = spy.subject(f.value);
         f.mentioned = spy.mentioned(f.value);
       } else if (facet == "author") {
-        auto a = reader ? reader->author(f.value) : Result<schema::Author>(Status(Code::kNotFound, ""));
-        f.label = a.ok() ? a->name : f.value;
+        auto known = author_names.find(f.value);
+        if (known != author_names.end()) {
+          f.label = known->second;
+        } else if (auto a = reader ? reader->author(f.value) : Result<schema::Author>(Status(Code::kNotFound, ""));
+                   a.ok()) {
+          f.label = author_names[f.value] = a->name;
+        } else {
+          f.label = f.value;  // not remembered: the archive may have it soon
+        }
       } else if (facet == "lang") {
         f.label = language_label(f.value, req.ui_lang);
       } else if (facet == "month") {

@@ -121,6 +121,37 @@ TEST_CASE("an article upsert keeps translations it does not carry", "[archive]")
   CHECK(snap->translation("ar", "de").status().code() == Code::kNotFound);
 }
 
+TEST_CASE("a translation's body alone reads as the whole translation's body", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("au"));
+  put(*a, article("ar", "au", {"en"}));
+  // A short record (stored plain) and a long one (compressed), footnotes
+  // before and after the body in the record's key order.
+  schema::TranslationRecord ru{"ar", "ru", {}};
+  ru.translation.title = "Заголовок";
+  ru.translation.body = "Текст со сноской.[^1]";
+  ru.translation.footnotes.push_back({1, "body", std::string("body"), std::nullopt, std::nullopt, std::nullopt});
+  put(*a, ru);
+  schema::TranslationRecord tr{"ar", "tr", {}};
+  tr.translation.title = "Başlık";
+  for (int i = 0; i < 400; ++i) tr.translation.body += "Paragraf " + std::to_string(i) + ": Kazakistan’ın ilişkileri.\n\n";
+  tr.translation.footnotes.push_back({1, "Kaynak", std::nullopt, std::string("ANKASAM"), std::nullopt, std::nullopt});
+  put(*a, tr);
+  auto snap = a->snapshot();
+  REQUIRE(snap.ok());
+  for (const char* lang : {"ru", "tr", "en"}) {
+    INFO(lang);
+    auto whole = snap->translation("ar", lang);
+    auto body = snap->translation_body("ar", lang);
+    REQUIRE(whole.ok());
+    REQUIRE(body.ok());
+    CHECK(*body == whole->body);
+  }
+  CHECK(snap->translation_body("ar", "de").status().code() == Code::kNotFound);
+  CHECK(snap->translation_body("none", "ru").status().code() == Code::kNotFound);
+}
+
 TEST_CASE("deletes: article with its translations, one translation, author only when unnamed", "[archive]") {
   test::TempDir dir;
   auto a = open(dir);

@@ -26,4 +26,23 @@ inline Latency summarize(std::vector<double> ms) {
   return l;
 }
 
+// Timed passes over the whole query list, after one to warm up. Each
+// query's latency is the median of its passes: on a shared machine a query
+// that another tenant slowed once is not a slow query. The reference and
+// defter are measured the same way.
+inline constexpr int kTimedPasses = 3;
+
+// passes[p][q]: query q's latency in pass p. Returns each query's median.
+inline std::vector<double> median_per_query(const std::vector<std::vector<double>>& passes) {
+  std::vector<double> out;
+  if (passes.empty()) return out;
+  for (std::size_t q = 0; q < passes[0].size(); ++q) {
+    std::vector<double> v;
+    for (const auto& p : passes) v.push_back(p[q]);
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+    out.push_back(v[v.size() / 2]);
+  }
+  return out;
+}
+
 }  // namespace defter::bench

@@ -14,8 +14,9 @@
 // --search runs the "words" of each query (defter-bench-search's file) on
 // an index the first form built: Xapian's QueryParser with the query's
 // language's stemmer, all words required, the first 10 results; no facets,
-// snippets, collapsing or filters. Once to warm up, once timed; prints
-// "median p99 max" in milliseconds.
+// snippets, collapsing or filters. Once to warm up, then timed passes
+// (latency.hpp: each query's median); prints "median p99 max" in
+// milliseconds.
 //
 // This and defter-bench-ref-lmdb are the only programs outside indexer/ and
 // archive/ that include xapian.h or lmdb.h: a reference must not go through
@@ -65,9 +66,10 @@ int search(const char* db_path, const char* queries_path) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
   for (const auto& q : queries) time_one(q);
-  std::vector<double> ms;
-  for (const auto& q : queries) ms.push_back(time_one(q));
-  auto l = defter::bench::summarize(ms);
+  std::vector<std::vector<double>> passes(defter::bench::kTimedPasses);
+  for (auto& pass : passes)
+    for (const auto& q : queries) pass.push_back(time_one(q));
+  auto l = defter::bench::summarize(defter::bench::median_per_query(passes));
   std::printf("%.3f %.3f %.3f\n", l.median, l.p99, l.max);
   return 0;
 }

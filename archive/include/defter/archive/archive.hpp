@@ -103,6 +103,9 @@ class Reader {
   // The article with all its translations (with_translations) or none.
   Result<schema::Article> article(std::string_view id, bool with_translations = true) const;
   Result<schema::Translation> translation(std::string_view article_id, std::string_view lang) const;
+  // A translation's body alone, read without decoding the rest of the
+  // record (a search's snippets need no footnotes).
+  Result<std::string> translation_body(std::string_view article_id, std::string_view lang) const;
   bool has_author(std::string_view id) const;
   bool has_article(std::string_view id) const;
   // The ids of the articles that name an author, in id order.
