@@ -599,6 +599,22 @@ struct Searcher::Impl {
         for (const auto& c : n.children)
           if (auto q = compile(c, an)) (c.negated ? neg : pos).push_back(*q);
         if (pos.empty() && neg.empty()) return std::nullopt;
+        // A word said twice is one posting list to read, weighted twice.
+        std::vector<std::pair<std::string, int>> seen;
+        std::vector<Xapian::Query> unique;
+        for (const auto& q : pos) {
+          std::string d = q.get_description();
+          auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == d; });
+          if (it != seen.end()) {
+            ++it->second;
+            continue;
+          }
+          seen.emplace_back(std::move(d), 1);
+          unique.push_back(q);
+        }
+        pos.clear();
+        for (std::size_t i = 0; i < unique.size(); ++i)
+          pos.push_back(seen[i].second == 1 ? unique[i] : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, unique[i], seen[i].second));
         Xapian::Query p = pos.empty()       ? match_all()
                           : pos.size() == 1 ? pos[0]
                                             : Xapian::Query(Xapian::Query::OP_AND, pos.begin(), pos.end());

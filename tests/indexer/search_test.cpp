@@ -179,6 +179,10 @@ TEST_CASE("phrases, AND, OR, NOT, + and -, prefixes", "[indexer][search]") {
   CHECK(s.found("water NOT cotton") == s.found("water -cotton"));
   CHECK(s.found("+water +cotton").count(kAral));
   CHECK(s.found("(cotton OR pipeline) Aral").count(kAral));
+  // A word said twice finds what it finds once, and weighs more.
+  CHECK(s.found("water cotton water") == s.found("water cotton"));
+  CHECK(!s.found("water cotton").empty());
+  CHECK(s.run("water cotton water").hits.at(0).score > s.run("water cotton").hits.at(0).score);
   // A prefix, in Latin and Cyrillic script.
   CHECK(s.finds("kazak*", kCorridor) == s.finds("kazakistan", kCorridor));
   CHECK(s.finds("Казах*", kCpc));
