@@ -7,9 +7,11 @@
 #include <zstd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <system_error>
 
@@ -259,49 +261,82 @@ Result<Translation> Reader::translation(std::string_view article_id, std::string
 
 namespace {
 
-// Takes the top-level "body" string of a CBOR record and stops there.
-class BodyOnly : public nlohmann::json_sax<json> {
+// The top-level "body" text of a CBOR record (a map), read in place: the
+// record's other fields are skipped by their lengths, never decoded.
+// nullopt when the record is not as nlohmann::json writes it (definite
+// lengths only) or has no such text: the caller then decodes it whole.
+class CborBody {
  public:
-  std::string body;
-  bool found = false;
+  explicit CborBody(std::string_view cbor)
+      : p_(reinterpret_cast<const std::uint8_t*>(cbor.data())), end_(p_ + cbor.size()) {}
 
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t& s) override {
-    if (depth_ == 1 && body_next_) {
-      body = std::move(s);
-      found = true;
-      return false;  // done: stop reading
+  std::optional<std::string> find() {
+    int major;
+    std::uint64_t n;
+    if (!head(major, n) || major != 5) return std::nullopt;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      int key_major;
+      std::uint64_t key_size;
+      if (!head(key_major, key_size) || key_major != 3 || key_size > left()) return std::nullopt;
+      bool body = std::string_view(reinterpret_cast<const char*>(p_), key_size) == "body";
+      p_ += key_size;
+      if (!body) {
+        if (!skip(0)) return std::nullopt;
+        continue;
+      }
+      int value_major;
+      std::uint64_t size;
+      if (!head(value_major, size) || value_major != 3 || size > left()) return std::nullopt;
+      return std::string(reinterpret_cast<const char*>(p_), size);
     }
-    return true;
+    return std::nullopt;
   }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return enter(); }
-  bool key(string_t& k) override {
-    body_next_ = depth_ == 1 && k == "body";
-    return true;
-  }
-  bool end_object() override { return leave(); }
-  bool start_array(std::size_t) override { return enter(); }
-  bool end_array() override { return leave(); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
 
  private:
-  bool enter() {
-    ++depth_;
-    body_next_ = false;
+  std::uint64_t left() const { return static_cast<std::uint64_t>(end_ - p_); }
+
+  // An item's major type and argument (a length, a count or a value).
+  bool head(int& major, std::uint64_t& arg) {
+    if (p_ >= end_) return false;
+    major = *p_ >> 5;
+    int info = *p_++ & 0x1f;
+    if (info < 24) {
+      arg = static_cast<std::uint64_t>(info);
+      return true;
+    }
+    if (info > 27) return false;  // indefinite lengths, reserved
+    std::size_t bytes = std::size_t{1} << (info - 24);
+    if (bytes > left()) return false;
+    arg = 0;
+    for (std::size_t i = 0; i < bytes; ++i) arg = arg << 8 | *p_++;
     return true;
   }
-  bool leave() {
-    --depth_;
-    body_next_ = false;
-    return true;
+
+  bool skip(int depth) {
+    int major;
+    std::uint64_t arg;
+    if (depth > 64 || !head(major, arg)) return false;
+    switch (major) {
+      case 2:
+      case 3:
+        if (arg > left()) return false;
+        p_ += arg;
+        return true;
+      case 4:
+        for (std::uint64_t i = 0; i < arg; ++i)
+          if (!skip(depth + 1)) return false;
+        return true;
+      case 5:
+        for (std::uint64_t i = 0; i < arg; ++i)
+          if (!skip(depth + 1) || !skip(depth + 1)) return false;
+        return true;
+      case 6: return skip(depth + 1);
+      default: return true;  // integers, simple values, floats: the head was all
+    }
   }
-  int depth_ = 0;
-  bool body_next_ = false;
+
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
 };
 
 }  // namespace
@@ -312,10 +347,10 @@ Result<std::string> Reader::translation_body(std::string_view article_id, std::s
   if (!v) return Status(Code::kNotFound, "no " + what);
   auto cbor = cbor_of(*v);
   if (!cbor) return cbor.status().with_context(what);
-  BodyOnly sax;
-  json::sax_parse(cbor->begin(), cbor->end(), &sax, nlohmann::detail::input_format_t::cbor);
-  if (!sax.found) return Status(Code::kCorruption, what + ": no body");
-  return std::move(sax.body);
+  if (auto body = CborBody(*cbor).find()) return std::move(*body);
+  auto whole = decode<Translation>(*v, what);
+  if (!whole) return whole.status();
+  return std::move(whole->body);
 }
 
 Result<Article> Reader::article(std::string_view id, bool with_translations) const {

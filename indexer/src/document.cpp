@@ -148,18 +148,18 @@ std::string plain_text(const std::string& commonmark) {
   // Footnote markers: "[12]" -> " ".
   std::string cleaned;
   cleaned.reserve(out.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == '[') {
-      std::size_t j = i + 1;
-      while (j < out.size() && std::isdigit(static_cast<unsigned char>(out[j]))) ++j;
-      if (j > i + 1 && j < out.size() && out[j] == ']') {
-        cleaned += ' ';
-        i = j;
-        continue;
-      }
+  std::size_t copied = 0;
+  for (std::size_t i = out.find('['); i != std::string::npos; i = out.find('[', i + 1)) {
+    std::size_t j = i + 1;
+    while (j < out.size() && std::isdigit(static_cast<unsigned char>(out[j]))) ++j;
+    if (j > i + 1 && j < out.size() && out[j] == ']') {
+      cleaned.append(out, copied, i - copied);
+      cleaned += ' ';
+      copied = j + 1;
+      i = j;
     }
-    cleaned += out[i];
   }
+  cleaned.append(out, copied, std::string::npos);
   return cleaned;
 }
 
