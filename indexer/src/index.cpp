@@ -641,4 +641,27 @@ Result<std::vector<std::string>> IndexReader::ids(const std::string& text, const
   }
 }
 
+nlohmann::json stats_json(const archive::Stats& st, const IndexStats* index) {
+  nlohmann::json j = {{"authors", st.authors},           {"articles", st.articles},
+                      {"translations", st.translations}, {"changes", st.changes},
+                      {"last_change", st.last_seq},      {"file_bytes", st.file_bytes},
+                      {"map_bytes", st.map_bytes}};
+  j["translations_per_language"] = nlohmann::json::object();
+  for (const auto& [lang, n] : st.translations_per_lang) j["translations_per_language"][lang] = n;
+  j["biographies_per_language"] = nlohmann::json::object();
+  for (const auto& [lang, n] : st.bios_per_lang) j["biographies_per_language"][lang] = n;
+  j["databases"] = nlohmann::json::object();
+  for (const auto& db : st.databases) j["databases"][db.name] = {{"entries", db.entries}, {"bytes", db.bytes}};
+  if (index) {
+    const IndexStats& ix = *index;
+    nlohmann::json i = {{"generation", ix.generation}, {"documents", ix.documents}, {"unique_terms", ix.unique_terms},
+                        {"last_change", ix.last_seq},    {"bytes", ix.bytes},         {"format", ix.format},
+                        {"pair_words", ix.pair_words},   {"pair_words_sampled", ix.pair_words_sampled},
+                        {"languages", nlohmann::json::object()}};
+    for (const auto& l : ix.languages) i["languages"][l.lang] = {{"documents", l.documents}, {"terms", l.terms}};
+    j["index"] = i;
+  }
+  return j;
+}
+
 }  // namespace defter::indexer

@@ -336,14 +336,6 @@ void print_index_stats(const indexer::IndexStats& st) {
                            st.pair_words_sampled);
 }
 
-nlohmann::json index_stats_json(const indexer::IndexStats& st) {
-  nlohmann::json j = {{"generation", st.generation}, {"documents", st.documents}, {"unique_terms", st.unique_terms},
-                      {"last_change", st.last_seq}, {"bytes", st.bytes}, {"format", st.format},
-                      {"pair_words", st.pair_words}, {"pair_words_sampled", st.pair_words_sampled},
-                      {"languages", nlohmann::json::object()}};
-  for (const auto& l : st.languages) j["languages"][l.lang] = {{"documents", l.documents}, {"terms", l.terms}};
-  return j;
-}
 
 }  // namespace
 
@@ -406,17 +398,8 @@ int run_stats(const std::string& data_dir, bool as_json) {
   if (!snap) return fail(snap.status());
   auto st = snap->stats();
   if (as_json) {
-    nlohmann::json j = {{"authors", st.authors},     {"articles", st.articles},
-                        {"translations", st.translations}, {"changes", st.changes},
-                        {"last_change", st.last_seq}, {"file_bytes", st.file_bytes},
-                        {"map_bytes", st.map_bytes}};
-    j["translations_per_language"] = nlohmann::json::object();
-    for (auto& [lang, n] : st.translations_per_lang) j["translations_per_language"][lang] = n;
-    j["biographies_per_language"] = nlohmann::json::object();
-    for (auto& [lang, n] : st.bios_per_lang) j["biographies_per_language"][lang] = n;
-    for (auto& db : st.databases) j["databases"][db.name] = {{"entries", db.entries}, {"bytes", db.bytes}};
-    if (auto ix = indexer::index_stats(index_options(data_dir)); ix.ok()) j["index"] = index_stats_json(*ix);
-    print_json(j, false);
+    auto ix = indexer::index_stats(index_options(data_dir));
+    print_json(indexer::stats_json(st, ix.ok() ? &*ix : nullptr), false);
     return kExitOk;
   }
   std::cout << fmt::format("archive {}\n", archive_dir(data_dir).string());
@@ -565,6 +548,18 @@ int run_suggest(const std::string& data_dir, const std::string& prefix, bool jso
     return kExitOk;
   }
   for (const auto& s : *got) std::cout << fmt::format("{:<8} {}  ({})\n", s.kind, s.text, s.value);
+  return kExitOk;
+}
+
+int run_serve(const std::string& data_dir, httpd::ServerOptions options) {
+  options.data = data_dir;
+  options.handle_signals = true;
+  auto server = httpd::Server::open(options);
+  if (!server) return fail(server.status());
+  std::string host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
+  std::cout << fmt::format("serving http://{}:{}", host, (*server)->port()) << std::endl;
+  (*server)->run();
+  std::cerr << "defter: stopped\n";
   return kExitOk;
 }
 

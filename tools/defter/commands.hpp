@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "defter/archive/importer.hpp"
+#include "defter/httpd/server.hpp"
 
 namespace defter::cli {
 
@@ -61,5 +62,9 @@ struct SearchArgs {
 int run_search(const std::string& data_dir, const SearchArgs& args);
 // Completions of titles, author names and country names.
 int run_suggest(const std::string& data_dir, const std::string& prefix, bool json);
+
+// Serves the JSON API until SIGTERM or SIGINT; prints the address it
+// listens on ("serving http://HOST:PORT") once it does.
+int run_serve(const std::string& data_dir, httpd::ServerOptions options);
 
 }  // namespace defter::cli

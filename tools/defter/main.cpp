@@ -97,6 +97,27 @@ int main(int argc, char** argv) {
   sg->add_option("prefix", suggest_prefix, "the beginning of a title, a name or a country")->required();
   sg->add_flag("--json", suggest_json, "as JSON");
 
+  defter::httpd::ServerOptions serve;
+  std::string log_format = "text";
+  double request_timeout = 30, idle_timeout = 60;
+  auto* sv = app.add_subcommand("serve", "serve the JSON API over HTTP until SIGTERM or SIGINT");
+  sv->add_option("--bind", serve.bind, "address to listen on")->capture_default_str();
+  sv->add_option("--port", serve.port, "port (0: any free one, printed)")->capture_default_str();
+  sv->add_option("--threads", serve.threads, "server threads (0: one per core)")->capture_default_str();
+  sv->add_option("--max-connections", serve.max_connections, "open connections at most (beyond: 503)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))->capture_default_str();
+  sv->add_option("--max-body", serve.max_body_bytes, "largest request body, in bytes (beyond: 413)")->capture_default_str();
+  sv->add_option("--max-page-size", serve.max_page_size, "most hits a search page may ask for")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))->capture_default_str();
+  sv->add_option("--request-timeout", request_timeout, "seconds a request may take to arrive")
+      ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+  sv->add_option("--idle-timeout", idle_timeout, "seconds a kept-alive connection may wait")
+      ->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+  sv->add_option("--rate-limit", serve.rate_limit, "requests a second per client address (0: no limit; beyond: 429)")
+      ->check(CLI::Range(0.0, 1e9))->capture_default_str();
+  sv->add_option("--log-format", log_format, "access log on standard error: text, json or none")
+      ->check(CLI::IsMember({"text", "json", "none"}))->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,5 +136,13 @@ int main(int argc, char** argv) {
   if (*ls) return run_list(data_dir, list_type);
   if (*se) return run_search(data_dir, search);
   if (*sg) return run_suggest(data_dir, suggest_prefix, suggest_json);
+  if (*sv) {
+    serve.log_format = log_format == "json"   ? defter::httpd::LogFormat::kJson
+                       : log_format == "none" ? defter::httpd::LogFormat::kNone
+                                              : defter::httpd::LogFormat::kText;
+    serve.request_timeout = std::chrono::milliseconds(static_cast<long>(request_timeout * 1000));
+    serve.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
+    return run_serve(data_dir, serve);
+  }
   return kExitUsage;
 }

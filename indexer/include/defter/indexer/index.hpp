@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "defter/archive/archive.hpp"
 #include "defter/schema/status.hpp"
 
@@ -94,6 +96,10 @@ struct IndexStats {
 
 // kNotFound when there is no index yet.
 Result<IndexStats> index_stats(const IndexOptions& options);
+
+// The archive's figures and, when there is an index, the index's, as the
+// JSON that `defter stats --json` prints and GET /api/v1/stats returns.
+nlohmann::json stats_json(const archive::Stats& archive, const IndexStats* index);
 
 // A read-only view of the live index, enough to count what a few words
 // find (the full search API builds on it). Not thread-safe: one per thread.

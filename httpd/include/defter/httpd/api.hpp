@@ -1,0 +1,103 @@
+// The JSON API of `defter serve` as a plain function from a request to a
+// response: routing, parameters, the archive and search calls, errors. It
+// never touches a socket (server.hpp does), so tests call it directly.
+//
+// Routes (schema/openapi.json documents each, with its fields):
+//   GET  /api/v1/search        every field of a search request as parameters
+//   GET  /api/v1/suggest?q=    completions of titles, authors, countries
+//   GET  /api/v1/articles/{id} all translations, or ?lang=
+//   GET  /api/v1/authors/{id}  the biography in each language, the articles
+//   GET  /api/v1/facets        every facet value with its count (browsing)
+//   GET  /api/v1/stats         the archive's and the index's figures
+//   GET  /api/v1/openapi.json  the API's description
+//   GET  /healthz, /readyz     the process answers; the index can be searched
+//   GET  /metrics              Prometheus text (the server adds its counters)
+// HEAD is accepted wherever GET is. Errors are RFC 9457 problem documents
+// (application/problem+json) whose `type` comes from one table (problem()).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/beast/http.hpp>
+
+#include "defter/archive/archive.hpp"
+#include "defter/indexer/search.hpp"
+
+namespace defter::httpd {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// Beast's string_view (Boost's, in 1.74) as the standard one.
+inline std::string_view sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// Why a request failed, each with one status and one problem type.
+enum class Problem {
+  kBadRequest,          // 400: a parameter or field is wrong (named in the detail)
+  kUnauthorized,        // 401: no token, or one that is not valid
+  kForbidden,           // 403: the token's scope does not allow this
+  kNotFound,            // 404: no such route or record
+  kMethodNotAllowed,    // 405: with Allow
+  kLengthRequired,      // 411: a body without Content-Length
+  kPayloadTooLarge,     // 413
+  kUriTooLong,          // 414
+  kHeadersTooLarge,     // 431
+  kTooManyRequests,     // 429: with Retry-After
+  kUnavailable,         // 503: with Retry-After (overloaded, no index yet)
+  kInternal,            // 500: with a request id; the detail goes to the log only
+};
+
+// A problem document response. `detail` must name what was wrong without
+// quoting anything but the client's own request.
+Response problem(Problem p, const std::string& detail, unsigned version = 11, bool keep_alive = true);
+// The problem's status code and the `type` URI of its document.
+http::status problem_status(Problem p);
+std::string problem_type(Problem p);
+
+struct ApiOptions {
+  std::filesystem::path data;      // the data directory: archive/ and index/
+  std::size_t max_page_size = indexer::kMaxPageSize;
+  std::size_t max_facet_size = 1000;
+};
+
+// The per-thread state a request needs: a Searcher (opened lazily, reopened
+// as the index changes). Not thread-safe: one per server thread.
+class ApiWorker {
+ public:
+  ApiWorker(const ApiOptions& options, archive::Archive& archive);
+  ~ApiWorker();
+  ApiWorker(const ApiWorker&) = delete;
+  ApiWorker& operator=(const ApiWorker&) = delete;
+
+  // What handle() tells the server beside the response.
+  struct Outcome {
+    std::string route = "unknown";  // for metrics and logs: "search", "article", ...
+    std::string error;              // an unexpected failure's detail, for the log only
+  };
+
+  // Answers one request. Never throws; unexpected failures become 500
+  // (or 503 when the index or archive is busy), their detail in `outcome`.
+  Response handle(const Request& req, Outcome& outcome);
+
+  // Whether the index can be searched now (for /readyz).
+  bool ready();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The OpenAPI document the server serves (schema/openapi.json, built in).
+const std::string& openapi_document();
+
+// A strong ETag for a body ("\"16 hex digits\"").
+std::string etag_of(std::string_view body);
+// Whether an If-None-Match header value matches an ETag.
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
+
+}  // namespace defter::httpd

@@ -1,0 +1,514 @@
+#include "defter/httpd/api.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "defter/indexer/index.hpp"
+#include "defter/schema/records.hpp"
+#include "defter/schema/validate.hpp"
+#include "openapi_document.hpp"
+
+namespace defter::httpd {
+namespace {
+
+using json = nlohmann::json;
+
+struct ProblemInfo {
+  http::status status;
+  const char* slug;
+  const char* title;
+};
+
+// The one table of problems: status, type and title.
+ProblemInfo info(Problem p) {
+  switch (p) {
+    case Problem::kBadRequest: return {http::status::bad_request, "bad-request", "Bad request"};
+    case Problem::kUnauthorized: return {http::status::unauthorized, "unauthorized", "Unauthorized"};
+    case Problem::kForbidden: return {http::status::forbidden, "forbidden", "Forbidden"};
+    case Problem::kNotFound: return {http::status::not_found, "not-found", "Not found"};
+    case Problem::kMethodNotAllowed: return {http::status::method_not_allowed, "method-not-allowed", "Method not allowed"};
+    case Problem::kLengthRequired: return {http::status::length_required, "length-required", "Length required"};
+    case Problem::kPayloadTooLarge: return {http::status::payload_too_large, "payload-too-large", "Payload too large"};
+    case Problem::kUriTooLong: return {http::status::uri_too_long, "uri-too-long", "URI too long"};
+    case Problem::kHeadersTooLarge:
+      return {http::status::request_header_fields_too_large, "headers-too-large", "Request header fields too large"};
+    case Problem::kTooManyRequests: return {http::status::too_many_requests, "too-many-requests", "Too many requests"};
+    case Problem::kUnavailable: return {http::status::service_unavailable, "unavailable", "Service unavailable"};
+    case Problem::kInternal: return {http::status::internal_server_error, "internal", "Internal server error"};
+  }
+  return {http::status::internal_server_error, "internal", "Internal server error"};
+}
+
+// A request's parameters, decoded.
+using Params = std::multimap<std::string, std::string>;
+
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < n; ++k) {
+      auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // Overlong forms, surrogates, beyond Unicode.
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+// Percent-decoding (and + as a space in a query string). nullopt when a %
+// is not followed by two hex digits or the result is not UTF-8.
+std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int a = hex(s[i + 1]), b = hex(s[i + 2]);
+      if (a < 0 || b < 0) return std::nullopt;
+      out += static_cast<char>(a * 16 + b);
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  if (!valid_utf8(out)) return std::nullopt;
+  return out;
+}
+
+struct BadRequest {
+  std::string detail;
+};
+
+struct Target {
+  std::vector<std::string> segments;  // the path, decoded, split at '/'
+  Params params;
+};
+
+Target parse_target(std::string_view target) {
+  Target t;
+  std::size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  if (path.empty() || path[0] != '/') throw BadRequest{"the request target must be an absolute path"};
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    auto seg = decode(path.substr(start, end - start), false);
+    if (!seg) throw BadRequest{"the path has a bad percent-encoding or is not UTF-8"};
+    if (*seg == "." || *seg == ".." || seg->find('/') != std::string::npos || seg->find('\0') != std::string::npos)
+      throw BadRequest{"the path may not hold '.', '..', an encoded '/' or a NUL"};
+    if (!seg->empty() || end < path.size()) t.segments.push_back(*seg);
+    start = end + 1;
+  }
+  while (!t.segments.empty() && t.segments.back().empty()) t.segments.pop_back();  // a trailing slash
+  if (q == std::string_view::npos) return t;
+  std::string_view query = target.substr(q + 1);
+  std::size_t p = 0;
+  while (p <= query.size()) {
+    std::size_t amp = query.find('&', p);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(p, amp - p);
+    if (!pair.empty()) {
+      std::size_t eq = pair.find('=');
+      auto name = decode(pair.substr(0, eq), true);
+      if (!name) throw BadRequest{"a parameter name has a bad percent-encoding or is not UTF-8"};
+      auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+      if (!value) throw BadRequest{"parameter \"" + *name + "\" has a bad percent-encoding or is not UTF-8"};
+      t.params.emplace(*name, *value);
+    }
+    p = amp + 1;
+  }
+  return t;
+}
+
+// Parameters by name, checked against the names a route accepts.
+class Query {
+ public:
+  Query(const Params& params, const std::set<std::string>& allowed) : params_(params) {
+    for (const auto& [name, v] : params)
+      if (!allowed.count(name)) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        throw BadRequest{"unknown parameter \"" + name + "\"" + (list.empty() ? "" : " (accepted: " + list + ")")};
+      }
+  }
+  std::vector<std::string> all(const std::string& name) const {
+    std::vector<std::string> out;
+    auto [a, b] = params_.equal_range(name);
+    for (auto it = a; it != b; ++it) out.push_back(it->second);
+    return out;
+  }
+  std::optional<std::string> one(const std::string& name) const {
+    auto [a, b] = params_.equal_range(name);
+    if (a == b) return std::nullopt;
+    if (std::next(a) != b) throw BadRequest{"parameter \"" + name + "\" may be given once"};
+    return a->second;
+  }
+  std::string get(const std::string& name, const std::string& fallback = "") const { return one(name).value_or(fallback); }
+  std::size_t number(const std::string& name, std::size_t fallback, std::size_t low, std::size_t high) const {
+    auto v = one(name);
+    if (!v) return fallback;
+    std::size_t n = 0;
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || ptr != v->data() + v->size() || n < low || n > high)
+      throw BadRequest{"parameter \"" + name + "\" must be a whole number from " + std::to_string(low) + " to " +
+                       std::to_string(high)};
+    return n;
+  }
+  bool flag(const std::string& name, bool fallback) const {
+    auto v = one(name);
+    if (!v) return fallback;
+    if (*v == "true" || *v == "1") return true;
+    if (*v == "false" || *v == "0") return false;
+    throw BadRequest{"parameter \"" + name + "\" must be true or false"};
+  }
+
+ private:
+  const Params& params_;
+};
+
+// Values given as repeated parameters or comma-separated in one.
+std::vector<std::string> listed(const Query& q, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& v : q.all(name)) {
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      std::size_t end = v.find(',', start);
+      if (end == std::string::npos) end = v.size();
+      if (end > start) out.push_back(v.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+Response json_response(const json& body, http::status status = http::status::ok) {
+  Response res{status, 11};
+  res.set(http::field::content_type, "application/json");
+  res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return res;
+}
+
+std::string fnv_hex(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static const char* digits = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = digits[h & 0xF];
+  return out;
+}
+
+}  // namespace
+
+http::status problem_status(Problem p) { return info(p).status; }
+std::string problem_type(Problem p) { return std::string("/api/v1/problems/") + info(p).slug; }
+
+Response problem(Problem p, const std::string& detail, unsigned version, bool keep_alive) {
+  ProblemInfo i = info(p);
+  json body = {{"type", problem_type(p)}, {"title", i.title}, {"status", static_cast<int>(i.status)}, {"detail", detail}};
+  Response res{i.status, version};
+  res.set(http::field::content_type, "application/problem+json");
+  res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+std::string etag_of(std::string_view body) { return "\"" + fnv_hex(body) + "\""; }
+
+bool etag_matches(std::string_view header, std::string_view etag) {
+  std::size_t p = 0;
+  while (p < header.size()) {
+    std::size_t comma = header.find(',', p);
+    if (comma == std::string_view::npos) comma = header.size();
+    std::string_view item = header.substr(p, comma - p);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item.rfind("W/", 0) == 0) item.remove_prefix(2);  // weak comparison, as If-None-Match asks
+    if (item == "*" || item == etag) return true;
+    p = comma + 1;
+  }
+  return false;
+}
+
+const std::string& openapi_document() {
+  // schema/openapi.json with the record schemas it refers to by $id
+  // (schema/json) embedded, so that the document stands alone.
+  static const std::string kDocument = [] {
+    json doc = json::parse(kOpenApiJson);
+    for (auto name : schema::schema_names()) {
+      json record = json::parse(schema::schema_text(name));
+      std::string key = "Record_" + std::string(name.substr(0, name.find('.')));
+      std::replace(key.begin(), key.end(), '-', '_');
+      doc["components"]["schemas"][key] = std::move(record);
+    }
+    return doc.dump();
+  }();
+  return kDocument;
+}
+
+// ---- ApiWorker -------------------------------------------------------------
+
+struct ApiWorker::Impl {
+  ApiOptions options;
+  archive::Archive& archive;
+  std::unique_ptr<indexer::Searcher> searcher;
+
+  Impl(const ApiOptions& o, archive::Archive& a) : options(o), archive(a) {}
+
+  indexer::IndexOptions index_options() const {
+    indexer::IndexOptions io;
+    io.dir = options.data / "index";
+    return io;
+  }
+
+  // The searcher at the index's latest commit; nullptr while there is no index.
+  indexer::Searcher* search_index() {
+    if (!searcher) {
+      auto s = indexer::Searcher::open(index_options(), archive);
+      if (!s) {
+        if (s.status().code() == Code::kNotFound) return nullptr;
+        throw s.status();
+      }
+      searcher = std::move(*s);
+      return searcher.get();
+    }
+    if (auto st = searcher->refresh(); !st.ok()) throw st;
+    return searcher.get();
+  }
+
+  archive::Snapshot snapshot() {
+    auto snap = archive.snapshot();
+    if (!snap) throw snap.status();
+    return std::move(*snap);
+  }
+
+  Response search(const Params& params) {
+    Query q(params, {"q", "country", "author", "lang", "type", "year", "month", "from", "to", "sort", "page", "size",
+                     "prefer", "ui_lang", "facets", "facet_size", "highlight", "snippet_chars"});
+    indexer::SearchRequest req;
+    req.query = q.get("q");
+    if (req.query.size() > 10000) throw BadRequest{"parameter \"q\" is longer than 10000 bytes"};
+    for (const char* f : {"country", "author", "lang", "type", "year", "month"})
+      if (auto v = listed(q, f); !v.empty()) req.filters[f] = v;
+    req.from = q.get("from");
+    req.to = q.get("to");
+    if (auto s = q.one("sort")) {
+      auto order = indexer::parse_sort(*s);
+      if (!order) throw BadRequest{"parameter \"sort\" must be relevance, newest or oldest"};
+      req.sort = *order;
+    }
+    req.page = q.number("page", 1, 1, 1000000);
+    req.size = q.number("size", 10, 1, options.max_page_size);
+    req.languages = listed(q, "prefer");
+    req.ui_lang = q.get("ui_lang", "en");
+    if (auto f = q.one("facets")) {
+      req.facets = listed(q, "facets");
+      for (const auto& name : req.facets)
+        if (std::find(indexer::facet_names().begin(), indexer::facet_names().end(), name) == indexer::facet_names().end())
+          throw BadRequest{"parameter \"facets\": \"" + name + "\" is not a facet (country, year, month, author, lang, type)"};
+    }
+    req.facet_size = q.number("facet_size", req.facet_size, 1, options.max_facet_size);
+    req.highlight = q.flag("highlight", true);
+    req.snippet_chars = q.number("snippet_chars", req.snippet_chars, 0, 2000);
+    auto* s = search_index();
+    if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
+    auto r = s->search(req);
+    if (!r) {
+      if (r.status().code() == Code::kInvalidArgument) throw BadRequest{r.status().message()};
+      throw r.status();
+    }
+    return json_response(indexer::to_json(*r));
+  }
+
+  Response suggest(const Params& params) {
+    Query q(params, {"q", "limit"});
+    auto text = q.one("q");
+    if (!text) throw BadRequest{"parameter \"q\" is required"};
+    std::size_t limit = q.number("limit", 10, 1, 50);
+    auto* s = search_index();
+    if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
+    auto r = s->suggest(*text, limit);
+    if (!r) throw r.status();
+    return json_response(indexer::to_json(*r));
+  }
+
+  Response facets(const Params& params) {
+    Query q(params, {"ui_lang", "facet_size"});
+    indexer::SearchRequest req;
+    req.ui_lang = q.get("ui_lang", "en");
+    req.facet_size = q.number("facet_size", options.max_facet_size, 1, options.max_facet_size);
+    req.size = 1;
+    req.highlight = false;
+    auto* s = search_index();
+    if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
+    auto r = s->search(req);
+    if (!r) throw r.status();
+    json full = indexer::to_json(*r);
+    return json_response({{"total", full["total"]}, {"total_exact", full["total_exact"]}, {"facets", full["facets"]}});
+  }
+
+  Response article(const std::string& id, const Params& params) {
+    Query q(params, {"lang"});
+    auto snap = snapshot();
+    auto a = snap.article(id);
+    if (!a) {
+      if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no article \"" + id + "\"");
+      throw a.status();
+    }
+    if (auto lang = q.one("lang")) {
+      auto it = a->translations.find(*lang);
+      if (it == a->translations.end())
+        return problem(Problem::kNotFound, "article \"" + id + "\" has no translation \"" + *lang + "\"");
+      auto keep = *it;
+      a->translations.clear();
+      a->translations.insert(std::move(keep));
+    }
+    return json_response(json(*a));
+  }
+
+  Response author(const std::string& id, const Params& params) {
+    Query q(params, {});
+    auto snap = snapshot();
+    auto a = snap.author(id);
+    if (!a) {
+      if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no author \"" + id + "\"");
+      throw a.status();
+    }
+    json body = *a;
+    body["articles"] = json::array();
+    std::vector<json> articles;
+    for (const auto& article_id : snap.articles_by_author(id)) {
+      auto art = snap.article(article_id);
+      if (!art) continue;  // deleted since the index row was read: same transaction, cannot happen
+      json item = {{"id", art->id}, {"published", art->published}, {"original_language", art->original_language},
+                   {"languages", json::array()}, {"title", ""}};
+      for (const auto& [lang, t] : art->translations) item["languages"].push_back(lang);
+      auto original = art->translations.find(art->original_language);
+      if (original == art->translations.end()) original = art->translations.begin();
+      if (original != art->translations.end()) item["title"] = original->second.title;
+      articles.push_back(std::move(item));
+    }
+    std::stable_sort(articles.begin(), articles.end(), [](const json& x, const json& y) {
+      return x["published"].get<std::string>() > y["published"].get<std::string>();
+    });
+    for (auto& item : articles) body["articles"].push_back(std::move(item));
+    return json_response(body);
+  }
+
+  Response stats(const Params& params) {
+    Query q(params, {});
+    auto snap = snapshot();
+    auto ix = indexer::index_stats(index_options());
+    return json_response(indexer::stats_json(snap.stats(), ix.ok() ? &*ix : nullptr));
+  }
+
+  // The route for a method and path, or a problem.
+  Response route(const Request& req, const Target& t, std::string& name) {
+    const auto& s = t.segments;
+    bool read = req.method() == http::verb::get || req.method() == http::verb::head;
+    auto only_get = [&](auto&& answer) -> Response {
+      if (!read) {
+        Response res = problem(Problem::kMethodNotAllowed, "this resource answers GET and HEAD");
+        res.set(http::field::allow, "GET, HEAD");
+        return res;
+      }
+      return answer();
+    };
+    if (s.size() == 1 && s[0] == "healthz") {
+      name = "healthz";
+      return only_get([&] { return json_response({{"status", "ok"}}); });
+    }
+    if (s.size() == 1 && s[0] == "readyz") {
+      name = "readyz";
+      return only_get([&] {
+        if (!search_index()) return problem(Problem::kUnavailable, "the index is not built yet");
+        return json_response({{"status", "ready"}, {"documents", searcher->documents()}});
+      });
+    }
+    if (s.size() >= 2 && s[0] == "api" && s[1] == "v1") {
+      if (s.size() == 3 && s[2] == "search") return name = "search", only_get([&] { return search(t.params); });
+      if (s.size() == 3 && s[2] == "suggest") return name = "suggest", only_get([&] { return suggest(t.params); });
+      if (s.size() == 3 && s[2] == "facets") return name = "facets", only_get([&] { return facets(t.params); });
+      if (s.size() == 3 && s[2] == "stats") return name = "stats", only_get([&] { return stats(t.params); });
+      if (s.size() == 3 && s[2] == "openapi.json") {
+        name = "openapi";
+        return only_get([&] {
+          Query q(t.params, {});
+          Response res{http::status::ok, 11};
+          res.set(http::field::content_type, "application/json");
+          res.body() = openapi_document();
+          return res;
+        });
+      }
+      if (s.size() == 4 && s[2] == "articles") return name = "article", only_get([&] { return article(s[3], t.params); });
+      if (s.size() == 4 && s[2] == "authors") return name = "author", only_get([&] { return author(s[3], t.params); });
+    }
+    name = "unknown";
+    return problem(Problem::kNotFound, "no such resource");
+  }
+};
+
+ApiWorker::ApiWorker(const ApiOptions& options, archive::Archive& archive)
+    : impl_(std::make_unique<Impl>(options, archive)) {}
+ApiWorker::~ApiWorker() = default;
+
+bool ApiWorker::ready() {
+  try {
+    return impl_->search_index() != nullptr;
+  } catch (...) {
+    return false;
+  }
+}
+
+Response ApiWorker::handle(const Request& req, Outcome& outcome) {
+  outcome = Outcome{};
+  Response res;
+  try {
+    res = impl_->route(req, parse_target(sv(req.target())), outcome.route);
+  } catch (const BadRequest& e) {
+    res = problem(Problem::kBadRequest, e.detail);
+  } catch (const Status& st) {
+    // The environment's failure: its detail (paths of the machine) goes to
+    // the log, never into the answer.
+    outcome.error = st.message();
+    bool busy = st.code() == Code::kLocked || st.code() == Code::kIOError;
+    res = problem(busy ? Problem::kUnavailable : Problem::kInternal,
+                  "the archive or the index could not be read; the server log has the detail");
+  } catch (const std::exception& e) {
+    outcome.error = e.what();
+    res = problem(Problem::kInternal, "an unexpected error; the server log has the detail");
+  }
+  res.version(req.version());
+  res.keep_alive(req.keep_alive());
+  if (res.result() == http::status::service_unavailable && res[http::field::retry_after].empty())
+    res.set(http::field::retry_after, "5");
+  return res;
+}
+
+}  // namespace defter::httpd

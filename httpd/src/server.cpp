@@ -1,0 +1,580 @@
+#include "defter/httpd/server.hpp"
+
+#include <zlib.h>
+
+#include <atomic>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include "defter/indexer/index.hpp"
+
+namespace defter::httpd {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Each server thread's API state (its Xapian readers).
+thread_local ApiWorker* tls_worker = nullptr;
+
+// gzip of body (zlib's deflate with a gzip wrapper); nullopt on failure.
+std::optional<std::string> gzip(const std::string& body) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return std::nullopt;
+  std::string out(deflateBound(&z, static_cast<uLong>(body.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  z.avail_in = static_cast<uInt>(body.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
+// Whether an Accept-Encoding header accepts gzip (not with q=0).
+bool accepts_gzip(std::string_view header) {
+  std::size_t p = 0;
+  while (p < header.size()) {
+    std::size_t comma = header.find(',', p);
+    if (comma == std::string_view::npos) comma = header.size();
+    std::string_view item = header.substr(p, comma - p);
+    p = comma + 1;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    std::size_t semi = item.find(';');
+    std::string_view coding = item.substr(0, semi);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    if (coding != "gzip" && coding != "*") continue;
+    if (semi != std::string_view::npos) {
+      std::string_view params = item.substr(semi + 1);
+      std::size_t q = params.find("q=");
+      if (q != std::string_view::npos) {
+        double v = std::atof(std::string(params.substr(q + 2)).c_str());
+        if (v <= 0) continue;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+// A request target as it may appear in a log line: printable ASCII only.
+std::string printable(std::string_view s, std::size_t max = 2048) {
+  std::string out;
+  for (char c : s.substr(0, max)) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
+      static const char* hex = "0123456789ABCDEF";
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+// Requests and latency per route and status, for /metrics.
+class Metrics {
+ public:
+  static constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  static constexpr std::size_t kBucketCount = sizeof(kBuckets) / sizeof(kBuckets[0]);
+
+  void record(const std::string& route, unsigned status, double seconds) {
+    std::lock_guard lock(mutex_);
+    ++requests_[{route, status}];
+    auto& h = latency_[route];
+    if (h.buckets.empty()) h.buckets.assign(kBucketCount, 0);
+    for (std::size_t i = 0; i < kBucketCount; ++i)
+      if (seconds <= kBuckets[i]) ++h.buckets[i];
+    ++h.count;
+    h.sum += seconds;
+  }
+
+  void render(std::string& out) const {
+    std::lock_guard lock(mutex_);
+    out += "# HELP defter_http_requests_total HTTP requests answered, by route and status.\n"
+           "# TYPE defter_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_)
+      out += "defter_http_requests_total{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
+             std::to_string(n) + "\n";
+    out += "# HELP defter_http_request_duration_seconds Time from a request's arrival to its answer, by route.\n"
+           "# TYPE defter_http_request_duration_seconds histogram\n";
+    for (const auto& [route, h] : latency_) {
+      for (std::size_t i = 0; i < kBucketCount; ++i) {
+        char le[32];
+        std::snprintf(le, sizeof le, "%g", kBuckets[i]);
+        out += "defter_http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"" + le + "\"} " +
+               std::to_string(h.buckets[i]) + "\n";
+      }
+      out += "defter_http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"+Inf\"} " +
+             std::to_string(h.count) + "\n";
+      char sum[64];
+      std::snprintf(sum, sizeof sum, "%.6f", h.sum);
+      out += "defter_http_request_duration_seconds_sum{route=\"" + route + "\"} " + sum + "\n";
+      out += "defter_http_request_duration_seconds_count{route=\"" + route + "\"} " + std::to_string(h.count) + "\n";
+    }
+  }
+
+ private:
+  struct Histogram {
+    std::vector<std::uint64_t> buckets;
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
+  std::map<std::string, Histogram> latency_;
+};
+
+// Token buckets per client address.
+class RateLimiter {
+ public:
+  explicit RateLimiter(double per_second) : rate_(per_second), burst_(std::max(1.0, 2 * per_second)) {}
+
+  // True when the client may make one more request now.
+  bool allow(const std::string& client) {
+    if (rate_ <= 0) return true;
+    auto now = Clock::now();
+    std::lock_guard lock(mutex_);
+    if (buckets_.size() > 100000) buckets_.clear();  // a flood of addresses: start over rather than grow
+    auto [it, added] = buckets_.try_emplace(client, Bucket{burst_, now});
+    Bucket& b = it->second;
+    if (!added) {
+      double elapsed = std::chrono::duration<double>(now - b.last).count();
+      b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
+      b.last = now;
+    }
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+ private:
+  struct Bucket {
+    double tokens;
+    Clock::time_point last;
+  };
+  double rate_, burst_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  ServerOptions options;
+  ApiOptions api_options;
+  std::unique_ptr<archive::Archive> archive;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::steady_timer grace{io};
+  std::optional<asio::signal_set> signals;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> stopping{false};
+  Metrics metrics;
+  RateLimiter limiter;
+  std::mutex log_mutex;
+  std::mutex sessions_mutex;
+  std::set<std::weak_ptr<detail::Session>, std::owner_less<std::weak_ptr<detail::Session>>> sessions;
+
+  explicit Impl(const ServerOptions& o) : options(o), limiter(o.rate_limit) {
+    api_options.data = o.data;
+    api_options.max_page_size = o.max_page_size;
+  }
+
+  std::ostream& log_stream() { return options.log ? *options.log : std::cerr; }
+
+  void log_error(const std::string& what) {
+    if (options.log_format == LogFormat::kNone) return;
+    std::lock_guard lock(log_mutex);
+    if (options.log_format == LogFormat::kJson)
+      log_stream() << nlohmann::json({{"level", "error"}, {"message", what}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    else
+      log_stream() << "error: " << what << "\n";
+    log_stream().flush();
+  }
+
+  void log_request(const std::string& client, const Request& req, const std::string& route, unsigned status,
+                   std::size_t bytes, double ms) {
+    if (options.log_format == LogFormat::kNone) return;
+    std::string method(req.method_string());
+    std::string target = printable(sv(req.target()));
+    std::lock_guard lock(log_mutex);
+    if (options.log_format == LogFormat::kJson) {
+      log_stream() << nlohmann::json({{"client", client}, {"method", printable(method)}, {"target", target},
+                                      {"route", route}, {"status", status}, {"bytes", bytes}, {"ms", std::round(ms * 1000) / 1000}})
+                          .dump()
+                   << "\n";
+    } else {
+      char line[64];
+      std::snprintf(line, sizeof line, "%u %zu %.3fms", status, bytes, ms);
+      log_stream() << client << " \"" << printable(method) << " " << target << "\" " << line << " " << route << "\n";
+    }
+    log_stream().flush();
+  }
+
+  void accept();
+  void begin_stop();
+  void maybe_finish() {
+    if (stopping && connections.load() == 0) io.stop();
+  }
+
+  // The server's own route: Prometheus text.
+  Response metrics_response() {
+    std::string out;
+    metrics.render(out);
+    out += "# HELP defter_connections Open client connections.\n# TYPE defter_connections gauge\n";
+    out += "defter_connections " + std::to_string(connections.load()) + "\n";
+    if (auto snap = archive->snapshot(); snap.ok()) {
+      out += "# HELP defter_archive_last_change The archive's newest change number.\n# TYPE defter_archive_last_change gauge\n";
+      out += "defter_archive_last_change " + std::to_string(snap->last_seq()) + "\n";
+    }
+    indexer::IndexOptions io_options;
+    io_options.dir = options.data / "index";
+    if (auto ix = indexer::index_stats(io_options); ix.ok()) {
+      out += "# HELP defter_index_last_change The newest archive change the index holds.\n# TYPE defter_index_last_change gauge\n";
+      out += "defter_index_last_change " + std::to_string(ix->last_seq) + "\n";
+      out += "# HELP defter_index_documents Documents in the index, by language.\n# TYPE defter_index_documents gauge\n";
+      for (const auto& l : ix->languages)
+        out += "defter_index_documents{lang=\"" + l.lang + "\"} " + std::to_string(l.documents) + "\n";
+      // The index's age: since its newest file was written.
+      std::error_code ec;
+      std::filesystem::file_time_type newest{};
+      for (const auto& e : std::filesystem::recursive_directory_iterator(io_options.dir, ec))
+        if (e.is_regular_file(ec)) newest = std::max(newest, e.last_write_time(ec));
+      if (newest != std::filesystem::file_time_type{}) {
+        double age = std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - newest).count();
+        out += "# HELP defter_index_age_seconds Seconds since the index was last written.\n# TYPE defter_index_age_seconds gauge\n";
+        char v[64];
+        std::snprintf(v, sizeof v, "%.3f", std::max(0.0, age));
+        out += std::string("defter_index_age_seconds ") + v + "\n";
+      }
+    }
+    Response res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = std::move(out);
+    return res;
+  }
+};
+
+namespace detail {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    ++server_->connections;
+    beast::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    client_ = ec ? "-" : remote.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~Session() {
+    --server_->connections;
+    if (server_->stopping) asio::post(server_->io, [s = server_] { s->maybe_finish(); });
+  }
+
+  void start() {
+    {
+      std::lock_guard lock(server_->sessions_mutex);
+      server_->sessions.insert(weak_from_this());
+    }
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+  }
+
+  // Refuses the connection: the server has too many.
+  void refuse() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      Response res = problem(Problem::kUnavailable, "the server has too many connections; try again shortly", 11, false);
+      res.set(http::field::retry_after, "1");
+      self->stream_.expires_after(std::chrono::seconds(5));
+      self->send(std::move(res), "overloaded", Clock::now(), nullptr);
+    });
+  }
+
+  // On shutdown: closes the connection if it waits for a request.
+  void close_if_idle() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->close();
+    });
+  }
+
+ private:
+  void wait_for_request() {
+    idle_ = true;
+    if (server_->stopping) return close();
+    if (buffer_.size() > 0) return read_request();  // pipelined: the next request is here
+    stream_.expires_after(server_->options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(8192), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->buffer_.commit(n);
+      if (ec) return self->close();
+      self->read_request();
+    });
+  }
+
+  void read_request() {
+    idle_ = false;
+    const auto& o = server_->options;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(o.max_header_bytes + o.max_target_bytes));
+    parser_->body_limit(o.max_body_bytes);
+    stream_.expires_after(o.request_timeout);
+    started_ = Clock::now();
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof)
+      return close();
+    if (ec == http::error::header_limit) {
+      // The request line not even complete: the target is what is long.
+      std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      bool line_done = seen.find("\r\n") != std::string_view::npos;
+      return fail(line_done ? Problem::kHeadersTooLarge : Problem::kUriTooLong,
+                  line_done ? "the request's header fields are too large" : "the request target is too long");
+    }
+    if (ec == http::error::body_limit) return fail(Problem::kPayloadTooLarge, "the request body is too large");
+    if (ec) return fail(Problem::kBadRequest, "the request is not valid HTTP/1.1 (" + ec.message() + ")");
+    Request req = parser_->release();
+    handle(std::move(req));
+  }
+
+  // Answers an unreadable request and closes the connection.
+  void fail(Problem p, const std::string& detail) {
+    Response res = problem(p, detail, 11, false);
+    send(std::move(res), "invalid", started_, nullptr);
+  }
+
+  void handle(Request req) {
+    const auto& o = server_->options;
+    ApiWorker::Outcome outcome;
+    Response res;
+    std::size_t header_bytes = 0;
+    for (const auto& f : req) header_bytes += f.name_string().size() + f.value().size() + 4;
+    bool body_method = req.method() == http::verb::put || req.method() == http::verb::post;
+    if (req.target().size() > o.max_target_bytes) {
+      res = problem(Problem::kUriTooLong, "the request target is longer than " + std::to_string(o.max_target_bytes) + " bytes");
+    } else if (header_bytes > o.max_header_bytes) {
+      res = problem(Problem::kHeadersTooLarge, "the header fields are larger than " + std::to_string(o.max_header_bytes) + " bytes");
+    } else if (!server_->limiter.allow(client_)) {
+      res = problem(Problem::kTooManyRequests, "more than the allowed requests a second from this address");
+      res.set(http::field::retry_after, "1");
+      outcome.route = "limited";
+    } else if (body_method && !req.has_content_length() && !req.chunked()) {
+      res = problem(Problem::kLengthRequired, "a request body needs a Content-Length");
+    } else if (req.target() == "/metrics" || req.target().starts_with("/metrics?")) {
+      outcome.route = "metrics";
+      if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        res = problem(Problem::kMethodNotAllowed, "this resource answers GET and HEAD");
+        res.set(http::field::allow, "GET, HEAD");
+      } else {
+        res = server_->metrics_response();
+      }
+    } else {
+      res = tls_worker ? tls_worker->handle(req, outcome)
+                       : problem(Problem::kUnavailable, "the server is starting");
+    }
+    if (!outcome.error.empty()) server_->log_error(outcome.route + ": " + outcome.error);
+    finish(req, res, outcome.route);
+    bool keep = req.keep_alive() && !server_->stopping && res.keep_alive();
+    res.version(req.version());
+    res.keep_alive(keep);
+    send(std::move(res), outcome.route, started_, &req);
+  }
+
+  // ETags, gzip and HEAD on a response about to be sent.
+  void finish(const Request& req, Response& res, const std::string& route) {
+    if (res.result() == http::status::ok && (route == "article" || route == "author")) {
+      std::string tag = etag_of(res.body());
+      res.set(http::field::etag, tag);
+      if (auto inm = req[http::field::if_none_match]; !inm.empty() && etag_matches(sv(inm), tag)) {
+        res.result(http::status::not_modified);
+        res.body().clear();
+        res.erase(http::field::content_type);
+        return;
+      }
+    }
+    if (res.body().size() >= 1024 && accepts_gzip(sv(req[http::field::accept_encoding]))) {
+      if (auto z = gzip(res.body())) {
+        res.body() = std::move(*z);
+        res.set(http::field::content_encoding, "gzip");
+      }
+    }
+    if (res.body().size() >= 1024 || res.count(http::field::content_encoding) > 0) res.set(http::field::vary, "Accept-Encoding");
+    res.prepare_payload();
+    if (req.method() == http::verb::head) {
+      auto length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
+  }
+
+  void send(Response res, std::string route, Clock::time_point started, const Request* req) {
+    res.set(http::field::server, "defter");
+    if (!res.has_content_length() && res.result() != http::status::not_modified) res.prepare_payload();
+    auto response = std::make_shared<Response>(std::move(res));
+    bool close_after = !response->keep_alive();
+    unsigned status = response->result_int();
+    std::size_t bytes = response->body().size();
+    std::optional<Request> logged;
+    if (req) logged.emplace(*req);
+    else logged.emplace(http::verb::unknown, "-", 11);
+    logged->body().clear();
+    stream_.expires_after(server_->options.request_timeout);
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response, close_after, status, bytes, started, route = std::move(route),
+                       logged = std::move(logged)](beast::error_code ec, std::size_t) {
+                        double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+                        self->server_->metrics.record(route, status, seconds);
+                        self->server_->log_request(self->client_, *logged, route, status, bytes, seconds * 1000);
+                        if (ec || close_after) return self->close();
+                        self->wait_for_request();
+                      });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Server::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string client_;
+  Clock::time_point started_ = Clock::now();
+  bool idle_ = true;
+};
+
+}  // namespace detail
+
+using detail::Session;
+
+void Server::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || self->stopping) return;
+      self->log_error("accept: " + ec.message());
+    } else if (self->stopping) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      return;
+    } else {
+      bool over = self->connections.load() >= self->options.max_connections;
+      auto session = std::make_shared<Session>(std::move(socket), self);
+      if (over) session->refuse();
+      else session->start();
+    }
+    self->accept();
+  });
+}
+
+void Server::Impl::begin_stop() {
+  if (stopping.exchange(true)) return;
+  beast::error_code ec;
+  acceptor.close(ec);
+  if (signals) signals->cancel(ec);
+  std::vector<std::shared_ptr<detail::Session>> open;
+  {
+    std::lock_guard lock(sessions_mutex);
+    for (const auto& w : sessions)
+      if (auto s = w.lock()) open.push_back(std::move(s));
+    sessions.clear();
+  }
+  for (auto& s : open) s->close_if_idle();
+  open.clear();
+  grace.expires_after(options.shutdown_grace);
+  grace.async_wait([self = shared_from_this()](beast::error_code e) {
+    if (!e) self->io.stop();
+  });
+  maybe_finish();
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() {
+  impl_->io.stop();
+}
+
+Result<std::unique_ptr<Server>> Server::open(const ServerOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  archive::Options ao;
+  ao.dir = options.data / "archive";
+  auto a = archive::Archive::open(ao);
+  if (!a) return a.status();
+  impl->archive = std::move(*a);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.bind, ec);
+  if (ec) return Status(Code::kInvalidArgument, "--bind " + options.bind + " is not an IP address");
+  tcp::endpoint endpoint(address, options.port);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Status(Code::kIOError, "cannot listen on " + options.bind + ":" + std::to_string(options.port) + ": " + ec.message());
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+std::uint16_t Server::port() const {
+  beast::error_code ec;
+  auto e = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : e.port();
+}
+
+void Server::run() {
+  auto impl = impl_;
+  if (impl->options.handle_signals) {
+    impl->signals.emplace(impl->io, SIGINT, SIGTERM);
+    impl->signals->async_wait([impl](beast::error_code ec, int) {
+      if (!ec) impl->begin_stop();
+    });
+  }
+  impl->accept();
+  unsigned n = impl->options.threads ? impl->options.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto serve = [impl] {
+    ApiWorker worker(impl->api_options, *impl->archive);
+    tls_worker = &worker;
+    for (;;) {
+      try {
+        impl->io.run();
+        break;
+      } catch (const std::exception& e) {
+        impl->log_error(std::string("a request handler threw: ") + e.what());
+      }
+    }
+    tls_worker = nullptr;
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < n; ++i) threads.emplace_back(serve);
+  serve();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  asio::post(impl_->io, [impl = impl_] { impl->begin_stop(); });
+}
+
+}  // namespace defter::httpd
