@@ -257,10 +257,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         out += "defter_index_documents{lang=\"" + l.lang + "\"} " + std::to_string(l.documents) + "\n";
       // The index's age: since its newest file was written.
       std::error_code ec;
-      std::filesystem::file_time_type newest{};
+      auto newest = std::filesystem::file_time_type::min();
       for (const auto& e : std::filesystem::recursive_directory_iterator(io_options.dir, ec))
         if (e.is_regular_file(ec)) newest = std::max(newest, e.last_write_time(ec));
-      if (newest != std::filesystem::file_time_type{}) {
+      if (newest != std::filesystem::file_time_type::min()) {
         double age = std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - newest).count();
         out += "# HELP defter_index_age_seconds Seconds since the index was last written.\n# TYPE defter_index_age_seconds gauge\n";
         char v[64];
@@ -289,8 +289,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ~Session() {
+    {
+      // weak_from_this() still names this session's control block (expired).
+      std::lock_guard lock(server_->sessions_mutex);
+      server_->sessions.erase(weak_from_this());
+    }
     --server_->connections;
-    if (server_->stopping) asio::post(server_->io, [s = server_] { s->maybe_finish(); });
+    if (server_->stopping && !server_->io.stopped()) asio::post(server_->io, [s = server_] { s->maybe_finish(); });
   }
 
   void start() {
@@ -303,12 +308,22 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Refuses the connection: the server has too many.
   void refuse() {
+    {
+      std::lock_guard lock(server_->sessions_mutex);
+      server_->sessions.insert(weak_from_this());
+    }
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       Response res = problem(Problem::kUnavailable, "the server has too many connections; try again shortly", 11, false);
       res.set(http::field::retry_after, "1");
       self->stream_.expires_after(std::chrono::seconds(5));
       self->send(std::move(res), "overloaded", Clock::now(), nullptr);
     });
+  }
+
+  // When the server is destroyed (no thread runs its handlers): closes the socket.
+  void abort() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
   }
 
   // On shutdown: closes the connection if it waits for a request.
@@ -349,9 +364,10 @@ class Session : public std::enable_shared_from_this<Session> {
         ec == asio::error::connection_reset || ec == asio::error::eof)
       return close();
     if (ec == http::error::header_limit) {
-      // The request line not even complete: the target is what is long.
+      // A request line longer than any target allowed: the target is what is long.
       std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-      bool line_done = seen.find("\r\n") != std::string_view::npos;
+      std::size_t line_end = seen.find("\r\n");
+      bool line_done = line_end != std::string_view::npos && line_end <= server_->options.max_target_bytes + 32;
       return fail(line_done ? Problem::kHeadersTooLarge : Problem::kUriTooLong,
                   line_done ? "the request's header fields are too large" : "the request target is too long");
     }
@@ -515,7 +531,26 @@ void Server::Impl::begin_stop() {
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() {
-  impl_->io.stop();
+  // Pending operations' handlers hold the state (and sessions) alive: close
+  // everything, then let those handlers run, failed, and let go of it.
+  Impl& impl = *impl_;
+  impl.stopping = true;
+  impl.io.stop();
+  beast::error_code ec;
+  impl.acceptor.close(ec);
+  impl.grace.cancel();
+  if (impl.signals) impl.signals->cancel(ec);
+  std::vector<std::shared_ptr<detail::Session>> open;
+  {
+    std::lock_guard lock(impl.sessions_mutex);
+    for (const auto& w : impl.sessions)
+      if (auto s = w.lock()) open.push_back(std::move(s));
+    impl.sessions.clear();
+  }
+  for (auto& s : open) s->abort();
+  open.clear();
+  impl.io.restart();
+  impl.io.poll();
 }
 
 Result<std::unique_ptr<Server>> Server::open(const ServerOptions& options) {

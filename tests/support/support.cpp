@@ -130,14 +130,16 @@ RunResult defter(const std::string& data, const std::vector<std::string>& args, 
   return run(argv, options);
 }
 
-Child::Child(const std::vector<std::string>& argv, const std::filesystem::path& err_file) {
+Child::Child(const std::vector<std::string>& argv, const std::filesystem::path& err_file,
+             const std::filesystem::path& out_file) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     int fd = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int null = ::open("/dev/null", O_RDWR);
+    int out = out_file.empty() ? null : ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(null, 0);
-    ::dup2(null, 1);
+    ::dup2(out, 1);
     ::dup2(fd, 2);
     exec_child(argv, {});
   }
@@ -151,6 +153,10 @@ void Child::kill_now() {
   if (reaped_) return;
   ::kill(pid_, SIGKILL);
   wait();
+}
+
+void Child::signal(int sig) {
+  if (!reaped_) ::kill(pid_, sig);
 }
 
 int Child::wait() {

@@ -57,9 +57,12 @@ RunResult defter(const std::string& data, const std::vector<std::string>& args, 
 // A child process whose stderr goes to a file, to be killed on purpose.
 class Child {
  public:
-  explicit Child(const std::vector<std::string>& argv, const std::filesystem::path& err_file);
+  // stdout goes to out_file when given, else to /dev/null.
+  explicit Child(const std::vector<std::string>& argv, const std::filesystem::path& err_file,
+                 const std::filesystem::path& out_file = {});
   ~Child();
   void kill_now();        // SIGKILL, then reap
+  void signal(int sig);   // sends sig (SIGTERM, ...) and returns
   int wait();             // exit code, or -1 when killed
   bool exited() const { return reaped_; }
 

@@ -1,0 +1,398 @@
+// The HTTP API end to end: the real server on a free loopback port over the
+// sample archive, every endpoint and error status, each response checked
+// against the OpenAPI document the server serves.
+#include <signal.h>
+#include <zlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "client.hpp"
+#include "sample.hpp"
+#include "support.hpp"
+
+using namespace defter;
+using test::Client;
+using test::Reply;
+namespace http = boost::beast::http;
+
+namespace {
+
+const std::string kSeed = test::kSeed;
+
+struct Served : test::Sample {
+  std::ostringstream log;
+  test::OpenApi openapi;
+  std::unique_ptr<test::RunningServer> server;
+
+  explicit Served(httpd::ServerOptions o = {}) {
+    o.data = dir.path();
+    o.log = &log;
+    o.log_format = httpd::LogFormat::kText;
+    server = std::make_unique<test::RunningServer>(o);
+  }
+
+  // GET on a new connection, checked against the document.
+  Reply get(const std::string& target, const std::map<std::string, std::string>& headers = {}, bool documented = true) {
+    Client c(server->port());
+    Reply r = c.get(target, headers);
+    INFO("GET " << target << " -> " << r.result_int() << " " << r.body().substr(0, 300));
+    if (documented && r.result() != http::status::not_modified && r[http::field::content_encoding].empty())
+      CHECK(openapi.check("get", target, r) == "");
+    return r;
+  }
+  nlohmann::json get_json(const std::string& target) {
+    Reply r = get(target);
+    REQUIRE(r.result() == http::status::ok);
+    return nlohmann::json::parse(r.body());
+  }
+};
+
+// The problem document of a reply, checked for its shape.
+nlohmann::json problem_of(const Reply& r) {
+  REQUIRE(r[http::field::content_type] == "application/problem+json");
+  auto j = nlohmann::json::parse(r.body());
+  CHECK(j["status"] == r.result_int());
+  CHECK(j["type"].get<std::string>().rfind("/api/v1/problems/", 0) == 0);
+  return j;
+}
+
+std::string gunzip(const std::string& in) {
+  z_stream z{};
+  REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
+  std::string out;
+  char buf[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  } while (rc == Z_OK);
+  inflateEnd(&z);
+  REQUIRE(rc == Z_STREAM_END);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("search answers with hits, facets and the query as understood", "[httpd][e2e]") {
+  Served s;
+  auto j = s.get_json("/api/v1/search?q=Kazakhstan&size=5");
+  CHECK(j["total"].get<int>() > 0);
+  CHECK(j["hits"].size() <= 5);
+  CHECK(j["facets"].contains("country"));
+  // Filters repeat or take commas; both mean the same.
+  auto a = s.get_json("/api/v1/search?country=KZ&country=CN&lang=ru");
+  auto b = s.get_json("/api/v1/search?country=KZ,CN&lang=ru");
+  CHECK(a["total"] == b["total"]);
+  for (const auto& h : a["hits"]) CHECK(h["lang"] == "ru");
+  // Percent-encoded UTF-8 in any script.
+  auto ru = s.get_json("/api/v1/search?q=%D0%9A%D0%B0%D0%B7%D0%B0%D1%85%D1%81%D1%82%D0%B0%D0%BD");
+  CHECK(ru["query"]["text"] == "Казахстан");
+  CHECK(ru["total"].get<int>() > 0);
+  // The same JSON as the library's (and so as `defter search --json`).
+  auto searcher = std::move(indexer::Searcher::open(s.options, *s.archive).value());
+  indexer::SearchRequest req;
+  req.query = "Kazakhstan";
+  req.size = 5;
+  auto direct = indexer::to_json(searcher->search(req).value());
+  direct.erase("timings_ms");
+  j.erase("timings_ms");
+  CHECK(direct == j);
+  // Sorting and paging.
+  auto newest = s.get_json("/api/v1/search?sort=newest&size=3&page=2");
+  CHECK(newest["page"] == 2);
+  CHECK(newest["size"] == 3);
+}
+
+TEST_CASE("suggest, articles, authors, facets, stats and the OpenAPI document", "[httpd][e2e]") {
+  Served s;
+  auto sug = s.get_json("/api/v1/suggest?q=Kaz");
+  REQUIRE(sug.is_array());
+  CHECK(!sug.empty());
+
+  auto art = s.get_json("/api/v1/articles/" + kSeed);
+  CHECK(art["id"] == kSeed);
+  CHECK(art["translations"].size() >= 3);
+  auto tr = s.get_json("/api/v1/articles/" + kSeed + "?lang=tr");
+  CHECK(tr["translations"].size() == 1);
+  CHECK(tr["translations"].contains("tr"));
+  CHECK(!tr["translations"]["tr"]["footnotes"].empty());
+
+  std::string author = art["authors"][0];
+  auto au = s.get_json("/api/v1/authors/" + author);
+  CHECK(au["id"] == author);
+  bool lists_seed = false;
+  for (const auto& a : au["articles"]) lists_seed |= a["id"] == kSeed;
+  CHECK(lists_seed);
+
+  auto facets = s.get_json("/api/v1/facets");
+  CHECK(facets["facets"].contains("country"));
+  CHECK(facets["total"].get<int>() > 0);
+
+  auto stats = s.get_json("/api/v1/stats");
+  CHECK(stats["articles"].get<int>() > 0);
+  CHECK(stats["index"]["documents"].get<int>() > 0);
+
+  auto doc = s.get_json("/api/v1/openapi.json");
+  CHECK(doc["openapi"] == "3.1.0");
+  CHECK(doc["paths"].contains("/api/v1/search"));
+
+  CHECK(s.get_json("/healthz")["status"] == "ok");
+  CHECK(s.get_json("/readyz")["status"] == "ready");
+  Reply m = s.get("/metrics");
+  REQUIRE(m.result() == http::status::ok);
+  CHECK(m.body().find("defter_http_requests_total{route=\"search\"") == std::string::npos);  // no search yet
+  CHECK(m.body().find("defter_http_requests_total{route=\"article\",status=\"200\"} 2") != std::string::npos);
+  CHECK(m.body().find("defter_index_documents{lang=\"tr\"}") != std::string::npos);
+  CHECK(m.body().find("defter_index_last_change") != std::string::npos);
+  CHECK(m.body().find("defter_index_age_seconds") != std::string::npos);
+  // The access log has a line per request (read once the server stopped writing it).
+  s.server->stop();
+  CHECK(s.log.str().find("\"GET /api/v1/articles/" + kSeed + "?lang=tr\" 200") != std::string::npos);
+}
+
+TEST_CASE("errors are problem documents with the status, naming what is wrong", "[httpd][e2e]") {
+  httpd::ServerOptions o;
+  o.max_body_bytes = 1024;
+  o.max_header_bytes = 4096;
+  o.max_target_bytes = 2048;
+  o.max_page_size = 50;
+  Served s(o);
+  auto expect = [&](const std::string& target, http::status status, const std::string& says) {
+    Reply r = s.get(target, {}, target != "/api/v1/nothing");
+    INFO(target);
+    CHECK(r.result() == status);
+    auto p = problem_of(r);
+    CHECK(p["detail"].get<std::string>().find(says) != std::string::npos);
+  };
+  expect("/api/v1/nothing", http::status::not_found, "no such resource");
+  expect("/api/v1/articles/no-such-article", http::status::not_found, "no article \"no-such-article\"");
+  expect("/api/v1/articles/" + kSeed + "?lang=de", http::status::not_found, "no translation \"de\"");
+  expect("/api/v1/authors/nobody", http::status::not_found, "no author \"nobody\"");
+  expect("/api/v1/search?page=0", http::status::bad_request, "\"page\"");
+  expect("/api/v1/search?size=51", http::status::bad_request, "\"size\" must be a whole number from 1 to 50");
+  expect("/api/v1/search?sort=best", http::status::bad_request, "\"sort\"");
+  expect("/api/v1/search?contry=KZ", http::status::bad_request, "unknown parameter \"contry\"");
+  expect("/api/v1/search?q=%zz", http::status::bad_request, "\"q\" has a bad percent-encoding");
+  expect("/api/v1/search?q=%ff%fe", http::status::bad_request, "\"q\" has a bad percent-encoding or is not UTF-8");
+  expect("/api/v1/search?year=20x4", http::status::bad_request, "filter year");
+  expect("/api/v1/search?facets=colour", http::status::bad_request, "\"colour\" is not a facet");
+  expect("/api/v1/suggest", http::status::bad_request, "\"q\" is required");
+  expect("/api/v1/articles/%2e%2e", http::status::bad_request, "'..'");
+  expect("/api/v1/articles/a%2fb", http::status::bad_request, "'/'");
+  // A body-carrying method on a read-only resource.
+  {
+    Client c(s.server->port());
+    http::request<http::string_body> req{http::verb::put, "/api/v1/search", 11};
+    req.body() = "{}";
+    Reply r = c.send(req);
+    CHECK(r.result() == http::status::method_not_allowed);
+    CHECK(r[http::field::allow] == "GET, HEAD");
+    CHECK(s.openapi.check("put", "/api/v1/search", r) != "");  // not in the document: PUT is not an operation there
+    problem_of(r);
+  }
+  // 411: a body with no length.
+  {
+    Client c(s.server->port());
+    c.write_raw("POST /api/v1/search HTTP/1.1\r\nHost: x\r\n\r\n");
+    Reply r = c.read();
+    CHECK(r.result() == http::status::length_required);
+    problem_of(r);
+  }
+  // 413: a body over the limit.
+  {
+    Client c(s.server->port());
+    http::request<http::string_body> req{http::verb::put, "/api/v1/articles/x", 11};
+    req.body() = std::string(4096, 'x');
+    Reply r = c.send(req);
+    CHECK(r.result() == http::status::payload_too_large);
+    problem_of(r);
+  }
+  // 414 and 431: a long target, large headers.
+  {
+    Client c(s.server->port());
+    Reply r = c.get("/api/v1/search?q=" + std::string(3000, 'a'));
+    CHECK(r.result() == http::status::uri_too_long);
+    problem_of(r);
+  }
+  {
+    Client c(s.server->port());
+    c.write_raw("GET /api/v1/search?q=" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    Reply r = c.read();
+    CHECK(r.result() == http::status::uri_too_long);
+  }
+  {
+    Client c(s.server->port());
+    Reply r = c.get("/healthz", {{"X-Padding", std::string(5000, 'p')}});
+    CHECK(r.result() == http::status::request_header_fields_too_large);
+    problem_of(r);
+  }
+  {
+    Client c(s.server->port());
+    std::string many;
+    for (int i = 0; i < 200; ++i) many += "X-H" + std::to_string(i) + ": " + std::string(100, 'v') + "\r\n";
+    c.write_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + "\r\n");
+    Reply r = c.read();
+    CHECK(r.result() == http::status::request_header_fields_too_large);
+  }
+  // 400: not HTTP at all; the connection closes after the answer.
+  {
+    Client c(s.server->port());
+    c.write_raw("HELLO THERE\r\n\r\n");
+    Reply r = c.read();
+    CHECK(r.result() == http::status::bad_request);
+    CHECK(c.closed_by_server());
+  }
+  // Nothing from the machine leaks into an error.
+  s.server->stop();
+  CHECK(s.log.str().find(s.dir.path().string()) == std::string::npos);
+}
+
+TEST_CASE("too many connections get 503, too many requests 429, no index 503", "[httpd][e2e]") {
+  SECTION("connections") {
+    httpd::ServerOptions o;
+    o.max_connections = 2;
+    Served s(o);
+    Client a(s.server->port()), b(s.server->port());
+    CHECK(a.get("/healthz").result() == http::status::ok);
+    CHECK(b.get("/healthz").result() == http::status::ok);
+    Client c(s.server->port());
+    Reply r = c.read();
+    CHECK(r.result() == http::status::service_unavailable);
+    CHECK(!r[http::field::retry_after].empty());
+    problem_of(r);
+    // The first two keep being served.
+    CHECK(a.get("/healthz").result() == http::status::ok);
+  }
+  SECTION("rate") {
+    httpd::ServerOptions o;
+    o.rate_limit = 5;  // bursts of 10
+    Served s(o);
+    Client c(s.server->port());
+    int limited = 0;
+    for (int i = 0; i < 30; ++i) {
+      Reply r = c.get("/healthz");
+      if (r.result() == http::status::too_many_requests) {
+        ++limited;
+        CHECK(r[http::field::retry_after] == "1");
+        CHECK(s.openapi.check("get", "/api/v1/search", r) == "");
+      }
+    }
+    CHECK(limited >= 15);
+  }
+  SECTION("no index yet") {
+    test::TempDir empty;
+    httpd::ServerOptions o;
+    o.data = empty.path();
+    test::RunningServer server(o);
+    test::OpenApi openapi;
+    Client c(server.port());
+    for (const char* target : {"/readyz", "/api/v1/search?q=x"}) {
+      Reply r = c.get(target);
+      INFO(target);
+      CHECK(r.result() == http::status::service_unavailable);
+      CHECK(!r[http::field::retry_after].empty());
+      CHECK(openapi.check("get", target, r) == "");
+    }
+    CHECK(c.get("/healthz").result() == http::status::ok);
+    CHECK(c.get("/api/v1/articles/x").result() == http::status::not_found);
+  }
+}
+
+TEST_CASE("ETags, If-None-Match, gzip, HEAD and keep-alive", "[httpd][e2e]") {
+  Served s;
+  Client c(s.server->port());
+  Reply first = c.get("/api/v1/articles/" + kSeed);
+  REQUIRE(first.result() == http::status::ok);
+  std::string tag(first[http::field::etag]);
+  REQUIRE(tag.size() == 18);
+  Reply again = c.get("/api/v1/articles/" + kSeed, {{"If-None-Match", tag}});
+  CHECK(again.result() == http::status::not_modified);
+  CHECK(again.body().empty());
+  CHECK(c.get("/api/v1/articles/" + kSeed, {{"If-None-Match", "\"other\""}}).result() == http::status::ok);
+  CHECK(c.get("/api/v1/articles/" + kSeed, {{"If-None-Match", "\"x\", " + tag}}).result() == http::status::not_modified);
+  // Another translation is another representation.
+  Reply ru = c.get("/api/v1/articles/" + kSeed + "?lang=ru");
+  CHECK(std::string(ru[http::field::etag]) != tag);
+  Reply author = c.get("/api/v1/authors/" + nlohmann::json::parse(first.body())["authors"][0].get<std::string>());
+  CHECK(!author[http::field::etag].empty());
+
+  Reply zipped = c.get("/api/v1/articles/" + kSeed, {{"Accept-Encoding", "gzip, br"}});
+  CHECK(zipped[http::field::content_encoding] == "gzip");
+  CHECK(zipped[http::field::vary] == "Accept-Encoding");
+  CHECK(zipped.body().size() < first.body().size());
+  CHECK(gunzip(zipped.body()) == first.body());
+  Reply refused = c.get("/api/v1/articles/" + kSeed, {{"Accept-Encoding", "gzip;q=0"}});
+  CHECK(refused[http::field::content_encoding].empty());
+
+  http::request<http::string_body> head{http::verb::head, "/api/v1/articles/" + kSeed, 11};
+  Reply h = c.send(head, true);
+  CHECK(h.result() == http::status::ok);
+  CHECK(h[http::field::content_length] == std::to_string(first.body().size()));
+  CHECK(h.body().empty());
+  // All of that on one connection.
+  CHECK(c.get("/healthz").result() == http::status::ok);
+}
+
+TEST_CASE("pipelined requests are answered in order", "[httpd][e2e]") {
+  Served s;
+  Client c(s.server->port());
+  std::string batch;
+  for (int i = 0; i < 20; ++i) batch += "GET /api/v1/articles/" + kSeed + "?lang=" + (i % 2 ? "ru" : "tr") + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  c.write_raw(batch);
+  for (int i = 0; i < 20; ++i) {
+    Reply r = c.read();
+    REQUIRE(r.result() == http::status::ok);
+    CHECK(nlohmann::json::parse(r.body())["translations"].contains(i % 2 ? "ru" : "tr"));
+  }
+}
+
+TEST_CASE("a stalled or trickling client is cut off and holds no thread", "[httpd][e2e]") {
+  httpd::ServerOptions o;
+  o.request_timeout = std::chrono::milliseconds(500);
+  o.idle_timeout = std::chrono::milliseconds(500);
+  o.threads = 1;
+  Served s(o);
+  Client stalled(s.server->port());
+  stalled.write_raw("GET /healthz HTTP/1.1\r\nHost:");  // never finished
+  Client idle(s.server->port());
+  // The one thread still serves others meanwhile.
+  CHECK(s.get("/healthz").result() == http::status::ok);
+  CHECK(stalled.closed_by_server(std::chrono::seconds(5)));
+  CHECK(idle.closed_by_server(std::chrono::seconds(5)));
+}
+
+TEST_CASE("stop closes idle connections, finishes what is in flight and returns", "[httpd][e2e]") {
+  Served s;
+  Client idle(s.server->port());
+  CHECK(idle.get("/healthz").result() == http::status::ok);  // kept alive, now idle
+  CHECK(s.server->stops_within(std::chrono::seconds(5)));
+  CHECK(idle.closed_by_server());
+}
+
+TEST_CASE("defter serve prints its address, serves, and exits 0 on SIGTERM", "[httpd][e2e]") {
+  test::Sample sample;
+  auto out = sample.dir.path() / "serve.out";
+  test::Child child({test::defter_binary(), "--data", sample.dir.str(), "serve", "--port", "0"},
+                    sample.dir.path() / "serve.err", out);
+  std::uint16_t port = 0;
+  for (int i = 0; i < 200 && port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::string text = test::read_file(out);
+    auto at = text.find("serving http://127.0.0.1:");
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos)
+      port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
+  }
+  REQUIRE(port != 0);
+  Client c(port);
+  Reply r = c.get("/api/v1/search?q=Kazakhstan");
+  CHECK(r.result() == http::status::ok);
+  child.signal(SIGTERM);
+  CHECK(child.wait() == 0);
+  std::string err = test::read_file(sample.dir.path() / "serve.err");
+  CHECK(err.find("\"GET /api/v1/search?q=Kazakhstan\" 200") != std::string::npos);
+}
