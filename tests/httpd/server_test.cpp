@@ -396,3 +396,21 @@ TEST_CASE("defter serve prints its address, serves, and exits 0 on SIGTERM", "[h
   std::string err = test::read_file(sample.dir.path() / "serve.err");
   CHECK(err.find("\"GET /api/v1/search?q=Kazakhstan\" 200") != std::string::npos);
 }
+
+TEST_CASE("the README's curl examples work as written", "[httpd][e2e]") {
+  // Each URL of a `curl '...'` line in the README, on the sample archive
+  // (the demo's), with the test server's port for 8080.
+  Served s;
+  std::string readme = test::read_file(test::source_dir() / "README.md");
+  const std::string prefix = "curl 'http://127.0.0.1:8080";
+  int tried = 0;
+  for (std::size_t at = readme.find(prefix); at != std::string::npos; at = readme.find(prefix, at + 1)) {
+    std::size_t begin = at + prefix.size();
+    std::string target = readme.substr(begin, readme.find('\'', begin) - begin);
+    Reply r = s.get(target, {}, target.rfind("/metrics", 0) != 0);
+    INFO(target);
+    CHECK(r.result() == http::status::ok);
+    ++tried;
+  }
+  CHECK(tried >= 9);
+}
