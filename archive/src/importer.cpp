@@ -254,6 +254,20 @@ class Importer {
 
   Result<ImportSummary> run(const std::vector<std::string>& names) {
     if (auto s = open_all(names); !s.ok()) return s;
+    return run_opened();
+  }
+
+  // One input already open (fd is the importer's to close).
+  Result<ImportSummary> run(const std::string& name, int fd) {
+    auto input = std::make_unique<Input>();
+    input->name = name;
+    input->fd = fd;
+    inputs_.push_back(std::move(input));
+    return run_opened();
+  }
+
+ private:
+  Result<ImportSummary> run_opened() {
     // A pipeline of two stages: while the writer (this thread) commits batch
     // k, the parse threads validate and encode batch k+1.
     std::vector<RawLine> raw, next_raw;
@@ -572,6 +586,12 @@ Result<ImportSummary> import_jsonl(Archive& archive, const std::vector<std::stri
                                    const ImportOptions& options, ImportListener& listener) {
   Importer importer(archive, options, listener);
   return importer.run(inputs);
+}
+
+Result<ImportSummary> import_jsonl_fd(Archive& archive, const std::string& name, int fd, const ImportOptions& options,
+                                      ImportListener& listener) {
+  Importer importer(archive, options, listener);
+  return importer.run(name, fd);
 }
 
 }  // namespace defter::archive

@@ -1,7 +1,12 @@
 #include "defter/httpd/api.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -9,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "defter/archive/importer.hpp"
+#include "defter/httpd/tokens.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/schema/records.hpp"
 #include "defter/schema/validate.hpp"
@@ -33,6 +40,8 @@ ProblemInfo info(Problem p) {
     case Problem::kForbidden: return {http::status::forbidden, "forbidden", "Forbidden"};
     case Problem::kNotFound: return {http::status::not_found, "not-found", "Not found"};
     case Problem::kMethodNotAllowed: return {http::status::method_not_allowed, "method-not-allowed", "Method not allowed"};
+    case Problem::kConflict: return {http::status::conflict, "conflict", "Conflict"};
+    case Problem::kStorageFull: return {http::status::insufficient_storage, "storage-full", "Insufficient storage"};
     case Problem::kLengthRequired: return {http::status::length_required, "length-required", "Length required"};
     case Problem::kPayloadTooLarge: return {http::status::payload_too_large, "payload-too-large", "Payload too large"};
     case Problem::kUriTooLong: return {http::status::uri_too_long, "uri-too-long", "URI too long"};
@@ -428,49 +437,219 @@ struct ApiWorker::Impl {
     return json_response(indexer::stats_json(snap.stats(), ix.ok() ? &*ix : nullptr));
   }
 
-  // The route for a method and path, or a problem.
+  // ---- writes ----
+
+  struct Collected : archive::ImportListener {
+    std::vector<archive::ImportProblem> problems;
+    void on_problem(const archive::ImportProblem& p) override { problems.push_back(p); }
+  };
+
+  // JSON Lines through the importer, as `defter import` takes them.
+  std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> import_text(const std::string& name,
+                                                                                       std::string_view text,
+                                                                                       unsigned threads) {
+    int fd = ::memfd_create("defter-import", MFD_CLOEXEC);
+    if (fd < 0) throw Status(Code::kIOError, std::string("memfd_create: ") + std::strerror(errno));
+    for (std::size_t done = 0; done < text.size();) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ::close(fd);
+        throw Status(Code::kIOError, std::string("write to memfd: ") + std::strerror(errno));
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    ::lseek(fd, 0, SEEK_SET);
+    archive::ImportOptions o;
+    o.threads = threads;
+    Collected c;
+    auto r = archive::import_jsonl_fd(archive, name, fd, o, c);
+    if (!r) throw r.status();
+    if (r->counts.records() > 0 && options.on_write) options.on_write();
+    return {*r, std::move(c.problems)};
+  }
+
+  std::uint64_t last_change() { return snapshot().last_seq(); }
+
+  static json problem_json(const archive::ImportProblem& p) {
+    json j = {{"line", p.line}, {"record", p.record}, {"field", p.field}, {"reason", p.reason}, {"warning", p.warning}};
+    return j;
+  }
+
+  // PUT of one record: the body's fields, with what the path says.
+  Response put_record(schema::RecordType type, const std::string& id, const std::string& lang, const std::string& body) {
+    json j = json::parse(body, nullptr, false);
+    if (!j.is_object()) throw BadRequest{"the body must be a JSON object (the record's fields)"};
+    auto fix = [&](const char* field, const std::string& value) {
+      if (j.contains(field) && j[field] != value)
+        throw BadRequest{std::string("field ") + field + ": " + j[field].dump() + " differs from the path's \"" + value + "\""};
+      j[field] = value;
+    };
+    fix("type", schema::type_name(type));
+    if (type == schema::RecordType::kTranslation) {
+      fix("article", id);
+      fix("lang", lang);
+    } else {
+      fix("id", id);
+    }
+    auto [summary, problems] = import_text("body", j.dump(-1, ' ', false, json::error_handler_t::strict) + "\n", 1);
+    std::vector<json> warnings;
+    std::string rejected;
+    for (const auto& p : problems) {
+      if (p.warning) warnings.push_back(problem_json(p));
+      else rejected += (rejected.empty() ? "" : "; ") + (p.field.empty() ? "" : p.field + ": ") + p.reason;
+    }
+    if (summary.counts.rejected > 0 || summary.counts.records() == 0)
+      throw BadRequest{rejected.empty() ? "the record was not accepted" : rejected};
+    std::string outcome = summary.counts.added ? "added" : summary.counts.replaced ? "replaced" : "unchanged";
+    Response res = json_response({{"outcome", outcome}, {"warnings", warnings}, {"last_change", last_change()}},
+                                 summary.counts.added ? http::status::created : http::status::ok);
+    return res;
+  }
+
+  Response delete_record(schema::RecordType type, const std::string& id, const std::string& lang) {
+    bool removed = false;
+    Status st = archive.write([&](archive::WriteBatch& batch) -> Status {
+      auto r = batch.remove(type, id, lang);
+      if (!r) return r.status();
+      removed = *r;
+      return {};
+    });
+    if (st.code() == Code::kConflict) return problem(Problem::kConflict, st.message());
+    if (!st.ok()) throw st;
+    if (!removed) {
+      std::string what = type == schema::RecordType::kTranslation ? "no translation \"" + lang + "\" of article \"" + id + "\""
+                         : type == schema::RecordType::kAuthor  ? "no author \"" + id + "\""
+                                                                 : "no article \"" + id + "\"";
+      return problem(Problem::kNotFound, what);
+    }
+    if (options.on_write) options.on_write();
+    Response res{http::status::no_content, 11};
+    return res;
+  }
+
+  Response import(const Request& req) {
+    if (req.body().empty()) throw BadRequest{"the body must hold JSON Lines records"};
+    auto [summary, problems] = import_text("body", req.body(), 0);
+    json list = json::array();
+    for (const auto& p : problems) list.push_back(problem_json(p));
+    const auto& c = summary.counts;
+    return json_response({{"added", c.added},
+                          {"replaced", c.replaced},
+                          {"unchanged", c.unchanged},
+                          {"rejected", c.rejected},
+                          {"warnings", c.warnings},
+                          {"lines", summary.lines},
+                          {"batches", summary.batches},
+                          {"problems", std::move(list)},
+                          {"last_change", last_change()}});
+  }
+
+  // ---- routing ----
+
+  struct Route {
+    std::string name;
+    std::vector<http::verb> methods;  // GET implies HEAD
+  };
+
+  static Route match(const std::vector<std::string>& s) {
+    using v = http::verb;
+    if (s.size() == 1 && s[0] == "healthz") return {"healthz", {v::get}};
+    if (s.size() == 1 && s[0] == "readyz") return {"readyz", {v::get}};
+    if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return {};
+    if (s.size() == 3) {
+      if (s[2] == "search" || s[2] == "suggest" || s[2] == "facets" || s[2] == "stats") return {s[2], {v::get}};
+      if (s[2] == "openapi.json") return {"openapi", {v::get}};
+      if (s[2] == "import") return {"import", {v::post}};
+    }
+    if (s.size() == 4 && s[2] == "articles") return {"article", {v::get, v::put, v::delete_}};
+    if (s.size() == 4 && s[2] == "authors") return {"author", {v::get, v::put, v::delete_}};
+    if (s.size() == 6 && s[2] == "articles" && s[4] == "translations") return {"translation", {v::put, v::delete_}};
+    return {};
+  }
+
+  static std::string allow_header(const Route& r) {
+    std::string out;
+    for (auto m : r.methods) {
+      if (!out.empty()) out += ", ";
+      out += std::string(http::to_string(m));
+      if (m == http::verb::get) out += ", HEAD";
+    }
+    return out;
+  }
+
+  // nullopt when the request may go on, else the 401 or 403.
+  std::optional<Response> authorize(const Request& req, const std::string& route, bool write) {
+    bool open = route == "healthz" || route == "readyz" || route == "openapi";
+    if (!write && (!options.require_read_token || open)) return std::nullopt;
+    Scope needed = write ? Scope::kWrite : Scope::kRead;
+    auto header = sv(req[http::field::authorization]);
+    auto unauthorized = [](const std::string& detail) {
+      Response res = problem(Problem::kUnauthorized, detail);
+      res.set(http::field::www_authenticate, "Bearer realm=\"defter\"");
+      return res;
+    };
+    if (header.empty()) return unauthorized(write ? "writes need an Authorization: Bearer token" : "this server needs a token for reads");
+    if (header.size() < 7 || !boost::beast::iequals(boost::beast::string_view(header.data(), 7), "Bearer "))
+      return unauthorized("the Authorization header must be \"Bearer TOKEN\"");
+    std::string_view secret = header.substr(7);
+    while (!secret.empty() && secret.front() == ' ') secret.remove_prefix(1);
+    auto scope = token_scope(snapshot().tokens(), secret);
+    if (!scope) return unauthorized("the token is not valid (unknown or revoked)");
+    if (static_cast<int>(*scope) < static_cast<int>(needed))
+      return problem(Problem::kForbidden, "the token's scope (" + scope_name(*scope) + ") does not allow " +
+                                              (write ? "writes" : "reads"));
+    return std::nullopt;
+  }
+
   Response route(const Request& req, const Target& t, std::string& name) {
     const auto& s = t.segments;
-    bool read = req.method() == http::verb::get || req.method() == http::verb::head;
-    auto only_get = [&](auto&& answer) -> Response {
-      if (!read) {
-        Response res = problem(Problem::kMethodNotAllowed, "this resource answers GET and HEAD");
-        res.set(http::field::allow, "GET, HEAD");
-        return res;
-      }
-      return answer();
-    };
-    if (s.size() == 1 && s[0] == "healthz") {
-      name = "healthz";
-      return only_get([&] { return json_response({{"status", "ok"}}); });
+    Route r = match(s);
+    if (r.name.empty()) return problem(Problem::kNotFound, "no such resource");
+    name = r.name;
+    http::verb method = req.method() == http::verb::head ? http::verb::get : req.method();
+    if (std::find(r.methods.begin(), r.methods.end(), method) == r.methods.end()) {
+      Response res = problem(Problem::kMethodNotAllowed, "this resource answers " + allow_header(r));
+      res.set(http::field::allow, allow_header(r));
+      return res;
     }
-    if (s.size() == 1 && s[0] == "readyz") {
-      name = "readyz";
-      return only_get([&] {
-        if (!search_index()) return problem(Problem::kUnavailable, "the index is not built yet");
-        return json_response({{"status", "ready"}, {"documents", searcher->documents()}});
-      });
+    bool write = method != http::verb::get;
+    if (auto refused = authorize(req, r.name, write)) return std::move(*refused);
+    using v = http::verb;
+    if (r.name == "healthz") return json_response({{"status", "ok"}});
+    if (r.name == "readyz") {
+      Query q(t.params, {});
+      if (!search_index()) return problem(Problem::kUnavailable, "the index is not built yet");
+      return json_response({{"status", "ready"}, {"documents", searcher->documents()}});
     }
-    if (s.size() >= 2 && s[0] == "api" && s[1] == "v1") {
-      if (s.size() == 3 && s[2] == "search") return name = "search", only_get([&] { return search(t.params); });
-      if (s.size() == 3 && s[2] == "suggest") return name = "suggest", only_get([&] { return suggest(t.params); });
-      if (s.size() == 3 && s[2] == "facets") return name = "facets", only_get([&] { return facets(t.params); });
-      if (s.size() == 3 && s[2] == "stats") return name = "stats", only_get([&] { return stats(t.params); });
-      if (s.size() == 3 && s[2] == "openapi.json") {
-        name = "openapi";
-        return only_get([&] {
-          Query q(t.params, {});
-          Response res{http::status::ok, 11};
-          res.set(http::field::content_type, "application/json");
-          res.body() = openapi_document();
-          return res;
-        });
-      }
-      if (s.size() == 4 && s[2] == "articles") return name = "article", only_get([&] { return article(s[3], t.params); });
-      if (s.size() == 4 && s[2] == "authors") return name = "author", only_get([&] { return author(s[3], t.params); });
+    if (r.name == "search") return search(t.params);
+    if (r.name == "suggest") return suggest(t.params);
+    if (r.name == "facets") return facets(t.params);
+    if (r.name == "stats") return stats(t.params);
+    if (r.name == "openapi") {
+      Query q(t.params, {});
+      Response res{http::status::ok, 11};
+      res.set(http::field::content_type, "application/json");
+      res.body() = openapi_document();
+      return res;
     }
-    name = "unknown";
-    return problem(Problem::kNotFound, "no such resource");
+    if (r.name == "import") {
+      Query q(t.params, {});
+      return import(req);
+    }
+    if (write) Query q(t.params, {});
+    if (r.name == "article") {
+      if (method == v::get) return article(s[3], t.params);
+      if (method == v::put) return put_record(schema::RecordType::kArticle, s[3], "", req.body());
+      return delete_record(schema::RecordType::kArticle, s[3], "");
+    }
+    if (r.name == "author") {
+      if (method == v::get) return author(s[3], t.params);
+      if (method == v::put) return put_record(schema::RecordType::kAuthor, s[3], "", req.body());
+      return delete_record(schema::RecordType::kAuthor, s[3], "");
+    }
+    if (method == v::put) return put_record(schema::RecordType::kTranslation, s[3], s[5], req.body());
+    return delete_record(schema::RecordType::kTranslation, s[3], s[5]);
   }
 };
 
@@ -498,8 +677,13 @@ Response ApiWorker::handle(const Request& req, Outcome& outcome) {
     // the log, never into the answer.
     outcome.error = st.message();
     bool busy = st.code() == Code::kLocked || st.code() == Code::kIOError;
-    res = problem(busy ? Problem::kUnavailable : Problem::kInternal,
-                  "the archive or the index could not be read; the server log has the detail");
+    if (st.code() == Code::kStorageFull)
+      res = problem(Problem::kStorageFull, "the archive's disk is full; nothing of this request was written");
+    else if (st.code() == Code::kReadOnly)
+      res = problem(Problem::kUnavailable, "the archive is read-only; nothing of this request was written");
+    else
+      res = problem(busy ? Problem::kUnavailable : Problem::kInternal,
+                    "the archive or the index could not be read or written; the server log has the detail");
   } catch (const std::exception& e) {
     outcome.error = e.what();
     res = problem(Problem::kInternal, "an unexpected error; the server log has the detail");

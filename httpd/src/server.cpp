@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -182,7 +183,8 @@ class RateLimiter {
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   ServerOptions options;
   ApiOptions api_options;
-  std::unique_ptr<archive::Archive> archive;
+  std::unique_ptr<archive::Archive> owned_archive;
+  archive::Archive* archive = nullptr;
   asio::io_context io;
   tcp::acceptor acceptor{io};
   asio::steady_timer grace{io};
@@ -194,10 +196,63 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::mutex log_mutex;
   std::mutex sessions_mutex;
   std::set<std::weak_ptr<detail::Session>, std::owner_less<std::weak_ptr<detail::Session>>> sessions;
+  // The indexer: drains the archive's change log into the index after each
+  // write through the API, and every quarter second for other writers.
+  std::thread indexer;
+  std::mutex index_mutex;
+  std::condition_variable index_cv;
+  bool index_wanted = true, index_stop = false;
+  std::atomic<std::uint64_t> indexed_seq{0};
 
   explicit Impl(const ServerOptions& o) : options(o), limiter(o.rate_limit) {
     api_options.data = o.data;
     api_options.max_page_size = o.max_page_size;
+    api_options.require_read_token = o.require_read_token;
+    api_options.on_write = [this] {
+      std::lock_guard lock(index_mutex);
+      index_wanted = true;
+      index_cv.notify_one();
+    };
+  }
+
+  // Holds the index's write lock only while it drains, so that `defter
+  // import` and `defter reindex` can take it in between.
+  void index_loop() {
+    indexer::IndexOptions io_options;
+    io_options.dir = options.data / "index";
+    std::string last_error;
+    std::unique_lock lock(index_mutex);
+    while (!index_stop) {
+      index_cv.wait_for(lock, std::chrono::milliseconds(250), [this] { return index_wanted || index_stop; });
+      if (index_stop) break;
+      index_wanted = false;
+      lock.unlock();
+      std::uint64_t archive_seq = 0;
+      if (auto snap = archive->snapshot(); snap.ok()) archive_seq = snap->last_seq();
+      if (archive_seq > indexed_seq.load()) {
+        auto writer = indexer::IndexWriter::open(io_options);
+        std::string error;
+        if (writer) {
+          auto drained = (*writer)->drain(*archive);
+          if (drained) indexed_seq = drained->last_seq;
+          else error = "indexing stopped: " + drained.status().message();
+        } else if (writer.status().code() != Code::kLocked) {
+          error = "cannot open the index for writing: " + writer.status().message();
+        }
+        if (!error.empty() && error != last_error) log_error(error);
+        last_error = error;
+      }
+      lock.lock();
+    }
+  }
+
+  void stop_indexer() {
+    {
+      std::lock_guard lock(index_mutex);
+      index_stop = true;
+      index_cv.notify_one();
+    }
+    if (indexer.joinable()) indexer.join();
   }
 
   std::ostream& log_stream() { return options.log ? *options.log : std::cerr; }
@@ -534,6 +589,7 @@ Server::~Server() {
   // Pending operations' handlers hold the state (and sessions) alive: close
   // everything, then let those handlers run, failed, and let go of it.
   Impl& impl = *impl_;
+  impl.stop_indexer();
   impl.stopping = true;
   impl.io.stop();
   beast::error_code ec;
@@ -555,11 +611,16 @@ Server::~Server() {
 
 Result<std::unique_ptr<Server>> Server::open(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>(options);
-  archive::Options ao;
-  ao.dir = options.data / "archive";
-  auto a = archive::Archive::open(ao);
-  if (!a) return a.status();
-  impl->archive = std::move(*a);
+  if (options.archive) {
+    impl->archive = options.archive;
+  } else {
+    archive::Options ao;
+    ao.dir = options.data / "archive";
+    auto a = archive::Archive::open(ao);
+    if (!a) return a.status();
+    impl->owned_archive = std::move(*a);
+    impl->archive = impl->owned_archive.get();
+  }
   beast::error_code ec;
   auto address = asio::ip::make_address(options.bind, ec);
   if (ec) return Status(Code::kInvalidArgument, "--bind " + options.bind + " is not an IP address");
@@ -588,6 +649,7 @@ void Server::run() {
     });
   }
   impl->accept();
+  impl->indexer = std::thread([impl] { impl->index_loop(); });
   unsigned n = impl->options.threads ? impl->options.threads : std::max(1u, std::thread::hardware_concurrency());
   auto serve = [impl] {
     ApiWorker worker(impl->api_options, *impl->archive);
@@ -606,6 +668,7 @@ void Server::run() {
   for (unsigned i = 1; i < n; ++i) threads.emplace_back(serve);
   serve();
   for (auto& t : threads) t.join();
+  impl->stop_indexer();
 }
 
 void Server::stop() {

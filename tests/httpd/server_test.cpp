@@ -7,7 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <algorithm>
+#include <cctype>
+
 #include "client.hpp"
+#include "defter/httpd/tokens.hpp"
 #include "sample.hpp"
 #include "support.hpp"
 
@@ -27,6 +31,7 @@ struct Served : test::Sample {
 
   explicit Served(httpd::ServerOptions o = {}) {
     o.data = dir.path();
+    o.archive = archive.get();  // one LMDB environment per process
     o.log = &log;
     o.log_format = httpd::LogFormat::kText;
     server = std::make_unique<test::RunningServer>(o);
@@ -413,4 +418,154 @@ TEST_CASE("the README's curl examples work as written", "[httpd][e2e]") {
     ++tried;
   }
   CHECK(tried >= 9);
+}
+
+namespace {
+
+// A request with a body and a token, checked against the document.
+Reply call(Served& s, http::verb method, const std::string& target, const std::string& token, const std::string& body = "") {
+  Client c(s.server->port());
+  http::request<http::string_body> req{method, target, 11};
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  if (method == http::verb::put || method == http::verb::post) {
+    req.set(http::field::content_type, method == http::verb::post ? "application/x-ndjson" : "application/json");
+    req.body() = body;
+    req.prepare_payload();
+  }
+  Reply r = c.send(std::move(req));
+  std::string m(http::to_string(method));
+  std::transform(m.begin(), m.end(), m.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  INFO(m << " " << target << " -> " << r.result_int() << " " << r.body().substr(0, 300));
+  CHECK(s.openapi.check(m, target, r) == "");
+  return r;
+}
+
+// Whether a search finds the article within `wait`.
+bool searchable(Served& s, const std::string& query, const std::string& id, std::chrono::milliseconds wait) {
+  auto until = std::chrono::steady_clock::now() + wait;
+  do {
+    Client c(s.server->port());
+    auto j = nlohmann::json::parse(c.get("/api/v1/search?q=" + query).body());
+    for (const auto& h : j["hits"])
+      if (h["id"] == id) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < until);
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("writes with a write token: put, replace, delete, searchable within a second", "[httpd][e2e]") {
+  Served s;
+  std::string w = httpd::create_token(*s.archive, "ingest", httpd::Scope::kWrite).value();
+  using v = http::verb;
+  Reply r = call(s, v::put, "/api/v1/authors/zeynep-testci", w, R"({"name": "Zeynep Testçi", "bio": {"tr": "Kuokka uzmanı."}})");
+  CHECK(r.result() == http::status::created);
+  CHECK(nlohmann::json::parse(r.body())["outcome"] == "added");
+  r = call(s, v::put, "/api/v1/authors/zeynep-testci", w, R"({"type": "author", "id": "zeynep-testci", "name": "Zeynep Testçi", "bio": {"tr": "Kuokka uzmanı."}})");
+  CHECK(r.result() == http::status::ok);
+  CHECK(nlohmann::json::parse(r.body())["outcome"] == "unchanged");
+  r = call(s, v::put, "/api/v1/articles/quokkas-of-samarkand", w,
+           R"({"published": "2024-03", "authors": ["zeynep-testci"], "original_language": "en", "countries": ["UZ"],
+               "translations": {"en": {"title": "Quokkas of Samarkand", "body": "A survey of quokkas along the Zeravshan."}}})");
+  CHECK(r.result() == http::status::created);
+  CHECK(searchable(s, "Zeravshan", "quokkas-of-samarkand", std::chrono::milliseconds(1000)));
+  r = call(s, v::put, "/api/v1/articles/quokkas-of-samarkand/translations/tr", w,
+           R"({"title": "Semerkant'ın kuokkaları", "body": "Zerefşan boyunca kuokkalar."})");
+  CHECK(r.result() == http::status::created);
+  auto art = nlohmann::json::parse(s.get("/api/v1/articles/quokkas-of-samarkand").body());
+  CHECK(art["translations"].contains("tr"));
+  CHECK(art["translations"].contains("en"));
+  CHECK(searchable(s, "Zerefşan", "quokkas-of-samarkand", std::chrono::milliseconds(1000)));
+
+  // What the path says wins over nothing: a body that contradicts it is refused.
+  r = call(s, v::put, "/api/v1/authors/zeynep-testci", w, R"({"id": "someone-else", "name": "X"})");
+  CHECK(r.result() == http::status::bad_request);
+  CHECK(problem_of(r)["detail"].get<std::string>().find("field id") != std::string::npos);
+  r = call(s, v::put, "/api/v1/articles/bad-date", w, R"({"published": "2024-13", "authors": ["zeynep-testci"], "original_language": "en"})");
+  CHECK(r.result() == http::status::bad_request);
+  CHECK(problem_of(r)["detail"].get<std::string>().find("published") != std::string::npos);
+  r = call(s, v::put, "/api/v1/articles/no-author", w, R"({"published": "2024", "authors": ["nobody-here"], "original_language": "en"})");
+  CHECK(r.result() == http::status::bad_request);
+  CHECK(problem_of(r)["detail"].get<std::string>().find("nobody-here") != std::string::npos);
+  r = call(s, v::put, "/api/v1/authors/x", w, "not json");
+  CHECK(r.result() == http::status::bad_request);
+  CHECK(s.get("/api/v1/articles/bad-date").result() == http::status::not_found);  // nothing half-written
+
+  // Deletes: a translation, then an author still named (409), the article, the author.
+  CHECK(call(s, v::delete_, "/api/v1/articles/quokkas-of-samarkand/translations/tr", w).result() == http::status::no_content);
+  CHECK(call(s, v::delete_, "/api/v1/articles/quokkas-of-samarkand/translations/tr", w).result() == http::status::not_found);
+  CHECK(call(s, v::delete_, "/api/v1/authors/zeynep-testci", w).result() == http::status::conflict);
+  CHECK(call(s, v::delete_, "/api/v1/articles/quokkas-of-samarkand", w).result() == http::status::no_content);
+  CHECK(call(s, v::delete_, "/api/v1/authors/zeynep-testci", w).result() == http::status::no_content);
+  CHECK(s.get("/api/v1/authors/zeynep-testci").result() == http::status::not_found);
+  bool gone = false;  // from the index too, within a second
+  for (int i = 0; i < 50 && !gone; ++i) {
+    gone = !searchable(s, "Zeravshan", "quokkas-of-samarkand", std::chrono::milliseconds(0));
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(gone);
+
+  // POST /import: the same rules and report as defter import.
+  r = call(s, v::post, "/api/v1/import", w,
+           "{\"type\":\"author\",\"id\":\"bulk-one\",\"name\":\"Bulk One\"}\n"
+           "{\"type\":\"author\",\"id\":\"Bad Id\",\"name\":\"X\"}\n"
+           "{\"type\":\"author\",\"id\":\"bulk-two\",\"name\":\"Bulk Two\",\"shoe_size\":44}\n");
+  REQUIRE(r.result() == http::status::ok);
+  auto report = nlohmann::json::parse(r.body());
+  CHECK(report["added"] == 2);
+  CHECK(report["rejected"] == 1);
+  CHECK(report["warnings"] == 1);
+  bool line2 = false;
+  for (const auto& p : report["problems"]) line2 |= p["line"] == 2 && p["field"] == "id" && !p["warning"].get<bool>();
+  CHECK(line2);
+  CHECK(s.get("/api/v1/authors/bulk-two").result() == http::status::ok);
+}
+
+TEST_CASE("tokens: missing, wrong, revoked and read-scoped tokens cannot write, and reads may need one", "[httpd][e2e]") {
+  using v = http::verb;
+  SECTION("writes") {
+    Served s;
+    std::string w = httpd::create_token(*s.archive, "writer", httpd::Scope::kWrite).value();
+    std::string rd = httpd::create_token(*s.archive, "reader", httpd::Scope::kRead).value();
+    std::string admin = httpd::create_token(*s.archive, "admin", httpd::Scope::kAdmin).value();
+    CHECK(httpd::create_token(*s.archive, "writer", httpd::Scope::kRead).status().code() == Code::kConflict);
+    const std::string body = R"({"name": "Token Test"})";
+    Reply r = call(s, v::put, "/api/v1/authors/token-test", "", body);
+    CHECK(r.result() == http::status::unauthorized);
+    CHECK(r[http::field::www_authenticate] == "Bearer realm=\"defter\"");
+    CHECK(call(s, v::put, "/api/v1/authors/token-test", w + "x", body).result() == http::status::unauthorized);
+    CHECK(call(s, v::put, "/api/v1/authors/token-test", "dft_" + std::string(64, '0'), body).result() == http::status::unauthorized);
+    r = call(s, v::put, "/api/v1/authors/token-test", rd, body);
+    CHECK(r.result() == http::status::forbidden);
+    CHECK(problem_of(r)["detail"] == "the token's scope (read) does not allow writes");
+    CHECK(call(s, v::put, "/api/v1/authors/token-test", admin, body).result() == http::status::created);
+    CHECK(call(s, v::delete_, "/api/v1/authors/token-test", w).result() == http::status::no_content);
+    REQUIRE(httpd::revoke_token(*s.archive, "writer").ok());
+    CHECK(call(s, v::put, "/api/v1/authors/token-test", w, body).result() == http::status::unauthorized);
+    CHECK(httpd::revoke_token(*s.archive, "writer").code() == Code::kNotFound);
+    // Stored hashed: no secret in the archive, none in the log.
+    auto listed = httpd::list_tokens(*s.archive);
+    REQUIRE(listed.ok());
+    const std::vector<archive::StoredToken> stored = *listed;
+    CHECK(stored.size() == 2);
+    for (const auto& t : stored) {
+      CHECK(t.hash.size() == 64);
+      CHECK(t.hash != rd.substr(4));
+    }
+    s.server->stop();
+    CHECK(s.log.str().find(rd) == std::string::npos);
+    CHECK(s.log.str().find(admin) == std::string::npos);
+  }
+  SECTION("reads, with --require-read-token") {
+    httpd::ServerOptions o;
+    o.require_read_token = true;
+    Served s(o);
+    std::string rd = httpd::create_token(*s.archive, "reader", httpd::Scope::kRead).value();
+    CHECK(call(s, v::get, "/api/v1/search?q=Kazakhstan", "").result() == http::status::unauthorized);
+    CHECK(call(s, v::get, "/api/v1/articles/" + kSeed, "wrong").result() == http::status::unauthorized);
+    CHECK(call(s, v::get, "/api/v1/search?q=Kazakhstan", rd).result() == http::status::ok);
+    CHECK(call(s, v::get, "/healthz", "").result() == http::status::ok);
+    CHECK(call(s, v::get, "/api/v1/openapi.json", "").result() == http::status::ok);
+  }
 }

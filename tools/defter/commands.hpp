@@ -67,4 +67,9 @@ int run_suggest(const std::string& data_dir, const std::string& prefix, bool jso
 // listens on ("serving http://HOST:PORT") once it does.
 int run_serve(const std::string& data_dir, httpd::ServerOptions options);
 
+// Access tokens: create prints the secret on standard output (once).
+int run_token_create(const std::string& data_dir, const std::string& name, const std::string& scope);
+int run_token_list(const std::string& data_dir);
+int run_token_revoke(const std::string& data_dir, const std::string& name);
+
 }  // namespace defter::cli

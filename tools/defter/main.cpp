@@ -118,6 +118,18 @@ int main(int argc, char** argv) {
   sv->add_option("--log-format", log_format, "access log on standard error: text, json or none")
       ->check(CLI::IsMember({"text", "json", "none"}))->capture_default_str();
 
+  auto* tok = app.add_subcommand("token", "access tokens of the HTTP API (stored hashed in the archive)");
+  tok->require_subcommand(1);
+  std::string token_name, token_scope = "write";
+  auto* tok_create = tok->add_subcommand("create", "create a token and print its secret (shown this once)");
+  tok_create->add_option("--name", token_name, "the token's name")->required();
+  tok_create->add_option("--scope", token_scope, "read, write or admin")
+      ->check(CLI::IsMember({"read", "write", "admin"}))->capture_default_str();
+  auto* tok_list = tok->add_subcommand("list", "list tokens: name, scope, created (never secrets)");
+  auto* tok_revoke = tok->add_subcommand("revoke", "revoke a token by name");
+  tok_revoke->add_option("name", token_name, "the token's name")->required();
+  sv->add_flag("--require-read-token", serve.require_read_token, "reads need a token too (any scope)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -136,6 +148,9 @@ int main(int argc, char** argv) {
   if (*ls) return run_list(data_dir, list_type);
   if (*se) return run_search(data_dir, search);
   if (*sg) return run_suggest(data_dir, suggest_prefix, suggest_json);
+  if (*tok_create) return run_token_create(data_dir, token_name, token_scope);
+  if (*tok_list) return run_token_list(data_dir);
+  if (*tok_revoke) return run_token_revoke(data_dir, token_name);
   if (*sv) {
     serve.log_format = log_format == "json"   ? defter::httpd::LogFormat::kJson
                        : log_format == "none" ? defter::httpd::LogFormat::kNone

@@ -3,6 +3,8 @@
 //
 // Store layout (LMDB named databases, one environment in DATA/archive/):
 //   meta          "format_version" -> decimal text; refused when newer than kArchiveFormat
+//                 "token/" NAME -> JSON {scope, hash, created}: the HTTP API's access
+//                 tokens (hashed; never in the change log, never exported)
 //   authors       author id -> value(author)
 //   articles      article id -> value(article without its translations)
 //   translations  article id "\0" lang -> value(translation)
@@ -90,6 +92,15 @@ struct EncodedRecord {
 // Thread-safe; needs no archive.
 EncodedRecord encode(const schema::Record& record);
 
+// An access token of the HTTP API as stored: its secret only as a hash.
+struct StoredToken {
+  std::string name;
+  std::string scope;    // "read", "write" or "admin"
+  std::string hash;     // hex digest of the secret (httpd/tokens.hpp)
+  std::string created;  // ISO 8601 UTC
+  bool operator==(const StoredToken&) const = default;
+};
+
 class Archive;
 struct TxnHandle;
 
@@ -115,6 +126,9 @@ class Reader {
   Status for_each_author(const std::function<bool(const schema::Author&)>& fn) const;
   Status for_each_article(const std::function<bool(const schema::Article&)>& fn,
                           bool with_translations = true) const;
+  // The access tokens, by name.
+  std::vector<StoredToken> tokens() const;
+
   // The change log from sequence number `after` (exclusive), in order.
   Status for_each_change(std::uint64_t after, const std::function<bool(const Change&)>& fn) const;
   std::uint64_t last_seq() const;
@@ -154,6 +168,11 @@ class WriteBatch : public Reader {
   // (type kTranslation, lang set). Returns false when there was nothing.
   // kConflict when deleting an author that articles still name.
   Result<bool> remove(schema::RecordType type, std::string_view id, std::string_view lang = {});
+  // Adds or replaces a token (no change is logged). Returns false when
+  // `name` was taken, true when added.
+  Result<bool> put_token(const StoredToken& token, bool replace = false);
+  // Removes a token; false when there was none of that name.
+  Result<bool> remove_token(std::string_view name);
 
  private:
   friend class Archive;

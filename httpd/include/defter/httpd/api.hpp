@@ -12,6 +12,12 @@
 //   GET  /api/v1/openapi.json  the API's description
 //   GET  /healthz, /readyz     the process answers; the index can be searched
 //   GET  /metrics              Prometheus text (the server adds its counters)
+//   PUT, DELETE /api/v1/articles/{id}, /api/v1/articles/{id}/translations/{lang},
+//               /api/v1/authors/{id}
+//   POST /api/v1/import        JSON Lines, under the rules of `defter import`
+// Writes need `Authorization: Bearer TOKEN` with the write (or admin) scope
+// (tokens.hpp); reads too when require_read_token. A write answered 2xx is
+// committed to the archive (durably) and in its change log.
 // HEAD is accepted wherever GET is. Errors are RFC 9457 problem documents
 // (application/problem+json) whose `type` comes from one table (problem()).
 #pragma once
@@ -43,13 +49,15 @@ enum class Problem {
   kForbidden,           // 403: the token's scope does not allow this
   kNotFound,            // 404: no such route or record
   kMethodNotAllowed,    // 405: with Allow
+  kConflict,            // 409: the write contradicts what is stored (an author articles still name)
   kLengthRequired,      // 411: a body without Content-Length
   kPayloadTooLarge,     // 413
   kUriTooLong,          // 414
   kHeadersTooLarge,     // 431
   kTooManyRequests,     // 429: with Retry-After
   kUnavailable,         // 503: with Retry-After (overloaded, no index yet)
-  kInternal,            // 500: with a request id; the detail goes to the log only
+  kInternal,            // 500: the detail goes to the log only
+  kStorageFull,         // 507: the archive's disk is full
 };
 
 // A problem document response. `detail` must name what was wrong without
@@ -63,6 +71,10 @@ struct ApiOptions {
   std::filesystem::path data;      // the data directory: archive/ and index/
   std::size_t max_page_size = indexer::kMaxPageSize;
   std::size_t max_facet_size = 1000;
+  bool require_read_token = false;  // reads need a token (any scope) too
+  // Called after every committed write (the server's indexer then drains
+  // the change log). May be empty.
+  std::function<void()> on_write;
 };
 
 // The per-thread state a request needs: a Searcher (opened lazily, reopened

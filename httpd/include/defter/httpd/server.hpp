@@ -41,6 +41,9 @@ enum class LogFormat { kText, kJson, kNone };
 
 struct ServerOptions {
   std::filesystem::path data = "./defter-data";
+  // The archive of `data`, when the caller has it open already (LMDB allows
+  // one environment per process); nullptr: the server opens it.
+  archive::Archive* archive = nullptr;
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (port() tells which)
   unsigned threads = 0;       // 0: one per core
@@ -53,6 +56,7 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};  // then connections still open are closed
   double rate_limit = 0;  // requests per second per client address (bursts of twice that); 0: none
   std::size_t max_page_size = indexer::kMaxPageSize;
+  bool require_read_token = false;  // reads need a token too (any scope); writes always need write
   bool handle_signals = false;  // SIGTERM and SIGINT stop the server
   LogFormat log_format = LogFormat::kText;
   std::ostream* log = nullptr;  // access and error log; nullptr: standard error
