@@ -379,26 +379,42 @@ TEST_CASE("stop closes idle connections, finishes what is in flight and returns"
   CHECK(idle.closed_by_server());
 }
 
+namespace {
+
+// `defter serve --port 0` as a child process, and the port it printed.
+struct ServeProcess {
+  std::unique_ptr<test::Child> child;
+  std::uint16_t port = 0;
+
+  ServeProcess(const std::filesystem::path& data, const std::string& tag) {
+    auto out = data / ("serve-" + tag + ".out");
+    child = std::make_unique<test::Child>(
+        std::vector<std::string>{test::defter_binary(), "--data", data.string(), "serve", "--port", "0"},
+        data / ("serve-" + tag + ".err"), out);
+    for (int i = 0; i < 400 && port == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      std::string text = std::filesystem::exists(out) ? test::read_file(out) : "";
+      auto at = text.find("serving http://127.0.0.1:");
+      if (at != std::string::npos && text.find('\n', at) != std::string::npos)
+        port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
+    }
+  }
+};
+
+}  // namespace
+
 TEST_CASE("defter serve prints its address, serves, and exits 0 on SIGTERM", "[httpd][e2e]") {
   test::Sample sample;
-  auto out = sample.dir.path() / "serve.out";
-  test::Child child({test::defter_binary(), "--data", sample.dir.str(), "serve", "--port", "0"},
-                    sample.dir.path() / "serve.err", out);
-  std::uint16_t port = 0;
-  for (int i = 0; i < 200 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::string text = test::read_file(out);
-    auto at = text.find("serving http://127.0.0.1:");
-    if (at != std::string::npos && text.find('\n', at) != std::string::npos)
-      port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
-  }
+  ServeProcess serve(sample.dir.path(), "a");
+  auto& child = *serve.child;
+  std::uint16_t port = serve.port;
   REQUIRE(port != 0);
   Client c(port);
   Reply r = c.get("/api/v1/search?q=Kazakhstan");
   CHECK(r.result() == http::status::ok);
   child.signal(SIGTERM);
   CHECK(child.wait() == 0);
-  std::string err = test::read_file(sample.dir.path() / "serve.err");
+  std::string err = test::read_file(sample.dir.path() / "serve-a.err");
   CHECK(err.find("\"GET /api/v1/search?q=Kazakhstan\" 200") != std::string::npos);
 }
 
@@ -568,4 +584,99 @@ TEST_CASE("tokens: missing, wrong, revoked and read-scoped tokens cannot write, 
     CHECK(call(s, v::get, "/healthz", "").result() == http::status::ok);
     CHECK(call(s, v::get, "/api/v1/openapi.json", "").result() == http::status::ok);
   }
+}
+
+TEST_CASE("API writes and a defter import at once lose nothing, and every 2xx write survives SIGKILL", "[httpd][e2e][fault]") {
+  test::TempDir dir;
+  const auto data = dir.path() / "data";
+  auto created = test::defter(data.string(), {"token", "create", "--name", "ingest"});
+  REQUIRE(created.exit_code == 0);
+  std::string token = created.out.substr(0, created.out.find('\n'));
+  REQUIRE(token.rfind("dft_", 0) == 0);
+  test::generate_corpus(dir.path() / "corpus.jsonl", 400, 60, 5);
+
+  auto serve = std::make_unique<ServeProcess>(data, "1");
+  REQUIRE(serve->port != 0);
+  test::Child import({test::defter_binary(), "--data", data.string(), "import", (dir.path() / "corpus.jsonl").string()},
+                     dir.path() / "import.err");
+  // Authors through the API while the import runs; each one acknowledged is remembered.
+  std::vector<std::string> acknowledged;
+  auto put = [&](std::uint16_t port, int i) {
+    Client c(port);
+    http::request<http::string_body> req{http::verb::put, "/api/v1/authors/api-author-" + std::to_string(i), 11};
+    req.set(http::field::authorization, "Bearer " + token);
+    req.body() = R"({"name": "Probe Qzx)" + std::to_string(i) + R"(", "bio": {"en": "Written through the API."}})";
+    Reply r = c.send(std::move(req));
+    if (r.result() == http::status::created || r.result() == http::status::ok) acknowledged.push_back("api-author-" + std::to_string(i));
+    return r.result();
+  };
+  int failed = 0;
+  for (int i = 0; i < 60; ++i)
+    if (auto st = put(serve->port, i); st != http::status::created) {
+      ++failed;
+      UNSCOPED_INFO("write " << i << " answered " << static_cast<int>(st));
+    }
+  CHECK(failed == 0);
+  CHECK(import.wait() == 0);
+  auto searchable_within = [&](int i, std::chrono::milliseconds wait) {
+    auto until = std::chrono::steady_clock::now() + wait;
+    do {
+      Client c(serve->port);
+      auto j = nlohmann::json::parse(c.get("/api/v1/search?q=Qzx" + std::to_string(i) + "&type=author").body());
+      for (const auto& h : j["hits"])
+        if (h["id"] == "api-author-" + std::to_string(i)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (std::chrono::steady_clock::now() < until);
+    return false;
+  };
+  // The writes made during the import are indexed in the change log's
+  // order, behind the import's records; all of them are found once the
+  // server has caught up.
+  for (int i = 0; i < 60; ++i) {
+    INFO("api-author-" << i);
+    CHECK(searchable_within(i, std::chrono::seconds(30)));
+  }
+  // With no backlog ahead of it, a write is searchable within a second.
+  for (int i = 60; i < 70; ++i) {
+    INFO("api-author-" << i);
+    REQUIRE(put(serve->port, i) == http::status::created);
+    CHECK(searchable_within(i, std::chrono::milliseconds(1000)));
+  }
+  // More writes, then the server is killed mid-stream.
+  for (int i = 70; i < 80; ++i) put(serve->port, i);
+  serve->child->kill_now();
+  serve.reset();
+
+  auto again = std::make_unique<ServeProcess>(data, "2");
+  REQUIRE(again->port != 0);
+  Client c(again->port);
+  for (const auto& id : acknowledged) {
+    INFO(id);
+    CHECK(c.get("/api/v1/authors/" + id).result() == http::status::ok);
+  }
+  CHECK(acknowledged.size() == 80);
+  // The import's records are all there, and once the server has indexed what
+  // it had not, archive and index agree.
+  std::size_t corpus_articles = 0, corpus_authors = 0;
+  {
+    std::ifstream in(dir.path() / "corpus.jsonl");
+    for (std::string line; std::getline(in, line);) {
+      auto type = nlohmann::json::parse(line).value("type", "");
+      corpus_articles += type == "article";
+      corpus_authors += type == "author";
+    }
+  }
+  REQUIRE(corpus_articles > 0);
+  auto stats = nlohmann::json::parse(c.get("/api/v1/stats").body());
+  CHECK(stats["articles"].get<std::size_t>() == corpus_articles);
+  CHECK(stats["authors"].get<std::size_t>() == corpus_authors + acknowledged.size());
+  bool clean = false;
+  for (int i = 0; i < 100 && !clean; ++i) {
+    auto verify = test::defter(data.string(), {"verify"});
+    clean = verify.exit_code == 0;
+    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(clean);
+  again->child->signal(SIGTERM);
+  CHECK(again->child->wait() == 0);
 }
