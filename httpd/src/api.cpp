@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -382,9 +383,8 @@ struct ApiWorker::Impl {
     return json_response({{"total", full["total"]}, {"total_exact", full["total_exact"]}, {"facets", full["facets"]}});
   }
 
-  Response article(const std::string& id, const Params& params) {
+  Response article_uncached(const std::string& id, const Params& params, archive::Snapshot& snap) {
     Query q(params, {"lang"});
-    auto snap = snapshot();
     auto a = snap.article(id);
     if (!a) {
       if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no article \"" + id + "\"");
@@ -401,9 +401,8 @@ struct ApiWorker::Impl {
     return json_response(json(*a));
   }
 
-  Response author(const std::string& id, const Params& params) {
+  Response author_uncached(const std::string& id, const Params& params, archive::Snapshot& snap) {
     Query q(params, {});
-    auto snap = snapshot();
     auto a = snap.author(id);
     if (!a) {
       if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no author \"" + id + "\"");
@@ -428,6 +427,56 @@ struct ApiWorker::Impl {
     });
     for (auto& item : articles) body["articles"].push_back(std::move(item));
     return json_response(body);
+  }
+
+  // Record responses (articles, authors) as sent, by request, for as long
+  // as the archive has not changed (its last change number): decoding a
+  // record and writing its JSON costs far more than serving it again.
+  struct Cached {
+    std::uint64_t seq;
+    std::string body, etag;
+  };
+  std::unordered_map<std::string, Cached> record_cache;
+  std::size_t record_cache_bytes = 0;
+  static constexpr std::size_t kRecordCacheBytes = std::size_t{32} << 20;  // per thread
+
+  Response cached_record(const std::string& key, const std::function<Response(archive::Snapshot&)>& make) {
+    auto snap = snapshot();
+    std::uint64_t seq = snap.last_seq();
+    if (auto it = record_cache.find(key); it != record_cache.end() && it->second.seq == seq) {
+      Response res{http::status::ok, 11};
+      res.set(http::field::content_type, "application/json");
+      res.set(http::field::etag, it->second.etag);
+      res.body() = it->second.body;
+      return res;
+    }
+    Response res = make(snap);
+    if (res.result() != http::status::ok) return res;
+    std::string tag = etag_of(res.body());
+    res.set(http::field::etag, tag);
+    if (record_cache_bytes + res.body().size() > kRecordCacheBytes) {
+      record_cache.clear();  // bounded: start over rather than grow
+      record_cache_bytes = 0;
+    }
+    if (res.body().size() <= kRecordCacheBytes / 16) {
+      auto [it, added] = record_cache.insert_or_assign(key, Cached{seq, res.body(), tag});
+      (void)it;
+      (void)added;
+      record_cache_bytes += res.body().size();
+    }
+    return res;
+  }
+
+  Response article(const std::string& id, const Params& params) {
+    std::string key = "a\0" + id;
+    for (const auto& [k, v] : params) key += "\0" + k + "=" + v;
+    return cached_record(key, [&](archive::Snapshot& snap) { return article_uncached(id, params, snap); });
+  }
+
+  Response author(const std::string& id, const Params& params) {
+    std::string key = "u\0" + id;
+    for (const auto& [k, v] : params) key += "\0" + k + "=" + v;
+    return cached_record(key, [&](archive::Snapshot& snap) { return author_uncached(id, params, snap); });
   }
 
   Response stats(const Params& params) {

@@ -477,9 +477,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // ETags, gzip and HEAD on a response about to be sent.
   void finish(const Request& req, Response& res, const std::string& route) {
-    if (res.result() == http::status::ok && (route == "article" || route == "author")) {
-      std::string tag = etag_of(res.body());
-      res.set(http::field::etag, tag);
+    if (res.result() == http::status::ok && (route == "article" || route == "author") && req.method() != http::verb::put) {
+      std::string tag(res[http::field::etag]);
+      if (tag.empty()) {
+        tag = etag_of(res.body());
+        res.set(http::field::etag, tag);
+      }
       if (auto inm = req[http::field::if_none_match]; !inm.empty() && etag_matches(sv(inm), tag)) {
         res.result(http::status::not_modified);
         res.body().clear();

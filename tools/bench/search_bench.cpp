@@ -10,12 +10,15 @@
 //       (latency.hpp: each query's median), then a list of hostile queries. Prints "median p99 max" in milliseconds, a line
 //       "stages" with each stage's median/p99, then "hostile NAME ms" lines.
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -132,6 +135,87 @@ int make_queries(const std::string& corpus, int count, std::uint64_t seed, const
   return out ? 0 : 1;
 }
 
+// The queries file as search requests.
+std::vector<indexer::SearchRequest> read_requests(const std::string& queries_path) {
+  std::vector<indexer::SearchRequest> requests;
+  std::ifstream in(queries_path);
+  for (std::string line; std::getline(in, line);) {
+    auto j = json::parse(line);
+    indexer::SearchRequest r;
+    r.query = j.at("q");
+    for (auto& [facet, values] : j["filters"].items()) r.filters[facet] = values.get<std::vector<std::string>>();
+    r.from = j.value("from", "");
+    requests.push_back(std::move(r));
+  }
+  return requests;
+}
+
+std::string percent_encoded(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+// The same searches as HTTP request targets, one a line.
+int urls(const std::string& queries_path, const std::string& out_path) {
+  std::ofstream out(out_path);
+  for (const auto& r : read_requests(queries_path)) {
+    std::string t = "/api/v1/search?q=" + percent_encoded(r.query);
+    for (const auto& [facet, values] : r.filters)
+      for (const auto& v : values) t += "&" + facet + "=" + percent_encoded(v);
+    if (!r.from.empty()) t += "&from=" + percent_encoded(r.from);
+    out << t << "\n";
+  }
+  return out ? 0 : 1;
+}
+
+// Searches a second in-process: `threads` threads, each with its own
+// searcher, taking the queries in turn for `seconds`. Prints the rate.
+int throughput(const std::string& data, const std::string& queries_path, unsigned threads, double seconds) {
+  archive::Options ao;
+  ao.dir = std::filesystem::path(data) / "archive";
+  ao.read_only = true;
+  auto archive = archive::Archive::open(ao);
+  if (!archive) {
+    std::fprintf(stderr, "%s\n", archive.status().message().c_str());
+    return 1;
+  }
+  indexer::IndexOptions io;
+  io.dir = std::filesystem::path(data) / "index";
+  auto requests = read_requests(queries_path);
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      auto searcher = indexer::Searcher::open(io, **archive);
+      if (!searcher) {
+        failed = true;
+        return;
+      }
+      while (std::chrono::steady_clock::now() < until) {
+        if (!(*searcher)->search(requests[next++ % requests.size()])) failed = true;
+        ++done;
+      }
+    });
+  auto start = std::chrono::steady_clock::now();
+  for (auto& t : pool) t.join();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (failed) return 1;
+  std::printf("%.1f\n", static_cast<double>(done) / elapsed);
+  return 0;
+}
+
 int run(const std::string& data, const std::string& queries_path) {
   archive::Options ao;
   ao.dir = std::filesystem::path(data) / "archive";
@@ -148,16 +232,7 @@ int run(const std::string& data, const std::string& queries_path) {
     std::fprintf(stderr, "%s\n", searcher.status().message().c_str());
     return 1;
   }
-  std::vector<indexer::SearchRequest> requests;
-  std::ifstream in(queries_path);
-  for (std::string line; std::getline(in, line);) {
-    auto j = json::parse(line);
-    indexer::SearchRequest r;
-    r.query = j.at("q");
-    for (auto& [facet, values] : j["filters"].items()) r.filters[facet] = values.get<std::vector<std::string>>();
-    r.from = j.value("from", "");
-    requests.push_back(std::move(r));
-  }
+  std::vector<indexer::SearchRequest> requests = read_requests(queries_path);
   std::vector<double> parse, match, facets, snippets;
   auto time_one = [&](const indexer::SearchRequest& r) {
     auto start = std::chrono::steady_clock::now();
@@ -227,6 +302,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() == 5 && a[0] == "queries") return make_queries(a[1], std::atoi(a[2].c_str()), std::strtoull(a[3].c_str(), nullptr, 10), a[4]);
   if (a.size() == 3 && a[0] == "run") return run(a[1], a[2]);
-  std::fprintf(stderr, "usage: defter-bench-search queries CORPUS COUNT SEED OUT | run DATA QUERIES\n");
+  if (a.size() == 3 && a[0] == "urls") return urls(a[1], a[2]);
+  if (a.size() == 5 && a[0] == "throughput")
+    return throughput(a[1], a[2], static_cast<unsigned>(std::atoi(a[3].c_str())), std::atof(a[4].c_str()));
+  std::fprintf(stderr, "usage: defter-bench-search queries CORPUS COUNT SEED OUT | run DATA QUERIES | urls QUERIES OUT | "
+                       "throughput DATA QUERIES THREADS SECONDS\n");
   return 2;
 }
