@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <climits>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -340,6 +341,213 @@ class CborBody {
 };
 
 }  // namespace
+
+namespace {
+
+// CBOR as nlohmann::json writes it (definite lengths, no floats or byte
+// strings in records) to JSON text as nlohmann::json::dump() writes it.
+// False on anything else: the caller decodes the record instead.
+class CborToJson {
+ public:
+  CborToJson(std::string_view cbor, std::string& out)
+      : p_(reinterpret_cast<const std::uint8_t*>(cbor.data())), end_(p_ + cbor.size()), out_(out) {}
+
+  bool value(int depth = 0) {
+    int major;
+    std::uint64_t arg;
+    if (depth > 64 || !head(major, arg)) return false;
+    switch (major) {
+      case 0: out_ += std::to_string(arg); return true;
+      case 1:
+        if (arg > static_cast<std::uint64_t>(INT64_MAX)) return false;
+        out_ += std::to_string(-1 - static_cast<std::int64_t>(arg));
+        return true;
+      case 3: return text(arg);
+      case 4:
+        out_ += '[';
+        for (std::uint64_t i = 0; i < arg; ++i) {
+          if (i) out_ += ',';
+          if (!value(depth + 1)) return false;
+        }
+        out_ += ']';
+        return true;
+      case 5: return map(arg, depth, {}, nullptr);
+      case 7:
+        if (info_ == 20) return out_ += "false", true;
+        if (info_ == 21) return out_ += "true", true;
+        if (info_ == 22) return out_ += "null", true;
+        return false;
+      default: return false;
+    }
+  }
+
+  // A map whose keys are text; `extra` (a key and the JSON of its value) is
+  // written where its key sorts among them.
+  bool top_map(const std::string& key, const std::string* json) {
+    int major;
+    std::uint64_t arg;
+    if (!head(major, arg) || major != 5) return false;
+    return map(arg, 0, key, json);
+  }
+
+  bool done() const { return p_ == end_; }
+
+ private:
+  bool map(std::uint64_t n, int depth, const std::string& extra_key, const std::string* extra) {
+    out_ += '{';
+    bool first = true, placed = extra == nullptr;
+    auto put_extra = [&] {
+      if (!first) out_ += ',';
+      first = false;
+      escaped(extra_key);
+      out_ += ':';
+      out_ += *extra;
+      placed = true;
+    };
+    for (std::uint64_t i = 0; i < n; ++i) {
+      int major;
+      std::uint64_t size;
+      if (!head(major, size) || major != 3 || size > left()) return false;
+      std::string_view key(reinterpret_cast<const char*>(p_), size);
+      if (!placed && key > extra_key) put_extra();
+      if (!placed && key == extra_key) return false;
+      if (!first) out_ += ',';
+      first = false;
+      if (!text(size)) return false;
+      out_ += ':';
+      if (!value(depth + 1)) return false;
+    }
+    if (!placed) put_extra();
+    out_ += '}';
+    return true;
+  }
+
+  std::uint64_t left() const { return static_cast<std::uint64_t>(end_ - p_); }
+
+  bool head(int& major, std::uint64_t& arg) {
+    if (p_ >= end_) return false;
+    major = *p_ >> 5;
+    info_ = *p_++ & 0x1f;
+    if (info_ < 24) {
+      arg = static_cast<std::uint64_t>(info_);
+      return true;
+    }
+    if (info_ > 27 || major == 7) return false;  // indefinite lengths; floats
+    std::size_t bytes = std::size_t{1} << (info_ - 24);
+    if (bytes > left()) return false;
+    arg = 0;
+    for (std::size_t i = 0; i < bytes; ++i) arg = arg << 8 | *p_++;
+    return true;
+  }
+
+  bool text(std::uint64_t size) {
+    if (size > left()) return false;
+    escaped(std::string_view(reinterpret_cast<const char*>(p_), size));
+    p_ += size;
+    return true;
+  }
+
+  void escaped(std::string_view s) {
+    static const char* hex = "0123456789abcdef";
+    out_ += '"';
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      // Eight bytes at a time while none needs escaping (SWAR: a byte below
+      // 0x20, or equal to '"' or '\\').
+      while (i + 8 <= s.size()) {
+        std::uint64_t v;
+        std::memcpy(&v, s.data() + i, 8);
+        constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+        auto zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+        if (((v - kOnes * 0x20) & ~v & kHighs) | zero_byte(v ^ (kOnes * '"')) | zero_byte(v ^ (kOnes * '\\'))) break;
+        i += 8;
+      }
+      if (i >= s.size()) break;
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(s, run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default:
+          out_ += "\\u00";
+          out_ += hex[c >> 4];
+          out_ += hex[c & 0xF];
+      }
+    }
+    out_.append(s, run, std::string_view::npos);
+    out_ += '"';
+  }
+
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
+  std::string& out_;
+  int info_ = 0;
+};
+
+}  // namespace
+
+Result<std::string> Reader::article_json(std::string_view id, std::string_view lang) const {
+  std::string what = "article " + std::string(id);
+  auto v = txn_->get(kArticles, id);
+  if (!v) return Status(Code::kNotFound, "no article \"" + std::string(id) + "\"");
+  // The translations' JSON, in language order (the keys' order).
+  std::string translations = "{";
+  bool any = false, found = lang.empty();
+  std::string prefix = pair_key(id, "");
+  bool fast = true;
+  Status inner;
+  Status s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view value) {
+    std::string_view l = key.substr(prefix.size());
+    if (!lang.empty() && l != lang) return true;
+    found = true;
+    auto cbor = cbor_of(value);
+    if (!cbor) {
+      inner = cbor.status().with_context("translation " + std::string(id) + "/" + std::string(l));
+      return false;
+    }
+    std::string one;
+    CborToJson t(*cbor, one);
+    if (!t.value() || !t.done()) {
+      fast = false;
+      return false;
+    }
+    if (any) translations += ',';
+    any = true;
+    translations += "\"";
+    translations += l;  // a language tag: nothing to escape
+    translations += "\":";
+    translations += one;
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  if (!found) return Status(Code::kNotFound, "article \"" + std::string(id) + "\" has no translation \"" + std::string(lang) + "\"");
+  translations += '}';
+  std::string out;
+  if (fast) {
+    auto cbor = cbor_of(*v);
+    if (!cbor) return cbor.status().with_context(what);
+    CborToJson t(*cbor, out);
+    // Its strings are valid UTF-8: records are parsed by nlohmann::json at
+    // import, which refuses anything else.
+    fast = t.top_map("translations", &translations) && t.done();
+  }
+  if (fast) return out;
+  // Not as expected: decode the records and let nlohmann write them.
+  auto article = this->article(id);
+  if (!article) return article.status();
+  if (!lang.empty())
+    for (auto it = article->translations.begin(); it != article->translations.end();)
+      it = it->first == lang ? std::next(it) : article->translations.erase(it);
+  return json(*article).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 Result<std::string> Reader::translation_body(std::string_view article_id, std::string_view lang) const {
   std::string what = "translation " + std::string(article_id) + "/" + std::string(lang);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 #include "defter/archive/importer.hpp"
 #include "defter/httpd/tokens.hpp"
@@ -221,12 +222,8 @@ Response json_response(const json& body, http::status status = http::status::ok)
   return res;
 }
 
-std::string fnv_hex(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+std::string hash_hex(std::string_view s) {
+  std::uint64_t h = XXH3_64bits(s.data(), s.size());
   static const char* digits = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = digits[h & 0xF];
@@ -249,7 +246,7 @@ Response problem(Problem p, const std::string& detail, unsigned version, bool ke
   return res;
 }
 
-std::string etag_of(std::string_view body) { return "\"" + fnv_hex(body) + "\""; }
+std::string etag_of(std::string_view body) { return "\"" + hash_hex(body) + "\""; }
 
 bool etag_matches(std::string_view header, std::string_view etag) {
   std::size_t p = 0;
@@ -385,20 +382,16 @@ struct ApiWorker::Impl {
 
   Response article_uncached(const std::string& id, const Params& params, archive::Snapshot& snap) {
     Query q(params, {"lang"});
-    auto a = snap.article(id);
-    if (!a) {
-      if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no article \"" + id + "\"");
-      throw a.status();
+    // Written from the stored records without decoding them (archive.hpp).
+    auto body = snap.article_json(id, q.get("lang"));
+    if (!body) {
+      if (body.status().code() == Code::kNotFound) return problem(Problem::kNotFound, body.status().message());
+      throw body.status();
     }
-    if (auto lang = q.one("lang")) {
-      auto it = a->translations.find(*lang);
-      if (it == a->translations.end())
-        return problem(Problem::kNotFound, "article \"" + id + "\" has no translation \"" + *lang + "\"");
-      auto keep = *it;
-      a->translations.clear();
-      a->translations.insert(std::move(keep));
-    }
-    return json_response(json(*a));
+    Response res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::move(*body);
+    return res;
   }
 
   Response author_uncached(const std::string& id, const Params& params, archive::Snapshot& snap) {

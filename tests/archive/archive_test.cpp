@@ -4,8 +4,10 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "defter/archive/importer.hpp"
 #include "support.hpp"
 
 using namespace defter;
@@ -268,4 +270,54 @@ TEST_CASE("stats count records per type and language", "[archive]") {
   CHECK(st.translations_per_lang == Counts{{"en", 1}, {"ru", 1}, {"tr", 1}});
   CHECK(st.bios_per_lang == Counts{{"tr", 1}});
   CHECK(st.file_bytes > 0);
+}
+
+TEST_CASE("an article's JSON written from storage is what its records give", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  put(*a, author("au"));
+  put(*a, article("ar", "au", {"en", "tr"}));
+  schema::TranslationRecord ru{"ar", "ru", {}};
+  ru.translation.title = "Кавычки \"и\" обратная \\ черта";
+  ru.translation.body = "Строка\tс табуляцией\nи переводом,\x01 управляющий символ, emoji 😀.\n\n[1]";
+  ru.translation.footnotes.push_back({1, "Сноска", std::string("Заголовок"), std::string("Издатель"),
+                                      std::string("https://example.org/a?b=c&d=\"e\""), std::string("2024-01-02")});
+  put(*a, ru);
+  auto snap = a->snapshot();
+  REQUIRE(snap.ok());
+  auto whole = snap->article("ar");
+  REQUIRE(whole.ok());
+  auto fast = snap->article_json("ar");
+  REQUIRE(fast.ok());
+  CHECK(*fast == nlohmann::json(*whole).dump());
+  for (const char* lang : {"en", "ru", "tr"}) {
+    INFO(lang);
+    schema::Article one = *whole;
+    for (auto it = one.translations.begin(); it != one.translations.end();)
+      it = it->first == lang ? std::next(it) : one.translations.erase(it);
+    auto j = snap->article_json("ar", lang);
+    REQUIRE(j.ok());
+    CHECK(*j == nlohmann::json(one).dump());
+  }
+  CHECK(snap->article_json("ar", "de").status().code() == Code::kNotFound);
+  CHECK(snap->article_json("none").status().code() == Code::kNotFound);
+  // The sample archive's articles, in four languages and scripts.
+  test::TempDir sample_dir;
+  auto b = open(sample_dir);
+  archive::ImportListener quiet;
+  std::vector<std::string> files;
+  for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
+    files.push_back((test::source_dir() / "tools" / "sample" / f).string());
+  REQUIRE(archive::import_jsonl(*b, files, {}, quiet).ok());
+  auto s2 = b->snapshot();
+  REQUIRE(s2.ok());
+  int compared = 0;
+  REQUIRE(s2->for_each_article([&](const schema::Article& art) {
+    auto j = s2->article_json(art.id);
+    REQUIRE(j.ok());
+    CHECK(*j == nlohmann::json(art).dump());
+    ++compared;
+    return true;
+  }).ok());
+  CHECK(compared >= 8);
 }

@@ -114,6 +114,10 @@ class Reader {
   // The article with all its translations (with_translations) or none.
   Result<schema::Article> article(std::string_view id, bool with_translations = true) const;
   Result<schema::Translation> translation(std::string_view article_id, std::string_view lang) const;
+  // The article as JSON text, exactly what nlohmann::json(article).dump()
+  // gives, written straight from the stored CBOR (no records decoded): with
+  // every translation, or only `lang`'s. kNotFound names what is missing.
+  Result<std::string> article_json(std::string_view id, std::string_view lang = {}) const;
   // A translation's body alone, read without decoding the rest of the
   // record (a search's snippets need no footnotes).
   Result<std::string> translation_body(std::string_view article_id, std::string_view lang) const;
