@@ -178,17 +178,24 @@ int urls(const std::string& queries_path, const std::string& out_path) {
   return out ? 0 : 1;
 }
 
-// Searches a second in-process: `threads` threads, each with its own
-// searcher, taking the queries in turn for `seconds`. Prints the rate.
-int throughput(const std::string& data, const std::string& queries_path, unsigned threads, double seconds) {
+// The data directory's archive, read-only; says why on stderr when it cannot.
+std::unique_ptr<archive::Archive> open_archive(const std::string& data) {
   archive::Options ao;
   ao.dir = std::filesystem::path(data) / "archive";
   ao.read_only = true;
   auto archive = archive::Archive::open(ao);
   if (!archive) {
     std::fprintf(stderr, "%s\n", archive.status().message().c_str());
-    return 1;
+    return nullptr;
   }
+  return std::move(*archive);
+}
+
+// Searches a second in-process: `threads` threads, each with its own
+// searcher, taking the queries in turn for `seconds`. Prints the rate.
+int throughput(const std::string& data, const std::string& queries_path, unsigned threads, double seconds) {
+  auto archive = open_archive(data);
+  if (!archive) return 1;
   indexer::IndexOptions io;
   io.dir = std::filesystem::path(data) / "index";
   auto requests = read_requests(queries_path);
@@ -198,7 +205,7 @@ int throughput(const std::string& data, const std::string& queries_path, unsigne
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t)
     pool.emplace_back([&] {
-      auto searcher = indexer::Searcher::open(io, **archive);
+      auto searcher = indexer::Searcher::open(io, *archive);
       if (!searcher) {
         failed = true;
         return;
@@ -217,17 +224,11 @@ int throughput(const std::string& data, const std::string& queries_path, unsigne
 }
 
 int run(const std::string& data, const std::string& queries_path) {
-  archive::Options ao;
-  ao.dir = std::filesystem::path(data) / "archive";
-  ao.read_only = true;
-  auto archive = archive::Archive::open(ao);
-  if (!archive) {
-    std::fprintf(stderr, "%s\n", archive.status().message().c_str());
-    return 1;
-  }
+  auto archive = open_archive(data);
+  if (!archive) return 1;
   indexer::IndexOptions io;
   io.dir = std::filesystem::path(data) / "index";
-  auto searcher = indexer::Searcher::open(io, **archive);
+  auto searcher = indexer::Searcher::open(io, *archive);
   if (!searcher) {
     std::fprintf(stderr, "%s\n", searcher.status().message().c_str());
     return 1;
