@@ -512,10 +512,11 @@ class Session : public std::enable_shared_from_this<Session> {
     bool close_after = !response->keep_alive();
     unsigned status = response->result_int();
     std::size_t bytes = response->body().size();
+    // What the log line needs of the request: its method and target (not
+    // its headers, which may hold a token, nor its body).
     std::optional<Request> logged;
-    if (req) logged.emplace(*req);
+    if (req) logged.emplace(req->method(), req->target(), req->version());
     else logged.emplace(http::verb::unknown, "-", 11);
-    logged->body().clear();
     stream_.expires_after(server_->options.request_timeout);
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response, close_after, status, bytes, started, route = std::move(route),

@@ -418,24 +418,6 @@ TEST_CASE("defter serve prints its address, serves, and exits 0 on SIGTERM", "[h
   CHECK(err.find("\"GET /api/v1/search?q=Kazakhstan\" 200") != std::string::npos);
 }
 
-TEST_CASE("the README's curl examples work as written", "[httpd][e2e]") {
-  // Each URL of a `curl '...'` line in the README, on the sample archive
-  // (the demo's), with the test server's port for 8080.
-  Served s;
-  std::string readme = test::read_file(test::source_dir() / "README.md");
-  const std::string prefix = "curl 'http://127.0.0.1:8080";
-  int tried = 0;
-  for (std::size_t at = readme.find(prefix); at != std::string::npos; at = readme.find(prefix, at + 1)) {
-    std::size_t begin = at + prefix.size();
-    std::string target = readme.substr(begin, readme.find('\'', begin) - begin);
-    Reply r = s.get(target, {}, target.rfind("/metrics", 0) != 0);
-    INFO(target);
-    CHECK(r.result() == http::status::ok);
-    ++tried;
-  }
-  CHECK(tried >= 9);
-}
-
 namespace {
 
 // A request with a body and a token, checked against the document.
@@ -679,4 +661,44 @@ TEST_CASE("API writes and a defter import at once lose nothing, and every 2xx wr
   CHECK(clean);
   again->child->signal(SIGTERM);
   CHECK(again->child->wait() == 0);
+}
+
+TEST_CASE("the README's curl examples work as written", "[httpd][e2e]") {
+  // Each URL of a `curl '...'` line in the README, on the sample archive
+  // (the demo's), with the test server's port for 8080.
+  Served s;
+  std::string readme = test::read_file(test::source_dir() / "README.md");
+  const std::string prefix = "curl 'http://127.0.0.1:8080";
+  int tried = 0;
+  for (std::size_t at = readme.find(prefix); at != std::string::npos; at = readme.find(prefix, at + 1)) {
+    std::size_t begin = at + prefix.size();
+    std::string target = readme.substr(begin, readme.find('\'', begin) - begin);
+    Reply r = s.get(target, {}, target.rfind("/metrics", 0) != 0);
+    INFO(target);
+    CHECK(r.result() == http::status::ok);
+    ++tried;
+  }
+  CHECK(tried >= 9);
+  // The writes: `curl -X METHOD -H "Authorization: Bearer $TOKEN" [-d 'BODY'
+  // | --data-binary @FILE] URL`, in order, with a token of this archive.
+  std::string token = httpd::create_token(*s.archive, "readme", httpd::Scope::kWrite).value();
+  int writes = 0;
+  std::istringstream lines(readme);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("    curl -X ", 0) != 0) continue;
+    std::istringstream words(line.substr(12));
+    std::string method;
+    words >> method;
+    std::string body;
+    if (auto d = line.find(" -d '"); d != std::string::npos) body = line.substr(d + 5, line.find("' ", d + 5) - d - 5);
+    if (auto f = line.find("--data-binary @"); f != std::string::npos)
+      body = test::read_file(test::source_dir() / line.substr(f + 15, line.find(' ', f + 15) - f - 15));
+    std::string target = line.substr(line.rfind("http://127.0.0.1:8080") + 21);
+    http::verb verb = method == "PUT" ? http::verb::put : method == "POST" ? http::verb::post : http::verb::delete_;
+    Reply r = call(s, verb, target, token, body);
+    INFO(line);
+    CHECK(r.result_int() / 100 == 2);
+    ++writes;
+  }
+  CHECK(writes == 4);
 }
