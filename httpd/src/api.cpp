@@ -487,9 +487,9 @@ struct ApiWorker::Impl {
   };
 
   // JSON Lines through the importer, as `defter import` takes them.
-  std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> import_text(const std::string& name,
-                                                                                       std::string_view text,
-                                                                                       unsigned threads) {
+  std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> import_text(
+      const std::string& name, std::string_view text, unsigned threads,
+      const std::vector<std::pair<schema::RecordType, std::string>>& written = {}) {
     int fd = ::memfd_create("defter-import", MFD_CLOEXEC);
     if (fd < 0) throw Status(Code::kIOError, std::string("memfd_create: ") + std::strerror(errno));
     for (std::size_t done = 0; done < text.size();) {
@@ -507,7 +507,7 @@ struct ApiWorker::Impl {
     Collected c;
     auto r = archive::import_jsonl_fd(archive, name, fd, o, c);
     if (!r) throw r.status();
-    if (r->counts.records() > 0 && options.on_write) options.on_write();
+    if (r->counts.records() > 0 && options.on_write) options.on_write(written);
     return {*r, std::move(c.problems)};
   }
 
@@ -534,7 +534,10 @@ struct ApiWorker::Impl {
     } else {
       fix("id", id);
     }
-    auto [summary, problems] = import_text("body", j.dump(-1, ' ', false, json::error_handler_t::strict) + "\n", 1);
+    // The record the indexer makes searchable first: an article (for a translation too) or an author.
+    schema::RecordType unit = type == schema::RecordType::kAuthor ? type : schema::RecordType::kArticle;
+    auto [summary, problems] =
+        import_text("body", j.dump(-1, ' ', false, json::error_handler_t::strict) + "\n", 1, {{unit, id}});
     std::vector<json> warnings;
     std::string rejected;
     for (const auto& p : problems) {
@@ -565,7 +568,8 @@ struct ApiWorker::Impl {
                                                                  : "no article \"" + id + "\"";
       return problem(Problem::kNotFound, what);
     }
-    if (options.on_write) options.on_write();
+    if (options.on_write)
+      options.on_write({{type == schema::RecordType::kAuthor ? type : schema::RecordType::kArticle, id}});
     Response res{http::status::no_content, 11};
     return res;
   }

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -196,27 +197,38 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::mutex log_mutex;
   std::mutex sessions_mutex;
   std::set<std::weak_ptr<detail::Session>, std::owner_less<std::weak_ptr<detail::Session>>> sessions;
-  // The indexer: drains the archive's change log into the index after each
-  // write through the API, and every quarter second for other writers.
+  // The indexer: makes the records written through the API searchable
+  // first, then drains the archive's change log into the index in pieces
+  // (so that API writes never wait behind a long import), after each write
+  // and every quarter second for other writers.
   std::thread indexer;
   std::mutex index_mutex;
   std::condition_variable index_cv;
   bool index_wanted = true, index_stop = false;
+  std::vector<std::pair<schema::RecordType, std::string>> urgent;  // written through the API, not yet indexed
   std::atomic<std::uint64_t> indexed_seq{0};
+  std::unique_ptr<indexer::ServingMark> serving;
+  static constexpr std::size_t kDrainPiece = 32;  // records a piece of draining rebuilds
 
   explicit Impl(const ServerOptions& o) : options(o), limiter(o.rate_limit) {
     api_options.data = o.data;
     api_options.max_page_size = o.max_page_size;
     api_options.require_read_token = o.require_read_token;
-    api_options.on_write = [this] {
+    api_options.on_write = [this](const std::vector<std::pair<schema::RecordType, std::string>>& records) {
       std::lock_guard lock(index_mutex);
+      urgent.insert(urgent.end(), records.begin(), records.end());
       index_wanted = true;
       index_cv.notify_one();
     };
   }
 
-  // Holds the index's write lock only while it drains, so that `defter
-  // import` and `defter reindex` can take it in between.
+  std::vector<std::pair<schema::RecordType, std::string>> take_urgent() {
+    std::lock_guard lock(index_mutex);
+    return std::exchange(urgent, {});
+  }
+
+  // Holds the index's write lock only while it indexes, so that `defter
+  // reindex` can take it in between.
   void index_loop() {
     indexer::IndexOptions io_options;
     io_options.dir = options.data / "index";
@@ -226,22 +238,36 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       index_cv.wait_for(lock, std::chrono::milliseconds(250), [this] { return index_wanted || index_stop; });
       if (index_stop) break;
       index_wanted = false;
+      bool pending = !urgent.empty();
       lock.unlock();
       std::uint64_t archive_seq = 0;
       if (auto snap = archive->snapshot(); snap.ok()) archive_seq = snap->last_seq();
-      if (archive_seq > indexed_seq.load()) {
+      std::string error;
+      if (pending || archive_seq > indexed_seq.load()) {
         auto writer = indexer::IndexWriter::open(io_options);
-        std::string error;
         if (writer) {
-          auto drained = (*writer)->drain(*archive);
-          if (drained) indexed_seq = drained->last_seq;
-          else error = "indexing stopped: " + drained.status().message();
+          for (;;) {
+            if (auto records = take_urgent(); !records.empty()) {
+              if (auto r = (*writer)->index_records(*archive, records); !r) {
+                error = "indexing written records stopped: " + r.status().message();
+                break;
+              }
+            }
+            auto drained = (*writer)->drain(*archive, {}, kDrainPiece);
+            if (!drained) {
+              error = "indexing stopped: " + drained.status().message();
+              break;
+            }
+            indexed_seq = drained->last_seq;
+            std::lock_guard stop_lock(index_mutex);
+            if (index_stop || (drained->units < kDrainPiece && urgent.empty())) break;
+          }
         } else if (writer.status().code() != Code::kLocked) {
           error = "cannot open the index for writing: " + writer.status().message();
         }
-        if (!error.empty() && error != last_error) log_error(error);
-        last_error = error;
       }
+      if (!error.empty() && error != last_error) log_error(error);
+      last_error = error;
       lock.lock();
     }
   }
@@ -625,6 +651,13 @@ Result<std::unique_ptr<Server>> Server::open(const ServerOptions& options) {
     impl->owned_archive = std::move(*a);
     impl->archive = impl->owned_archive.get();
   }
+  indexer::IndexOptions io_options;
+  io_options.dir = options.data / "index";
+  auto mark = indexer::ServingMark::take(io_options);
+  if (!mark) return mark.status().code() == Code::kLocked
+                        ? Status(Code::kLocked, "another defter serve serves " + options.data.string())
+                        : mark.status();
+  impl->serving = std::move(*mark);
   beast::error_code ec;
   auto address = asio::ip::make_address(options.bind, ec);
   if (ec) return Status(Code::kInvalidArgument, "--bind " + options.bind + " is not an IP address");

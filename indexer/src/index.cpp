@@ -54,7 +54,9 @@ std::string generation_name(int n) {
 }
 
 Status write_stub(const fs::path& dir, const std::string& generation) {
-  fs::path tmp = dir / (std::string(kStub) + ".tmp");
+  // A name of this process's own: two processes creating the index at once
+  // both write a stub (the same one), and neither may rename the other's.
+  fs::path tmp = dir / (std::string(kStub) + ".tmp." + std::to_string(::getpid()));
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << "auto " << generation << "\n";
@@ -272,8 +274,11 @@ Status index_units(Xapian::WritableDatabase& db, archive::Archive& archive, cons
 // below the stored number is rebuilt, and every record not yet rebuilt has a
 // change above it: resuming from the stored number after a crash finds them
 // all again. Each record is rebuilt once, however many changes it had.
+// With max_units, only the first max_units records in that order are
+// rebuilt (the stored number then covers just them): a caller that must do
+// other writes in between drains a long log in pieces.
 Result<DrainStats> drain_into(Xapian::WritableDatabase& db, archive::Archive& archive, std::size_t batch,
-                              const Progress& progress) {
+                              const Progress& progress, std::size_t max_units = 0) {
   DrainStats stats;
   auto snap = archive.snapshot();
   if (!snap) return snap.status();
@@ -302,14 +307,17 @@ Result<DrainStats> drain_into(Xapian::WritableDatabase& db, archive::Archive& ar
   for (auto& [unit, seq] : latest) order.emplace_back(seq, unit);
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
+  bool partial = max_units > 0 && order.size() > max_units;
+  if (partial) order.resize(max_units);
   std::vector<Unit> units;
   units.reserve(order.size());
   for (auto& [seq, unit] : order) units.push_back(unit);
   std::size_t committed = 0;
   Status written = index_units(db, archive, units, stats, [&](std::size_t done) {
     if (done - committed < batch && done < units.size()) return;
-    // The last commit covers the whole log, including changes that touched nothing.
-    std::uint64_t covered = done == units.size() ? to : order[done - 1].first;
+    // The last commit covers the whole log, including changes that touched
+    // nothing (unless only a piece of it was drained).
+    std::uint64_t covered = done == units.size() && !partial ? to : order[done - 1].first;
     db.set_metadata(std::string(meta::kLastSeq), std::to_string(covered));
     db.commit();
     committed = done;
@@ -368,7 +376,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const IndexOptions& optio
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
 }
 
-Result<DrainStats> IndexWriter::drain(archive::Archive& archive, const Progress& progress) {
+Result<DrainStats> IndexWriter::drain(archive::Archive& archive, const Progress& progress, std::size_t max_units) {
   // A reindex may have switched generations since we opened: follow it.
   std::string live = current_generation(impl_->options.dir);
   if (!live.empty() && live != impl_->generation) {
@@ -377,9 +385,34 @@ Result<DrainStats> IndexWriter::drain(archive::Archive& archive, const Progress&
     if (auto s = impl_->open_generation(); !s.ok()) return s;
   }
   try {
-    return drain_into(impl_->db, archive, std::max<std::size_t>(1, impl_->options.batch), progress);
+    return drain_into(impl_->db, archive, std::max<std::size_t>(1, impl_->options.batch), progress, max_units);
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "index the archive's changes");
+  }
+}
+
+Result<DrainStats> IndexWriter::index_records(archive::Archive& archive,
+                                              const std::vector<std::pair<schema::RecordType, std::string>>& records) {
+  DrainStats stats;
+  try {
+    auto snap = archive.snapshot();
+    if (!snap) return snap.status();
+    std::set<Unit> units;
+    for (const auto& [type, id] : records) {
+      if (type == schema::RecordType::kAuthor) {
+        units.insert({schema::RecordType::kAuthor, id});
+        for (auto& article : snap->articles_by_author(id)) units.insert({schema::RecordType::kArticle, article});
+      } else {
+        units.insert({schema::RecordType::kArticle, id});
+      }
+    }
+    std::vector<Unit> list(units.begin(), units.end());
+    if (auto s = index_units(impl_->db, archive, list, stats, [](std::size_t) {}); !s.ok()) return s;
+    impl_->db.commit();
+    stats.last_seq = read_seq(impl_->db);
+    return stats;
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "index records");
   }
 }
 
@@ -662,6 +695,29 @@ nlohmann::json stats_json(const archive::Stats& st, const IndexStats* index) {
     j["index"] = i;
   }
   return j;
+}
+
+Result<std::unique_ptr<ServingMark>> ServingMark::take(const IndexOptions& options) {
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+  if (ec) return Status(Code::kIOError, "cannot create " + options.dir.string() + ": " + ec.message());
+  int fd = ::open((options.dir / "serving.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status(Code::kIOError, "cannot open " + (options.dir / "serving.lock").string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status(Code::kLocked, "another defter serve indexes " + options.dir.string());
+  }
+  return std::unique_ptr<ServingMark>(new ServingMark(fd));
+}
+
+ServingMark::~ServingMark() { ::close(fd_); }
+
+bool served(const IndexOptions& options) {
+  int fd = ::open((options.dir / "serving.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return held;
 }
 
 }  // namespace defter::indexer

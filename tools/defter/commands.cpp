@@ -51,6 +51,10 @@ indexer::Progress index_progress() {
 // index (a server, another import) is not an error: it will index the
 // changes. Returns the exit code to add (0 or kExitStorage).
 int index_after_write(const std::string& data_dir, archive::Archive& archive) {
+  if (indexer::served(index_options(data_dir))) {
+    std::cerr << "defter: a server (defter serve) indexes these changes\n";
+    return kExitOk;
+  }
   auto writer = indexer::IndexWriter::open(index_options(data_dir));
   if (!writer) {
     if (writer.status().code() == Code::kLocked) {

@@ -72,9 +72,10 @@ struct ApiOptions {
   std::size_t max_page_size = indexer::kMaxPageSize;
   std::size_t max_facet_size = 1000;
   bool require_read_token = false;  // reads need a token (any scope) too
-  // Called after every committed write (the server's indexer then drains
-  // the change log). May be empty.
-  std::function<void()> on_write;
+  // Called after every committed write with the records it wrote (none
+  // for an import: the change log says), so that the server's indexer makes
+  // them searchable first. May be empty.
+  std::function<void(const std::vector<std::pair<schema::RecordType, std::string>>&)> on_write;
 };
 
 // The per-thread state a request needs: a Searcher (opened lazily, reopened

@@ -52,7 +52,18 @@ class IndexWriter {
   // to its end, rebuilding each touched record once. Commits every
   // options.batch records; a kill loses at most the batch in flight, and
   // running drain again resumes.
-  Result<DrainStats> drain(archive::Archive& archive, const Progress& progress = {});
+  // With max_units, rebuilds only the first max_units records (in the order
+  // of their latest changes) and commits: units == max_units says more are
+  // left. A writer that must index other things in between drains so.
+  Result<DrainStats> drain(archive::Archive& archive, const Progress& progress = {}, std::size_t max_units = 0);
+
+  // Rebuilds these records' documents (an author's: with the articles that
+  // name the author) from the archive as it is now, and commits, without
+  // moving the index's place in the change log: for writes that must be
+  // searchable before the changes logged ahead of them are drained. Drain
+  // passes over them again later, which changes nothing.
+  Result<DrainStats> index_records(archive::Archive& archive,
+                                   const std::vector<std::pair<schema::RecordType, std::string>>& records);
 
   std::uint64_t last_seq() const;
 
@@ -96,6 +107,23 @@ struct IndexStats {
 
 // kNotFound when there is no index yet.
 Result<IndexStats> index_stats(const IndexOptions& options);
+
+// The mark of a server that indexes the archive's changes as they come
+// (DIR/serving.lock, held while the object lives): other processes that
+// write the archive (defter import) then leave the indexing to it.
+class ServingMark {
+ public:
+  static Result<std::unique_ptr<ServingMark>> take(const IndexOptions& options);
+  ~ServingMark();
+  ServingMark(const ServingMark&) = delete;
+  ServingMark& operator=(const ServingMark&) = delete;
+
+ private:
+  explicit ServingMark(int fd) : fd_(fd) {}
+  int fd_;
+};
+// Whether a server holds the mark of this index.
+bool served(const IndexOptions& options);
 
 // The archive's figures and, when there is an index, the index's, as the
 // JSON that `defter stats --json` prints and GET /api/v1/stats returns.
