@@ -208,7 +208,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::vector<std::pair<schema::RecordType, std::string>> urgent;  // written through the API, not yet indexed
   std::atomic<std::uint64_t> indexed_seq{0};
   std::unique_ptr<indexer::ServingMark> serving;
-  static constexpr std::size_t kDrainPiece = 32;  // records a piece of draining rebuilds
+  // Records a piece of draining rebuilds: sized as it goes so that a piece
+  // takes about a tenth of a second, the most an API write waits for one.
+  std::size_t drain_piece = 32;
 
   explicit Impl(const ServerOptions& o) : options(o), limiter(o.rate_limit) {
     api_options.data = o.data;
@@ -253,14 +255,22 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 break;
               }
             }
-            auto drained = (*writer)->drain(*archive, {}, kDrainPiece);
+            auto started = Clock::now();
+            std::size_t piece = drain_piece;
+            auto drained = (*writer)->drain(*archive, {}, piece);
             if (!drained) {
               error = "indexing stopped: " + drained.status().message();
               break;
             }
             indexed_seq = drained->last_seq;
+            if (drained->units == piece) {
+              auto took = Clock::now() - started;
+              // Not below 16: each piece commits, and rescans what is left of the log.
+              if (took > std::chrono::milliseconds(200)) drain_piece = std::max<std::size_t>(16, piece / 2);
+              else if (took < std::chrono::milliseconds(50)) drain_piece = std::min<std::size_t>(1024, piece * 2);
+            }
             std::lock_guard stop_lock(index_mutex);
-            if (index_stop || (drained->units < kDrainPiece && urgent.empty())) break;
+            if (index_stop || (drained->units < piece && urgent.empty())) break;
           }
         } else if (writer.status().code() != Code::kLocked) {
           error = "cannot open the index for writing: " + writer.status().message();
