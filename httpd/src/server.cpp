@@ -186,7 +186,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   ApiOptions api_options;
   std::unique_ptr<archive::Archive> owned_archive;
   archive::Archive* archive = nullptr;
-  asio::io_context io;
+  // One io_context per server thread, each run by that thread alone: a
+  // connection's handlers all run on the thread that accepted it, without
+  // strands or handing work between threads. `io` (the first) also runs the
+  // acceptor, the signals and the shutdown timer.
+  unsigned thread_count;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::unique_ptr<std::atomic<std::size_t>[]> context_load;  // open connections per context
+  asio::io_context& io;
   tcp::acceptor acceptor{io};
   asio::steady_timer grace{io};
   std::optional<asio::signal_set> signals;
@@ -212,7 +220,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // takes about a tenth of a second, the most an API write waits for one.
   std::size_t drain_piece = 32;
 
-  explicit Impl(const ServerOptions& o) : options(o), limiter(o.rate_limit) {
+  explicit Impl(const ServerOptions& o)
+      : options(o),
+        thread_count(o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency())),
+        contexts(make_contexts(thread_count)),
+        context_load(new std::atomic<std::size_t>[thread_count]()),
+        io(*contexts[0]),
+        limiter(o.rate_limit) {
+    for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
     api_options.data = o.data;
     api_options.max_page_size = o.max_page_size;
     api_options.require_read_token = o.require_read_token;
@@ -222,6 +237,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       index_wanted = true;
       index_cv.notify_one();
     };
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  // The context with the fewest open connections.
+  std::size_t least_loaded() const {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < thread_count; ++i)
+      if (context_load[i].load() < context_load[best].load()) best = i;
+    return best;
+  }
+
+  void stop_all() {
+    for (auto& g : keep_running) g.reset();
+    for (auto& c : contexts) c->stop();
   }
 
   std::vector<std::pair<schema::RecordType, std::string>> take_urgent() {
@@ -325,7 +359,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   void accept();
   void begin_stop();
   void maybe_finish() {
-    if (stopping && connections.load() == 0) io.stop();
+    if (stopping && connections.load() == 0) stop_all();
   }
 
   // The server's own route: Prometheus text.
@@ -370,9 +404,10 @@ namespace detail {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server, std::size_t context)
+      : stream_(std::move(socket)), server_(std::move(server)), context_(context) {
     ++server_->connections;
+    ++server_->context_load[context_];
     beast::error_code ec;
     auto remote = stream_.socket().remote_endpoint(ec);
     client_ = ec ? "-" : remote.address().to_string();
@@ -385,6 +420,7 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(server_->sessions_mutex);
       server_->sessions.erase(weak_from_this());
     }
+    --server_->context_load[context_];
     --server_->connections;
     if (server_->stopping && !server_->io.stopped()) asio::post(server_->io, [s = server_] { s->maybe_finish(); });
   }
@@ -573,6 +609,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   std::shared_ptr<Server::Impl> server_;
+  std::size_t context_;  // the index of the io_context that runs this session
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string client_;
@@ -585,7 +622,8 @@ class Session : public std::enable_shared_from_this<Session> {
 using detail::Session;
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+  std::size_t context = least_loaded();
+  acceptor.async_accept(*contexts[context], [self = shared_from_this(), context](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || self->stopping) return;
       self->log_error("accept: " + ec.message());
@@ -595,7 +633,7 @@ void Server::Impl::accept() {
       return;
     } else {
       bool over = self->connections.load() >= self->options.max_connections;
-      auto session = std::make_shared<Session>(std::move(socket), self);
+      auto session = std::make_shared<Session>(std::move(socket), self, context);
       if (over) session->refuse();
       else session->start();
     }
@@ -619,7 +657,7 @@ void Server::Impl::begin_stop() {
   open.clear();
   grace.expires_after(options.shutdown_grace);
   grace.async_wait([self = shared_from_this()](beast::error_code e) {
-    if (!e) self->io.stop();
+    if (!e) self->stop_all();
   });
   maybe_finish();
 }
@@ -631,7 +669,7 @@ Server::~Server() {
   Impl& impl = *impl_;
   impl.stop_indexer();
   impl.stopping = true;
-  impl.io.stop();
+  impl.stop_all();
   beast::error_code ec;
   impl.acceptor.close(ec);
   impl.grace.cancel();
@@ -645,8 +683,10 @@ Server::~Server() {
   }
   for (auto& s : open) s->abort();
   open.clear();
-  impl.io.restart();
-  impl.io.poll();
+  for (auto& c : impl.contexts) {
+    c->restart();
+    c->poll();
+  }
 }
 
 Result<std::unique_ptr<Server>> Server::open(const ServerOptions& options) {
@@ -697,13 +737,12 @@ void Server::run() {
   }
   impl->accept();
   impl->indexer = std::thread([impl] { impl->index_loop(); });
-  unsigned n = impl->options.threads ? impl->options.threads : std::max(1u, std::thread::hardware_concurrency());
-  auto serve = [impl] {
+  auto serve = [impl](asio::io_context& context) {
     ApiWorker worker(impl->api_options, *impl->archive);
     tls_worker = &worker;
     for (;;) {
       try {
-        impl->io.run();
+        context.run();
         break;
       } catch (const std::exception& e) {
         impl->log_error(std::string("a request handler threw: ") + e.what());
@@ -712,8 +751,8 @@ void Server::run() {
     tls_worker = nullptr;
   };
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back(serve);
-  serve();
+  for (unsigned i = 1; i < impl->thread_count; ++i) threads.emplace_back(serve, std::ref(*impl->contexts[i]));
+  serve(impl->io);
   for (auto& t : threads) t.join();
   impl->stop_indexer();
 }

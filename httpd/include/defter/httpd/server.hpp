@@ -1,10 +1,11 @@
 // `defter serve`: HTTP/1.1 with keep-alive on Boost.Beast (Asio), serving
 // the JSON API of api.hpp.
 //
-// Threads: `threads` threads run one io_context; each has its own ApiWorker
-// (and so its own Xapian readers). Every socket operation is asynchronous, so
-// a slow or stalled client holds a connection, never a thread; connections
-// are bounded by max_connections (beyond it: 503 with Retry-After).
+// Threads: each of `threads` threads runs an io_context of its own, and a
+// new connection goes to the one with the fewest open connections; each
+// thread has its own ApiWorker (and so its own Xapian readers). Every socket
+// operation is asynchronous, so a slow or stalled client holds a connection,
+// never a thread; connections are bounded by max_connections (beyond it: 503 with Retry-After).
 //
 // Limits, each answered with its status: a request line and headers over
 // max_header_bytes (414 when the target alone is too long, else 431), a
