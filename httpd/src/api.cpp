@@ -424,7 +424,10 @@ struct ApiWorker::Impl {
 
   // Record responses (articles, authors) as sent, by request, for as long
   // as the archive has not changed (its last change number): decoding a
-  // record and writing its JSON costs far more than serving it again.
+  // record and writing its JSON costs far more than serving it again. A
+  // response is kept from its second request on (a doorkeeper of recently
+  // asked keys' hashes): a sweep over every record then does not copy each
+  // response into the cache only to push out the ones asked for often.
   struct Cached {
     std::uint64_t seq;
     std::string body, etag;
@@ -432,6 +435,17 @@ struct ApiWorker::Impl {
   std::unordered_map<std::string, Cached> record_cache;
   std::size_t record_cache_bytes = 0;
   static constexpr std::size_t kRecordCacheBytes = std::size_t{32} << 20;  // per thread
+  static constexpr std::size_t kDoorkeeperSlots = 4096;
+  std::vector<std::size_t> doorkeeper = std::vector<std::size_t>(kDoorkeeperSlots, 0);
+
+  // True when `key` was asked for recently (and remembers it).
+  bool asked_before(const std::string& key) {
+    std::size_t h = std::hash<std::string>{}(key) | 1;  // 0 marks an empty slot
+    std::size_t& slot = doorkeeper[h % kDoorkeeperSlots];
+    bool seen = slot == h;
+    slot = h;
+    return seen;
+  }
 
   Response cached_record(const std::string& key, const std::function<Response(archive::Snapshot&)>& make) {
     auto snap = snapshot();
@@ -447,28 +461,30 @@ struct ApiWorker::Impl {
     if (res.result() != http::status::ok) return res;
     std::string tag = etag_of(res.body());
     res.set(http::field::etag, tag);
+    if (!asked_before(key) || res.body().size() > kRecordCacheBytes / 16) return res;
     if (record_cache_bytes + res.body().size() > kRecordCacheBytes) {
       record_cache.clear();  // bounded: start over rather than grow
       record_cache_bytes = 0;
     }
-    if (res.body().size() <= kRecordCacheBytes / 16) {
-      auto [it, added] = record_cache.insert_or_assign(key, Cached{seq, res.body(), tag});
-      (void)it;
-      (void)added;
-      record_cache_bytes += res.body().size();
+    if (auto it = record_cache.find(key); it != record_cache.end()) {
+      record_cache_bytes -= it->second.body.size();
+      it->second = Cached{seq, res.body(), tag};
+    } else {
+      record_cache.emplace(key, Cached{seq, res.body(), tag});
     }
+    record_cache_bytes += res.body().size();
     return res;
   }
 
   Response article(const std::string& id, const Params& params) {
-    std::string key = "a\0" + id;
-    for (const auto& [k, v] : params) key += "\0" + k + "=" + v;
+    std::string key = "a " + id;
+    for (const auto& [k, v] : params) key += " " + k + "=" + v;
     return cached_record(key, [&](archive::Snapshot& snap) { return article_uncached(id, params, snap); });
   }
 
   Response author(const std::string& id, const Params& params) {
-    std::string key = "u\0" + id;
-    for (const auto& [k, v] : params) key += "\0" + k + "=" + v;
+    std::string key = "u " + id;
+    for (const auto& [k, v] : params) key += " " + k + "=" + v;
     return cached_record(key, [&](archive::Snapshot& snap) { return author_uncached(id, params, snap); });
   }
 
