@@ -4,13 +4,19 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <lz4.h>
 #include <zstd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <cerrno>
 #include <cstdint>
 #include <climits>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -32,8 +38,9 @@ namespace {
 enum Db : int { kMeta, kAuthors, kArticles, kTranslations, kByAuthor, kChanges, kDbCount };
 constexpr const char* kDbNames[kDbCount] = {"meta", "authors", "articles", "translations", "by_author",
                                             "changes"};
-constexpr std::size_t kCompressAbove = 256;  // bytes of CBOR; below this zstd rarely pays
-constexpr int kZstdLevel = 1;  // bulk imports are CPU-bound; level 3 saves little more
+constexpr std::size_t kCompressAbove = 256;  // bytes of CBOR; below this compression rarely pays
+// Larger values are not worth compressing (a record is at most a few MiB).
+constexpr std::size_t kMaxCompressed = std::size_t{1} << 30;
 
 // LMDB reports a short write as EIO; on a full disk or at the file-size
 // limit that is what a write gets. Tells those apart from a failing disk.
@@ -103,35 +110,100 @@ std::string to_cbor(const json& j) {
   return out;
 }
 
+// LZ4 (tag 'l', then the CBOR's size as 4 bytes little-endian, then the LZ4
+// block): it decompresses about four times as fast as zstd at level 1 on
+// the archive's text, which is what serving an article costs most, for
+// somewhat larger values. Values written with zstd (tag 'z') still read.
 std::string stored_form(const std::string& cbor) {
-  if (cbor.size() > kCompressAbove) {
-    thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> ctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
-    std::string out(1 + ZSTD_compressBound(cbor.size()), '\0');
-    out[0] = 'z';
-    std::size_t n = ZSTD_compressCCtx(ctx.get(), out.data() + 1, out.size() - 1, cbor.data(), cbor.size(), kZstdLevel);
-    if (!ZSTD_isError(n) && n + 1 < cbor.size() + 1) {
-      out.resize(n + 1);
+  if (cbor.size() > kCompressAbove && cbor.size() < kMaxCompressed) {
+    int bound = LZ4_compressBound(static_cast<int>(cbor.size()));
+    std::string out(5 + static_cast<std::size_t>(bound), '\0');
+    out[0] = 'l';
+    auto size = static_cast<std::uint32_t>(cbor.size());
+    for (int i = 0; i < 4; ++i) out[1 + i] = static_cast<char>(size >> (8 * i) & 0xff);
+    int n = LZ4_compress_default(cbor.data(), out.data() + 5, static_cast<int>(cbor.size()), bound);
+    if (n > 0 && static_cast<std::size_t>(n) + 5 < cbor.size() + 1) {
+      out.resize(5 + static_cast<std::size_t>(n));
       return out;
     }
   }
   return 'c' + cbor;
 }
 
-// The CBOR inside a stored value.
-Result<std::string> cbor_of(std::string_view stored) {
+// The frame of a stored value's CBOR: `size` bytes once decompressed, or
+// the CBOR itself when stored uncompressed.
+struct StoredFrame {
+  char tag;  // 'c', 'l' or 'z'
+  std::string_view body;
+  std::size_t size;
+};
+
+Result<StoredFrame> frame_of(std::string_view stored) {
   if (stored.empty()) return Status(Code::kCorruption, "empty stored value");
   std::string_view body = stored.substr(1);
-  if (stored[0] == 'c') return std::string(body);
-  if (stored[0] != 'z') return Status(Code::kCorruption, "unknown value tag");
-  unsigned long long size = ZSTD_getFrameContentSize(body.data(), body.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 32))
-    return Status(Code::kCorruption, "bad zstd frame");
-  std::string out(size, '\0');
+  switch (stored[0]) {
+    case 'c': return StoredFrame{'c', body, body.size()};
+    case 'l': {
+      if (body.size() < 4) return Status(Code::kCorruption, "bad lz4 block");
+      std::uint32_t size = 0;
+      for (int i = 3; i >= 0; --i) size = size << 8 | static_cast<unsigned char>(body[static_cast<std::size_t>(i)]);
+      if (size >= kMaxCompressed) return Status(Code::kCorruption, "bad lz4 block");
+      return StoredFrame{'l', body.substr(4), size};
+    }
+    case 'z': {
+      unsigned long long size = ZSTD_getFrameContentSize(body.data(), body.size());
+      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size >= kMaxCompressed)
+        return Status(Code::kCorruption, "bad zstd frame");
+      return StoredFrame{'z', body, static_cast<std::size_t>(size)};
+    }
+    default: return Status(Code::kCorruption, "unknown value tag");
+  }
+}
+
+// Decompresses a compressed frame into `out` (f.size bytes).
+Status decompress(const StoredFrame& f, char* out) {
+  if (f.tag == 'l') {
+    int n = LZ4_decompress_safe(f.body.data(), out, static_cast<int>(f.body.size()), static_cast<int>(f.size));
+    if (n < 0 || static_cast<std::size_t>(n) != f.size) return Status(Code::kCorruption, "lz4 block does not decompress");
+    return {};
+  }
   thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  std::size_t n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), body.data(), body.size());
-  if (ZSTD_isError(n) || n != size) return Status(Code::kCorruption, "zstd frame does not decompress");
+  std::size_t n = ZSTD_decompressDCtx(ctx.get(), out, f.size, f.body.data(), f.body.size());
+  if (ZSTD_isError(n) || n != f.size) return Status(Code::kCorruption, "zstd frame does not decompress");
+  return {};
+}
+
+// The CBOR inside a stored value.
+Result<std::string> cbor_of(std::string_view stored) {
+  auto f = frame_of(stored);
+  if (!f) return f.status();
+  if (f->tag == 'c') return std::string(f->body);
+  std::string out(f->size, '\0');
+  if (auto s = decompress(*f, out.data()); !s.ok()) return s;
   return out;
 }
+
+// The CBOR inside stored values, each valid until the next call: the stored
+// bytes themselves when not compressed (no copy), else decompressed into a
+// buffer that keeps its memory from call to call.
+class CborScratch {
+ public:
+  Result<std::string_view> view(std::string_view stored) {
+    auto f = frame_of(stored);
+    if (!f) return f.status();
+    if (f->tag == 'c') return f->body;
+    if (f->size > capacity_) {
+      capacity_ = std::max(f->size, 2 * capacity_);
+      buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
+    }
+    if (auto s = decompress(*f, buffer_.get()); !s.ok()) return s;
+    return std::string_view(buffer_.get(), f->size);
+  }
+
+ private:
+  std::unique_ptr<char[]> buffer_;
+  std::size_t capacity_ = 0;
+};
 
 template <typename T>
 Result<T> decode(std::string_view stored, std::string_view what) {
@@ -381,19 +453,19 @@ class CborToJson {
     }
   }
 
-  // A map whose keys are text; `extra` (a key and the JSON of its value) is
-  // written where its key sorts among them.
-  bool top_map(const std::string& key, const std::string* json) {
+  // A map whose keys are text; `extra` writes the JSON of the value of one
+  // more key, `extra_key`, where that key sorts among them (false: give up).
+  bool top_map(std::string_view extra_key, const std::function<bool()>& extra) {
     int major;
     std::uint64_t arg;
     if (!head(major, arg) || major != 5) return false;
-    return map(arg, 0, key, json);
+    return map(arg, 0, extra_key, &extra);
   }
 
   bool done() const { return p_ == end_; }
 
  private:
-  bool map(std::uint64_t n, int depth, const std::string& extra_key, const std::string* extra) {
+  bool map(std::uint64_t n, int depth, std::string_view extra_key, const std::function<bool()>* extra) {
     out_ += '{';
     bool first = true, placed = extra == nullptr;
     auto put_extra = [&] {
@@ -401,15 +473,15 @@ class CborToJson {
       first = false;
       escaped(extra_key);
       out_ += ':';
-      out_ += *extra;
       placed = true;
+      return (*extra)();
     };
     for (std::uint64_t i = 0; i < n; ++i) {
       int major;
       std::uint64_t size;
       if (!head(major, size) || major != 3 || size > left()) return false;
       std::string_view key(reinterpret_cast<const char*>(p_), size);
-      if (!placed && key > extra_key) put_extra();
+      if (!placed && key > extra_key && !put_extra()) return false;
       if (!placed && key == extra_key) return false;
       if (!first) out_ += ',';
       first = false;
@@ -417,7 +489,7 @@ class CborToJson {
       out_ += ':';
       if (!value(depth + 1)) return false;
     }
-    if (!placed) put_extra();
+    if (!placed && !put_extra()) return false;
     out_ += '}';
     return true;
   }
@@ -447,24 +519,32 @@ class CborToJson {
     return true;
   }
 
+  // Where the first byte at or after `i` that JSON escapes is (below 0x20,
+  // '"' or '\\'), or s.size() if none.
+  static std::size_t next_special(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), below = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= s.size(); i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      // A byte below 0x20 is one where min(byte, 0x1f) == byte (unsigned).
+      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                 _mm_cmpeq_epi8(_mm_min_epu8(v, below), v));
+      if (int mask = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    for (; i < s.size(); ++i) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return i;
+  }
+
   void escaped(std::string_view s) {
     static const char* hex = "0123456789abcdef";
     out_ += '"';
     std::size_t run = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      // Eight bytes at a time while none needs escaping (SWAR: a byte below
-      // 0x20, or equal to '"' or '\\').
-      while (i + 8 <= s.size()) {
-        std::uint64_t v;
-        std::memcpy(&v, s.data() + i, 8);
-        constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-        auto zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-        if (((v - kOnes * 0x20) & ~v & kHighs) | zero_byte(v ^ (kOnes * '"')) | zero_byte(v ^ (kOnes * '\\'))) break;
-        i += 8;
-      }
-      if (i >= s.size()) break;
+    for (std::size_t i = next_special(s, 0); i < s.size(); i = next_special(s, run)) {
       auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
       out_.append(s, run, i - run);
       run = i + 1;
       switch (c) {
@@ -497,49 +577,58 @@ Result<std::string> Reader::article_json(std::string_view id, std::string_view l
   std::string what = "article " + std::string(id);
   auto v = txn_->get(kArticles, id);
   if (!v) return Status(Code::kNotFound, "no article \"" + std::string(id) + "\"");
-  // The translations' JSON, in language order (the keys' order).
-  std::string translations = "{";
-  bool any = false, found = lang.empty();
+  // The translations (in language order, the keys' order) and the size of
+  // their CBOR, which the JSON's size follows.
+  std::vector<std::pair<std::string_view, std::string_view>> translations;
   std::string prefix = pair_key(id, "");
-  bool fast = true;
   Status inner;
+  std::size_t cbor_bytes = 0;
   Status s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view value) {
     std::string_view l = key.substr(prefix.size());
     if (!lang.empty() && l != lang) return true;
-    found = true;
-    auto cbor = cbor_of(value);
-    if (!cbor) {
-      inner = cbor.status().with_context("translation " + std::string(id) + "/" + std::string(l));
+    auto f = frame_of(value);
+    if (!f) {
+      inner = f.status().with_context("translation " + std::string(id) + "/" + std::string(l));
       return false;
     }
-    std::string one;
-    CborToJson t(*cbor, one);
-    if (!t.value() || !t.done()) {
-      fast = false;
-      return false;
-    }
-    if (any) translations += ',';
-    any = true;
-    translations += "\"";
-    translations += l;  // a language tag: nothing to escape
-    translations += "\":";
-    translations += one;
+    cbor_bytes += f->size;
+    translations.emplace_back(l, value);
     return true;
   });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
-  if (!found) return Status(Code::kNotFound, "article \"" + std::string(id) + "\" has no translation \"" + std::string(lang) + "\"");
-  translations += '}';
+  if (!lang.empty() && translations.empty())
+    return Status(Code::kNotFound, "article \"" + std::string(id) + "\" has no translation \"" + std::string(lang) + "\"");
+  thread_local CborScratch article_scratch, translation_scratch;
+  auto cbor = article_scratch.view(*v);
+  if (!cbor) return cbor.status().with_context(what);
   std::string out;
-  if (fast) {
-    auto cbor = cbor_of(*v);
-    if (!cbor) return cbor.status().with_context(what);
-    CborToJson t(*cbor, out);
-    // Its strings are valid UTF-8: records are parsed by nlohmann::json at
-    // import, which refuses anything else.
-    fast = t.top_map("translations", &translations) && t.done();
-  }
-  if (fast) return out;
+  out.reserve((cbor->size() + cbor_bytes) * 9 / 8 + 64 * translations.size() + 256);
+  CborToJson t(*cbor, out);
+  // Written straight into `out`, where the article's keys place them.
+  auto write_translations = [&] {
+    out += '{';
+    for (std::size_t i = 0; i < translations.size(); ++i) {
+      const auto& [l, value] = translations[i];
+      auto one = translation_scratch.view(value);
+      if (!one) {
+        inner = one.status().with_context("translation " + std::string(id) + "/" + std::string(l));
+        return false;
+      }
+      if (i) out += ',';
+      out += '"';
+      out += l;  // a language tag: nothing to escape
+      out += "\":";
+      CborToJson tj(*one, out);
+      if (!tj.value() || !tj.done()) return false;
+    }
+    out += '}';
+    return true;
+  };
+  // The records' strings are valid UTF-8: they are parsed by nlohmann::json
+  // at import, which refuses anything else.
+  if (t.top_map("translations", write_translations) && t.done()) return out;
+  if (!inner.ok()) return inner;
   // Not as expected: decode the records and let nlohmann write them.
   auto article = this->article(id);
   if (!article) return article.status();

@@ -3,6 +3,10 @@
 #include <atomic>
 #include <thread>
 
+#include <lmdb.h>
+#include <lz4.h>
+#include <zstd.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -280,6 +284,14 @@ TEST_CASE("an article's JSON written from storage is what its records give", "[a
   schema::TranslationRecord ru{"ar", "ru", {}};
   ru.translation.title = "Кавычки \"и\" обратная \\ черта";
   ru.translation.body = "Строка\tс табуляцией\nи переводом,\x01 управляющий символ, emoji 😀.\n\n[1]";
+  // Every byte JSON escapes (and DEL, which it does not), at every offset
+  // within and across 16-byte blocks.
+  std::string specials = "\"\\\x7f";
+  for (char c = 1; c < 0x20; ++c) specials += c;
+  for (std::size_t i = 0; i < 2 * specials.size(); ++i) {
+    for (std::size_t k = 0; k < i % 37; ++k) ru.translation.body += i % 2 ? "x" : "ж";
+    ru.translation.body += specials[i % specials.size()];
+  }
   ru.translation.footnotes.push_back({1, "Сноска", std::string("Заголовок"), std::string("Издатель"),
                                       std::string("https://example.org/a?b=c&d=\"e\""), std::string("2024-01-02")});
   put(*a, ru);
@@ -320,4 +332,76 @@ TEST_CASE("an article's JSON written from storage is what its records give", "[a
     return true;
   }).ok());
   CHECK(compared >= 8);
+}
+
+TEST_CASE("values written zstd-compressed by earlier versions still read", "[archive]") {
+  // The sample archive, written now (LZ4), then each compressed value of
+  // its articles and translations rewritten as an earlier version wrote it.
+  test::TempDir dir;
+  std::vector<std::string> expected;
+  {
+    auto a = open(dir);
+    archive::ImportListener quiet;
+    std::vector<std::string> files;
+    for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl"})
+      files.push_back((test::source_dir() / "tools" / "sample" / f).string());
+    REQUIRE(archive::import_jsonl(*a, files, {}, quiet).ok());
+    auto snap = a->snapshot();
+    REQUIRE(snap.ok());
+    REQUIRE(snap->for_each_article([&](const schema::Article& art) {
+      expected.push_back(nlohmann::json(art).dump());
+      return true;
+    }).ok());
+  }
+  REQUIRE(expected.size() >= 8);
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), 0, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  std::size_t rewritten = 0;
+  for (const char* name : {"articles", "translations"}) {
+    MDB_dbi dbi;
+    REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
+    std::vector<std::pair<std::string, std::string>> values;
+    MDB_cursor* cursor = nullptr;
+    REQUIRE(mdb_cursor_open(txn, dbi, &cursor) == 0);
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT))
+      values.emplace_back(std::string(static_cast<char*>(k.mv_data), k.mv_size),
+                          std::string(static_cast<char*>(v.mv_data), v.mv_size));
+    mdb_cursor_close(cursor);
+    for (auto& [key, value] : values) {
+      if (value[0] != 'l') continue;
+      std::uint32_t size = 0;
+      for (int i = 4; i >= 1; --i) size = size << 8 | static_cast<unsigned char>(value[static_cast<std::size_t>(i)]);
+      std::string cbor(size, '\0');
+      REQUIRE(LZ4_decompress_safe(value.data() + 5, cbor.data(), static_cast<int>(value.size() - 5), static_cast<int>(size)) ==
+              static_cast<int>(size));
+      std::string z(1 + ZSTD_compressBound(cbor.size()), '\0');
+      z[0] = 'z';
+      z.resize(1 + ZSTD_compress(z.data() + 1, z.size() - 1, cbor.data(), cbor.size(), 1));
+      MDB_val kk{key.size(), key.data()}, vv{z.size(), z.data()};
+      REQUIRE(mdb_put(txn, dbi, &kk, &vv, 0) == 0);
+      ++rewritten;
+    }
+  }
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+  CHECK(rewritten >= 16);  // the sample's bodies are long enough to be compressed
+  auto a = open(dir);
+  auto snap = a->snapshot();
+  REQUIRE(snap.ok());
+  std::size_t i = 0;
+  REQUIRE(snap->for_each_article([&](const schema::Article& art) {
+    REQUIRE(i < expected.size());
+    CHECK(nlohmann::json(art).dump() == expected[i]);
+    auto j = snap->article_json(art.id);
+    REQUIRE(j.ok());
+    CHECK(*j == expected[i]);
+    ++i;
+    return true;
+  }).ok());
+  CHECK(i == expected.size());
 }

@@ -2,7 +2,7 @@
 //
 //   defter-bench-ref-lmdb loop FILE TARGET_DIR BATCH
 //     The plain loop: read each JSON Lines record, parse it, encode it as the
-//     archive does (canonical CBOR, zstd level 1 above 256 bytes), put it
+//     archive does (canonical CBOR, LZ4 above 256 bytes), put it
 //     under its id, commit every BATCH records with LMDB's default
 //     durability. No validation, no change log, no references, no
 //     unchanged-detection: the work any importer of this format must do.
@@ -14,7 +14,7 @@
 // Prints "records seconds bytes". This is the one program outside archive/
 // that includes lmdb.h: a reference must not go through the code it measures.
 #include <lmdb.h>
-#include <zstd.h>
+#include <lz4.h>
 
 #include <chrono>
 #include <cstdio>
@@ -67,7 +67,6 @@ int loop(const char* file, const char* dir, long batch) {
   MDB_dbi dbi;
   check(mdb_txn_begin(env, nullptr, 0, &txn), "begin");
   check(mdb_dbi_open(txn, "records", MDB_CREATE, &dbi), "open db");
-  ZSTD_CCtx* cctx = ZSTD_createCCtx();
   std::string line, cbor, stored;
   std::size_t records = 0, bytes = 0;
   while (std::getline(in, line)) {
@@ -78,9 +77,12 @@ int loop(const char* file, const char* dir, long batch) {
     cbor.clear();
     nlohmann::json::to_cbor(j, cbor);
     if (cbor.size() > 256) {
-      stored.resize(1 + ZSTD_compressBound(cbor.size()));
-      stored[0] = 'z';
-      stored.resize(1 + ZSTD_compressCCtx(cctx, stored.data() + 1, stored.size() - 1, cbor.data(), cbor.size(), 1));
+      int bound = LZ4_compressBound(static_cast<int>(cbor.size()));
+      stored.resize(5 + static_cast<std::size_t>(bound));
+      stored[0] = 'l';
+      for (int i = 0; i < 4; ++i) stored[1 + static_cast<std::size_t>(i)] = static_cast<char>(cbor.size() >> (8 * i) & 0xff);
+      int n = LZ4_compress_default(cbor.data(), stored.data() + 5, static_cast<int>(cbor.size()), bound);
+      stored.resize(5 + static_cast<std::size_t>(n));
     } else {
       stored = 'c' + cbor;
     }
@@ -93,7 +95,6 @@ int loop(const char* file, const char* dir, long batch) {
   }
   check(mdb_txn_commit(txn), "commit");
   mdb_env_close(env);
-  ZSTD_freeCCtx(cctx);
   std::printf("%zu %.6f %zu\n", records, std::chrono::duration<double>(Clock::now() - start).count(), bytes);
   return 0;
 }

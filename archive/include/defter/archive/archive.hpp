@@ -10,8 +10,9 @@
 //   translations  article id "\0" lang -> value(translation)
 //   by_author     author id "\0" article id -> "" (which articles name an author)
 //   changes       8-byte big-endian sequence number -> CBOR {op, type, id[, lang]}
-// value(x) is one tag byte then the record's canonical CBOR: 'c' plain, 'z'
-// zstd-compressed (used when that is smaller). Every write appends to
+// value(x) is one tag byte then the record's canonical CBOR: 'c' plain, 'l'
+// LZ4-compressed (4 bytes of size, little-endian, then the block; used when
+// that is smaller), or 'z' zstd-compressed (written by earlier versions). Every write appends to
 // `changes` in the same transaction, so the index can follow the archive.
 //
 // Concurrency: any number of Snapshots, from any threads and processes, and
@@ -82,7 +83,7 @@ struct EncodedRecord {
   std::string lang;                  // a translation record's language
   std::vector<std::string> authors;  // an article's authors
   std::string cbor;                  // canonical CBOR (an article's without its translations)
-  std::string stored;                // what is written: a tag byte, then CBOR or zstd(CBOR)
+  std::string stored;                // what is written: a tag byte, then CBOR, lz4(CBOR) or zstd(CBOR)
   struct Part {
     std::string lang, cbor, stored;
   };
