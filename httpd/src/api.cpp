@@ -13,20 +13,60 @@
 #include <unordered_map>
 #include <vector>
 
+#include <cmark.h>
 #include <nlohmann/json.hpp>
 #include <xxhash.h>
 
 #include "defter/archive/importer.hpp"
 #include "defter/httpd/tokens.hpp"
+#include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/schema/records.hpp"
 #include "defter/schema/validate.hpp"
 #include "openapi_document.hpp"
+#include "web_assets.hpp"
 
 namespace defter::httpd {
 namespace {
 
 using json = nlohmann::json;
+
+// CommonMark to HTML. Raw HTML in the text is shown as text, as an
+// archivist wrote it (an article may quote "<script>"): cmark's HTML nodes
+// become text nodes before rendering. Rendering keeps cmark's safe default
+// besides (links to javascript:, vbscript:, file: and data: are emptied).
+std::string commonmark_html(const std::string& text) {
+  cmark_node* doc = cmark_parse_document(text.data(), text.size(), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
+  if (!doc) return {};
+  std::vector<cmark_node*> raw;
+  cmark_iter* it = cmark_iter_new(doc);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node* n = cmark_iter_get_node(it);
+    auto type = cmark_node_get_type(n);
+    if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_HTML_INLINE)) raw.push_back(n);
+  }
+  cmark_iter_free(it);
+  for (cmark_node* n : raw) {
+    const char* literal = cmark_node_get_literal(n);
+    std::string content = literal ? literal : "";
+    cmark_node* text_node = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node* replacement = text_node;
+    if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
+      while (!content.empty() && content.back() == '\n') content.pop_back();
+      replacement = cmark_node_new(CMARK_NODE_PARAGRAPH);
+      cmark_node_append_child(replacement, text_node);
+    }
+    cmark_node_set_literal(text_node, content.c_str());
+    cmark_node_replace(n, replacement);
+    cmark_node_free(n);
+  }
+  char* html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
+  cmark_node_free(doc);
+  if (!html) return {};
+  std::string out(html);
+  std::free(html);
+  return out;
+}
 
 struct ProblemInfo {
   http::status status;
@@ -436,6 +476,7 @@ struct ApiWorker::Impl {
   std::size_t record_cache_bytes = 0;
   static constexpr std::size_t kRecordCacheBytes = std::size_t{32} << 20;  // per thread
   static constexpr std::size_t kDoorkeeperSlots = 4096;
+  bool dont_cache = false;  // set by a response maker whose answer may change without an archive change
   std::vector<std::size_t> doorkeeper = std::vector<std::size_t>(kDoorkeeperSlots, 0);
 
   // True when `key` was asked for recently (and remembers it).
@@ -457,11 +498,12 @@ struct ApiWorker::Impl {
       res.body() = it->second.body;
       return res;
     }
+    dont_cache = false;
     Response res = make(snap);
     if (res.result() != http::status::ok) return res;
     std::string tag = etag_of(res.body());
     res.set(http::field::etag, tag);
-    if (!asked_before(key) || res.body().size() > kRecordCacheBytes / 16) return res;
+    if (dont_cache || !asked_before(key) || res.body().size() > kRecordCacheBytes / 16) return res;
     if (record_cache_bytes + res.body().size() > kRecordCacheBytes) {
       record_cache.clear();  // bounded: start over rather than grow
       record_cache_bytes = 0;
@@ -486,6 +528,85 @@ struct ApiWorker::Impl {
     std::string key = "u " + id;
     for (const auto& [k, v] : params) key += " " + k + "=" + v;
     return cached_record(key, [&](archive::Snapshot& snap) { return author_uncached(id, params, snap); });
+  }
+
+  // An article as the staff page shows it: one translation (`lang` if it
+  // exists, else the one in `ui_lang`, else the original), its body as
+  // HTML, its authors' names and its countries' names in `ui_lang`.
+  Response article_view_uncached(const std::string& id, const Params& params, archive::Snapshot& snap) {
+    Query q(params, {"lang", "ui_lang"});
+    std::string want = q.get("lang"), ui = q.get("ui_lang", "en");
+    auto a = snap.article(id);
+    if (!a) {
+      if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no article \"" + id + "\"");
+      throw a.status();
+    }
+    if (a->translations.empty()) return problem(Problem::kNotFound, "article \"" + id + "\" has no translation yet");
+    auto chosen = a->translations.find(want);
+    if (chosen == a->translations.end()) chosen = a->translations.find(ui);
+    if (chosen == a->translations.end()) chosen = a->translations.find(a->original_language);
+    if (chosen == a->translations.end()) chosen = a->translations.begin();
+    const schema::Translation& t = chosen->second;
+    json languages = json::array();
+    for (const auto& [lang, unused] : a->translations) languages.push_back(lang);
+    json authors = json::array();
+    for (const auto& author_id : a->authors) {
+      json one = {{"id", author_id}, {"name", author_id}};
+      if (auto au = snap.author(author_id); au.ok()) {
+        one["name"] = au->name;
+        if (au->honorific) one["honorific"] = *au->honorific;
+      }
+      authors.push_back(std::move(one));
+    }
+    // The record's countries, then those its texts name (from the index;
+    // until the article is indexed the response is not cached).
+    const auto& gazetteer = indexer::Gazetteer::instance();
+    json countries = json::array();
+    for (const auto& code : a->countries)
+      countries.push_back({{"code", code}, {"name", gazetteer.label(code, ui)}, {"subject", true}});
+    indexer::ArticleCountries found;
+    if (auto* s = search_index())
+      if (auto c = s->countries(id); c.ok()) found = std::move(*c);
+    if (!found.indexed) dont_cache = true;
+    for (const auto& code : found.mentioned)
+      if (std::find(a->countries.begin(), a->countries.end(), code) == a->countries.end())
+        countries.push_back({{"code", code}, {"name", gazetteer.label(code, ui)}, {"subject", false}});
+    json translation = {{"title", t.title}, {"body_html", commonmark_html(t.body)}, {"footnotes", json(t.footnotes)}};
+    if (t.subtitle) translation["subtitle"] = *t.subtitle;
+    if (t.translator) translation["translator"] = *t.translator;
+    json body = {{"id", a->id},         {"published", a->published}, {"original_language", a->original_language},
+                 {"languages", languages}, {"lang", chosen->first},  {"authors", authors},
+                 {"countries", countries}, {"tags", a->tags},        {"translation", translation}};
+    if (a->source_url) body["source_url"] = *a->source_url;
+    return json_response(body);
+  }
+
+  Response article_view(const std::string& id, const Params& params) {
+    std::string key = "v " + id;
+    for (const auto& [k, v] : params) key += " " + k + "=" + v;
+    return cached_record(key, [&](archive::Snapshot& snap) { return article_view_uncached(id, params, snap); });
+  }
+
+  // The staff page: its one HTML document for every page path (the page
+  // reads the path itself), and its assets. Built in (web_assets.hpp), so
+  // no file of the machine is ever read for a request.
+  Response page_asset(const std::string& name) {
+    const WebAsset* asset = find_web_asset(name);
+    if (!asset) return problem(Problem::kNotFound, "no such resource");
+    Response res{http::status::ok, 11};
+    res.set(http::field::content_type, asset->content_type);
+    res.set(http::field::cache_control, "no-cache");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    if (name == "index.html") {
+      // Record text never runs: no inline script, nothing from elsewhere.
+      res.set("Content-Security-Policy",
+              "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+      res.set("X-Frame-Options", "DENY");
+    }
+    res.body().assign(asset->data, asset->size);
+    return res;
   }
 
   Response stats(const Params& params) {
@@ -618,6 +739,9 @@ struct ApiWorker::Impl {
     using v = http::verb;
     if (s.size() == 1 && s[0] == "healthz") return {"healthz", {v::get}};
     if (s.size() == 1 && s[0] == "readyz") return {"readyz", {v::get}};
+    // The staff page's paths: the search, an article, an author; its assets.
+    if (s.empty() || (s.size() == 2 && (s[0] == "articles" || s[0] == "authors"))) return {"page", {v::get}};
+    if (s.size() == 2 && s[0] == "static") return {"asset", {v::get}};
     if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return {};
     if (s.size() == 3) {
       if (s[2] == "search" || s[2] == "suggest" || s[2] == "facets" || s[2] == "stats") return {s[2], {v::get}};
@@ -625,6 +749,7 @@ struct ApiWorker::Impl {
       if (s[2] == "import") return {"import", {v::post}};
     }
     if (s.size() == 4 && s[2] == "articles") return {"article", {v::get, v::put, v::delete_}};
+    if (s.size() == 5 && s[2] == "articles" && s[4] == "view") return {"article_view", {v::get}};
     if (s.size() == 4 && s[2] == "authors") return {"author", {v::get, v::put, v::delete_}};
     if (s.size() == 6 && s[2] == "articles" && s[4] == "translations") return {"translation", {v::put, v::delete_}};
     return {};
@@ -642,7 +767,7 @@ struct ApiWorker::Impl {
 
   // nullopt when the request may go on, else the 401 or 403.
   std::optional<Response> authorize(const Request& req, const std::string& route, bool write) {
-    bool open = route == "healthz" || route == "readyz" || route == "openapi";
+    bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "page" || route == "asset";
     if (!write && (!options.require_read_token || open)) return std::nullopt;
     Scope needed = write ? Scope::kWrite : Scope::kRead;
     auto header = sv(req[http::field::authorization]);
@@ -684,6 +809,12 @@ struct ApiWorker::Impl {
       if (!search_index()) return problem(Problem::kUnavailable, "the index is not built yet");
       return json_response({{"status", "ready"}, {"documents", searcher->documents()}});
     }
+    if (r.name == "page") return page_asset("index.html");  // its parameters are the page's
+    if (r.name == "asset") {
+      Query q(t.params, {});
+      return page_asset(s[1]);
+    }
+    if (r.name == "article_view") return article_view(s[3], t.params);
     if (r.name == "search") return search(t.params);
     if (r.name == "suggest") return suggest(t.params);
     if (r.name == "facets") return facets(t.params);

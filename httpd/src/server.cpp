@@ -559,7 +559,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // ETags, gzip and HEAD on a response about to be sent.
   void finish(const Request& req, Response& res, const std::string& route) {
-    if (res.result() == http::status::ok && (route == "article" || route == "author") && req.method() != http::verb::put) {
+    if (res.result() == http::status::ok && (route == "article" || route == "article_view" || route == "author") && req.method() != http::verb::put) {
       std::string tag(res[http::field::etag]);
       if (tag.empty()) {
         tag = etag_of(res.body());

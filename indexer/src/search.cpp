@@ -1270,6 +1270,27 @@ Result<SearchResponse> Searcher::search(const SearchRequest& request) {
   });
 }
 
+Result<ArticleCountries> Searcher::countries(const std::string& article_id) {
+  return retrying(*this, "read an article's countries", [&]() -> Result<ArticleCountries> {
+    ArticleCountries out;
+    std::set<std::string> subject, mentioned;
+    auto& db = impl_->db;
+    impl_->forget_search();
+    std::string id_term = term(prefix::kId, article_id);
+    for (auto it = db.postlist_begin(id_term); it != db.postlist_end(id_term); ++it) {
+      json data = json::parse(db.get_document(*it).get_data(), nullptr, false);
+      if (!data.is_object() || data.value("type", "") != "article" || !data.contains("countries")) continue;
+      out.indexed = true;
+      for (const auto& c : data["countries"].value("subject", json::array())) subject.insert(c.get<std::string>());
+      for (const auto& c : data["countries"].value("mentioned", json::array())) mentioned.insert(c.get<std::string>());
+    }
+    out.subject.assign(subject.begin(), subject.end());
+    for (const auto& c : mentioned)
+      if (!subject.count(c)) out.mentioned.push_back(c);
+    return out;
+  });
+}
+
 Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, std::size_t limit) {
   std::string text = prefix_in;
   query::sanitize_utf8(text);

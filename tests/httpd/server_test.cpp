@@ -160,6 +160,59 @@ TEST_CASE("suggest, articles, authors, facets, stats and the OpenAPI document", 
   CHECK(s.log.str().find("\"GET /api/v1/articles/" + kSeed + "?lang=tr\" 200") != std::string::npos);
 }
 
+TEST_CASE("the article view and the staff page's files", "[httpd][e2e]") {
+  Served s;
+  // The view: one translation, chosen by lang, then ui_lang, then the original.
+  auto en = s.get_json("/api/v1/articles/" + kSeed + "/view");
+  CHECK(en["lang"] == "en");
+  CHECK(en["languages"].size() >= 3);
+  CHECK(en["authors"][0]["name"] == "Doğacan Başaran");
+  CHECK(en["translation"]["body_html"].get<std::string>().rfind("<p>", 0) == 0);
+  CHECK(!en["translation"]["footnotes"].empty());
+  CHECK(s.get_json("/api/v1/articles/" + kSeed + "/view?lang=tr")["lang"] == "tr");
+  CHECK(s.get_json("/api/v1/articles/" + kSeed + "/view?ui_lang=ru")["lang"] == "ru");
+  CHECK(s.get_json("/api/v1/articles/" + kSeed + "/view?lang=xx&ui_lang=xx")["lang"] == "en");  // the original
+  // Countries: the seed's record names none; its text names Kazakhstan, in
+  // the reader's language.
+  auto tr = s.get_json("/api/v1/articles/" + kSeed + "/view?ui_lang=tr");
+  bool kz = false;
+  for (const auto& c : tr["countries"]) kz |= c["code"] == "KZ" && c["name"] == "Kazakistan" && c["subject"] == false;
+  CHECK(kz);
+  CHECK(s.get("/api/v1/articles/none/view").result() == http::status::not_found);
+  // Raw HTML in a body is text, and a javascript: link loses its target.
+  test::write_file(s.dir.path() / "hostile.jsonl", test::read_file(test::source_dir() / "tests" / "web" / "hostile.jsonl"));
+  archive::ImportListener quiet;
+  REQUIRE(archive::import_jsonl(*s.archive, {(s.dir.path() / "hostile.jsonl").string()}, {}, quiet).ok());
+  auto hostile = s.get_json("/api/v1/articles/hostile-record/view");
+  std::string html = hostile["translation"]["body_html"];
+  CHECK(html.find("&lt;script&gt;window.__pwned=3&lt;/script&gt;") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(html.find("javascript:") == std::string::npos);
+  // The page: one document for its paths, its assets, nothing else.
+  for (const char* path : {"/", "/?q=Kazakhstan&country=KZ", "/articles/anything", "/authors/anyone"}) {
+    INFO(path);
+    Reply page = s.get(path, {}, false);
+    REQUIRE(page.result() == http::status::ok);
+    CHECK(page[http::field::content_type] == "text/html; charset=utf-8");
+    CHECK(page.body().find("<script src=\"/static/app.js\" defer></script>") != std::string::npos);
+    CHECK(std::string(page["Content-Security-Policy"]).find("script-src 'self'") != std::string::npos);
+  }
+  Reply js = s.get("/static/app.js", {}, false);
+  REQUIRE(js.result() == http::status::ok);
+  CHECK(js[http::field::content_type] == "text/javascript; charset=utf-8");
+  CHECK(js.body() == test::read_file(test::source_dir() / "httpd" / "web" / "app.js"));
+  CHECK(s.get("/static/app.css", {}, false)[http::field::content_type] == "text/css; charset=utf-8");
+  CHECK(s.get("/static/missing.js", {}, false).result() == http::status::not_found);
+  CHECK(s.get("/static/..%2fapi", {}, false).result() == http::status::bad_request);
+  CHECK(s.get("/static/../CMakeLists.txt", {}, false).result() == http::status::bad_request);
+  CHECK(s.get("/articles/a/b", {}, false).result() == http::status::not_found);
+  Client c(s.server->port());
+  http::request<http::string_body> post{http::verb::post, "/", 11};
+  post.body() = "x";
+  CHECK(c.send(std::move(post)).result() == http::status::method_not_allowed);
+}
+
 TEST_CASE("errors are problem documents with the status, naming what is wrong", "[httpd][e2e]") {
   httpd::ServerOptions o;
   o.max_body_bytes = 1024;
@@ -379,29 +432,7 @@ TEST_CASE("stop closes idle connections, finishes what is in flight and returns"
   CHECK(idle.closed_by_server());
 }
 
-namespace {
-
-// `defter serve --port 0` as a child process, and the port it printed.
-struct ServeProcess {
-  std::unique_ptr<test::Child> child;
-  std::uint16_t port = 0;
-
-  ServeProcess(const std::filesystem::path& data, const std::string& tag) {
-    auto out = data / ("serve-" + tag + ".out");
-    child = std::make_unique<test::Child>(
-        std::vector<std::string>{test::defter_binary(), "--data", data.string(), "serve", "--port", "0"},
-        data / ("serve-" + tag + ".err"), out);
-    for (int i = 0; i < 400 && port == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      std::string text = std::filesystem::exists(out) ? test::read_file(out) : "";
-      auto at = text.find("serving http://127.0.0.1:");
-      if (at != std::string::npos && text.find('\n', at) != std::string::npos)
-        port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
-    }
-  }
-};
-
-}  // namespace
+using test::ServeProcess;
 
 TEST_CASE("defter serve prints its address, serves, and exits 0 on SIGTERM", "[httpd][e2e]") {
   test::Sample sample;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace defter::test {
 
@@ -173,6 +174,21 @@ void generate_corpus(const std::filesystem::path& path, int records, int words, 
   if (!prefix.empty()) argv.insert(argv.end(), {"--prefix", prefix});
   auto r = run(argv);
   if (r.exit_code != 0) throw std::runtime_error("corpus generator failed: " + r.err);
+}
+
+ServeProcess::ServeProcess(const std::filesystem::path& data, const std::string& tag,
+                           const std::vector<std::string>& extra) {
+  auto out = data / ("serve-" + tag + ".out");
+  std::vector<std::string> argv{defter_binary(), "--data", data.string(), "serve", "--port", "0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  child = std::make_unique<Child>(argv, data / ("serve-" + tag + ".err"), out);
+  for (int i = 0; i < 400 && port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    std::string text = std::filesystem::exists(out) ? read_file(out) : "";
+    auto at = text.find("serving http://127.0.0.1:");
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos)
+      port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
+  }
 }
 
 }  // namespace defter::test

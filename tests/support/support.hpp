@@ -4,8 +4,10 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +72,15 @@ class Child {
   pid_t pid_ = -1;
   bool reaped_ = false;
   int status_ = 0;
+};
+
+// `defter --data DATA serve --port 0` as a child process, and the port it
+// printed (0 when it printed none within ten seconds). Its stderr and stdout
+// go to DATA/serve-TAG.err and .out.
+struct ServeProcess {
+  std::unique_ptr<Child> child;
+  std::uint16_t port = 0;
+  ServeProcess(const std::filesystem::path& data, const std::string& tag, const std::vector<std::string>& extra = {});
 };
 
 // Generates a corpus with tools/bench's generator into path.

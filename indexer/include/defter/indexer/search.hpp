@@ -75,6 +75,11 @@ struct Hit {
   double score = 0;
 };
 
+struct ArticleCountries {
+  std::vector<std::string> subject, mentioned;  // codes, sorted; mentioned excludes subject
+  bool indexed = false;                          // whether any document of the article was found
+};
+
 struct FacetValue {
   std::string value, label;
   std::uint64_t count = 0;
@@ -132,6 +137,11 @@ class Searcher {
   // Completions of titles, author names and country names that begin with
   // `prefix` (its last word a prefix, earlier words whole), any script.
   Result<std::vector<Suggestion>> suggest(const std::string& prefix, std::size_t limit = 10);
+
+  // The countries of an article as the index knows them, over all its
+  // translations: its record's (subject) and those its texts name
+  // (mentioned, the gazetteer's finds). Empty when it is not indexed.
+  Result<ArticleCountries> countries(const std::string& article_id);
 
   // Sees the latest commit, or the generation a reindex switched to. Cheap
   // when nothing changed.

@@ -1,0 +1,59 @@
+// The staff page end to end: `defter serve` on the sample archive (and a
+// record whose text is markup, hostile.jsonl), driven in Debian's chromium
+// by tests/node/browser-test.mjs (playwright-core). Each scenario the script
+// reports is checked here by name, so a failure names what broke.
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+using namespace defter;
+
+TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
+  test::TempDir dir;
+  std::vector<std::string> import{"import"};
+  for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
+    import.push_back((test::source_dir() / "tools" / "sample" / f).string());
+  import.push_back((test::source_dir() / "tests" / "web" / "hostile.jsonl").string());
+  auto imported = test::defter(dir.str(), import);
+  INFO(imported.err);
+  REQUIRE(imported.exit_code == 0);
+
+  test::ServeProcess serve(dir.path(), "web");
+  REQUIRE(serve.port != 0);
+  auto shots = std::filesystem::path(DEFTER_SCREENSHOT_DIR);
+  test::RunOptions options;
+  options.timeout_seconds = 240;
+  auto r = test::run({"/usr/bin/env", "node", (test::source_dir() / "tests" / "node" / "browser-test.mjs").string(), "--url",
+                      "http://127.0.0.1:" + std::to_string(serve.port), "--screenshots", shots.string()},
+                     options);
+  INFO("browser-test.mjs stderr: " << r.err);
+  std::map<std::string, std::pair<bool, std::string>> results;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("scenario")) results[j["scenario"]] = {j.value("ok", false), j.value("detail", "")};
+  }
+  REQUIRE(results.count("browser starts") == 0);
+  for (const char* name : {"a search and its results", "each facet narrows and widens",
+                           "the URL holds the state and the back button goes back",
+                           "the article view: language switch and footnotes both ways", "the author page",
+                           "the interface language switch", "keyboard use", "phone width",
+                           "record text never becomes markup", "screenshots"}) {
+    INFO("scenario: " << name);
+    REQUIRE(results.count(name) == 1);
+    INFO(results[name].second);
+    CHECK(results[name].first);
+  }
+  CHECK(r.exit_code == 0);
+  for (const char* shot : {"search-desktop.png", "article-desktop.png", "author-desktop.png", "search-phone.png",
+                           "article-phone.png", "author-phone.png"}) {
+    INFO(shot);
+    CHECK(std::filesystem::file_size(shots / shot) > 10000);
+  }
+}
