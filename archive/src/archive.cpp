@@ -969,6 +969,18 @@ Archive::~Archive() = default;
 
 const std::filesystem::path& Archive::dir() const { return impl_->options.dir; }
 
+Status Archive::copy_to(const std::filesystem::path& dir) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status(Code::kIOError, "cannot create " + dir.string() + ": " + ec.message());
+  if (!std::filesystem::is_empty(dir, ec) || ec) return Status(Code::kInvalidArgument, dir.string() + " is not empty");
+  std::shared_lock lock(impl_->resize_mutex);
+  // LMDB copies from one read transaction: a consistent snapshot, while
+  // writers go on. Compacting leaves out free pages.
+  if (int rc = mdb_env_copy2(impl_->env, dir.c_str(), MDB_CP_COMPACT)) return from_mdb(rc, "copy the archive to " + dir.string());
+  return {};
+}
+
 Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;

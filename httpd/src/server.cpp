@@ -291,6 +291,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       std::string error;
       if (pending || archive_seq > indexed_seq.load()) {
         auto writer = indexer::IndexWriter::open(io_options);
+        auto held = Clock::now();
         if (writer) {
           for (;;) {
             if (auto records = take_urgent(); !records.empty()) {
@@ -313,8 +314,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
               if (took > std::chrono::milliseconds(200)) drain_piece = std::max<std::size_t>(16, piece / 2);
               else if (took < std::chrono::milliseconds(50)) drain_piece = std::min<std::size_t>(1024, piece * 2);
             }
+            // Lets go of the index at least once a second, so that another
+            // writer waiting for it (defter backup, reindex) gets its turn.
             std::lock_guard stop_lock(index_mutex);
-            if (index_stop || (drained->units < piece && urgent.empty())) break;
+            if (index_stop || (drained->units < piece && urgent.empty()) || Clock::now() - held > std::chrono::seconds(1))
+              break;
           }
         } else if (writer.status().code() != Code::kLocked) {
           error = "cannot open the index for writing: " + writer.status().message();

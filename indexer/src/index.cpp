@@ -344,7 +344,8 @@ struct IndexWriter::Impl {
 
   Status open_generation() {
     try {
-      db = Xapian::WritableDatabase((options.dir / generation).string(), Xapian::DB_CREATE_OR_OPEN);
+      db = Xapian::WritableDatabase((options.dir / generation).string(),
+                                    Xapian::DB_CREATE_OR_OPEN | (options.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
       if (auto s = check_format(db, options.dir); !s.ok()) return s;
       if (db.get_metadata(std::string(meta::kFormat)).empty()) {
         db.set_metadata(std::string(meta::kFormat), std::to_string(kIndexFormat));
@@ -490,6 +491,38 @@ Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& option
     if (name.rfind("gen-", 0) == 0 && name != generation && name != previous) fs::remove_all(e.path(), ec);
   }
   return stats;
+}
+
+// ---- copy ---------------------------------------------------------------------
+
+Result<std::uint64_t> copy_index(const IndexOptions& options, const fs::path& dir) {
+  if (current_generation(options.dir).empty())
+    return Status(Code::kNotFound, "no index in " + options.dir.string() + " (run defter index)");
+  // The index's write lock, held while the files are copied: no commit
+  // can come between them. A server lets go of it at least once a second.
+  IndexOptions waiting = options;
+  waiting.wait_for_lock = true;
+  auto opened = IndexWriter::open(waiting);
+  if (!opened) return opened.status();
+  std::unique_ptr<IndexWriter> writer = std::move(*opened);
+  std::string live = current_generation(options.dir), generation = generation_name(1);
+  fs::path from = options.dir / live, to = dir / generation;
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  if (ec) return Status(Code::kIOError, "cannot create " + to.string() + ": " + ec.message());
+  for (const auto& e : fs::directory_iterator(from, ec)) {
+    if (e.path().filename() == "flintlock") continue;  // the lock, not the data
+    fs::copy_file(e.path(), to / e.path().filename(), ec);
+    if (ec) return Status(Code::kIOError, "cannot copy " + e.path().string() + ": " + ec.message());
+  }
+  if (ec) return Status(Code::kIOError, "cannot read " + from.string() + ": " + ec.message());
+  writer.reset();
+  if (auto s = write_stub(dir, generation); !s.ok()) return s;
+  try {
+    return read_seq(Xapian::Database(to.string()));
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "read the copy of the index in " + to.string());
+  }
 }
 
 // ---- verify -------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 
 #include "client.hpp"
@@ -738,4 +739,65 @@ TEST_CASE("the README's curl examples work as written", "[httpd][e2e]") {
     ++writes;
   }
   CHECK(writes == 4);
+}
+
+TEST_CASE("defter backup copies a served archive while writes go on, and the copy restores", "[httpd][e2e][fault]") {
+  test::TempDir dir;
+  const auto data = dir.path() / "data";
+  auto created = test::defter(data.string(), {"token", "create", "--name", "ingest"});
+  REQUIRE(created.exit_code == 0);
+  std::string token = created.out.substr(0, created.out.find('\n'));
+  test::generate_corpus(dir.path() / "corpus.jsonl", 300, 60, 7);
+  REQUIRE(test::defter(data.string(), {"import", (dir.path() / "corpus.jsonl").string()}).exit_code == 0);
+  ServeProcess serve(data, "b");
+  REQUIRE(serve.port != 0);
+  // A writer that goes on through the backup; `before` counts the writes
+  // acknowledged before the backup began.
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
+  std::thread writer([&] {
+    Client c(serve.port);
+    for (int i = 0; !stop; ++i) {
+      http::request<http::string_body> req{http::verb::put, "/api/v1/authors/backup-author-" + std::to_string(i), 11};
+      req.set(http::field::authorization, "Bearer " + token);
+      req.body() = R"({"name": "Backup Probe )" + std::to_string(i) + R"(", "bio": {"en": "Written during a backup."}})";
+      Reply r = c.send(std::move(req));
+      if (r.result() != http::status::created) break;
+      acknowledged = i + 1;
+    }
+  });
+  while (acknowledged < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  int before = acknowledged;
+  auto backup = test::defter(data.string(), {"backup", (dir.path() / "backup").string()});
+  int after = acknowledged;
+  stop = true;
+  writer.join();
+  INFO(backup.out << backup.err);
+  REQUIRE(backup.exit_code == 0);
+  CHECK(backup.out.find("verify clean") != std::string::npos);
+  CHECK(after > before);  // writes went on while it copied
+  // A second backup into the same place is refused; nothing half-made is left.
+  CHECK(test::defter(data.string(), {"backup", (dir.path() / "backup").string()}).exit_code == 2);
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    CHECK(e.path().filename().string().find(".partial") == std::string::npos);
+  // The backup is a data directory: verify accepts it, and every write
+  // acknowledged before the backup began is in it.
+  auto verified = test::defter((dir.path() / "backup").string(), {"verify"});
+  INFO(verified.out);
+  CHECK(verified.exit_code == 0);
+  for (int i = 0; i < before; ++i) {
+    INFO("backup-author-" << i);
+    CHECK(test::defter((dir.path() / "backup").string(), {"get", "backup-author-" + std::to_string(i)}).exit_code == 0);
+  }
+  // Restore makes a new data directory from it, and a server starts on it.
+  auto restored = test::defter((dir.path() / "restored").string(), {"restore", (dir.path() / "backup").string()});
+  INFO(restored.err);
+  REQUIRE(restored.exit_code == 0);
+  CHECK(test::defter((dir.path() / "restored").string(), {"restore", (dir.path() / "backup").string()}).exit_code ==
+        2);  // not over a data directory (2: usage)
+  ServeProcess again(dir.path() / "restored", "r");
+  REQUIRE(again.port != 0);
+  Client c(again.port);
+  auto j = nlohmann::json::parse(c.get("/api/v1/search?q=Probe&type=author&size=1").body());
+  CHECK(j["total"].get<int>() >= before);
 }

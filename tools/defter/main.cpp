@@ -40,6 +40,11 @@ int main(int argc, char** argv) {
   idx->add_option("--batch", index_batch, "records rebuilt per commit")->check(CLI::Range(1, 1000000))->capture_default_str();
   auto* reidx = app.add_subcommand("reindex", "build a fresh index beside the live one and switch to it");
   auto* ver = app.add_subcommand("verify", "compare the archive with the index; exit 1 on any difference");
+  std::string backup_dir;
+  auto* bak = app.add_subcommand("backup", "copy the archive and the index into a new directory, while a server runs");
+  bak->add_option("dir", backup_dir, "the backup (a new or empty directory; a data directory of its own)")->required();
+  auto* res = app.add_subcommand("restore", "make the data directory (new or empty) from a backup");
+  res->add_option("backup", backup_dir, "a directory defter backup wrote")->required();
 
   ExportArgs exp;
   auto* ex = app.add_subcommand("export", "write the archive as JSON Lines that import reads back");
@@ -141,6 +146,8 @@ int main(int argc, char** argv) {
   if (*idx) return run_index(data_dir, index_stats, index_batch);
   if (*reidx) return run_reindex(data_dir);
   if (*ver) return run_verify(data_dir);
+  if (*bak) return run_backup(data_dir, backup_dir);
+  if (*res) return run_restore(data_dir, backup_dir);
   if (*ex) return run_export(data_dir, exp);
   if (*g) return run_get(data_dir, get);
   if (*d) return run_delete(data_dir, del);

@@ -212,6 +212,11 @@ class Archive {
 
   const std::filesystem::path& dir() const;
 
+  // Copies the archive, as one snapshot, into `dir` (created; it must be
+  // empty), while other threads and processes go on writing. The copy is an
+  // archive Archive::open opens. kInvalidArgument when `dir` is not empty.
+  Status copy_to(const std::filesystem::path& dir) const;
+
  private:
   struct Impl;
   explicit Archive(std::unique_ptr<Impl> impl);

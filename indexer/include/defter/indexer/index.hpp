@@ -27,6 +27,7 @@ namespace defter::indexer {
 struct IndexOptions {
   std::filesystem::path dir;  // DATA/index
   std::size_t batch = 1000;   // records (articles, authors) rebuilt per commit
+  bool wait_for_lock = false; // IndexWriter::open waits while another writer holds the index (else kLocked)
 };
 
 struct DrainStats {
@@ -107,6 +108,14 @@ struct IndexStats {
 
 // kNotFound when there is no index yet.
 Result<IndexStats> index_stats(const IndexOptions& options);
+
+// Copies the live index into `dir` (created): an index directory of its own
+// (a generation and the stub), which IndexWriter and IndexReader open.
+// Holds the index's write lock while it copies the files (waiting up to a
+// minute for a writer to let go of it), so a server's indexing pauses for
+// that long. Returns the last archive change the copy holds. kNotFound when
+// there is no index.
+Result<std::uint64_t> copy_index(const IndexOptions& options, const std::filesystem::path& dir);
 
 // The mark of a server that indexes the archive's changes as they come
 // (DIR/serving.lock, held while the object lives): other processes that
