@@ -505,10 +505,9 @@ class Session : public std::enable_shared_from_this<Session> {
         ec == asio::error::connection_reset || ec == asio::error::eof)
       return close();
     if (ec == http::error::header_limit) {
-      // A request line longer than any target allowed: the target is what is long.
-      std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-      std::size_t line_end = seen.find("\r\n");
-      bool line_done = line_end != std::string_view::npos && line_end <= server_->options.max_target_bytes + 32;
+      // Until the request line is read, what is too long is the target;
+      // after it, the header fields.
+      bool line_done = !parser_->get().target().empty();
       return fail(line_done ? Problem::kHeadersTooLarge : Problem::kUriTooLong,
                   line_done ? "the request's header fields are too large" : "the request target is too long");
     }
