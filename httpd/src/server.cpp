@@ -317,8 +317,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             // Lets go of the index at least once a second, so that another
             // writer waiting for it (defter backup, reindex) gets its turn.
             std::lock_guard stop_lock(index_mutex);
-            if (index_stop || (drained->units < piece && urgent.empty()) || Clock::now() - held > std::chrono::seconds(1))
+            bool done = drained->units < piece && urgent.empty();
+            if (index_stop || done) break;
+            if (Clock::now() - held > std::chrono::seconds(1)) {
+              index_wanted = true;  // more to do: open it again at once
               break;
+            }
           }
         } else if (writer.status().code() != Code::kLocked) {
           error = "cannot open the index for writing: " + writer.status().message();
