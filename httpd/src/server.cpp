@@ -700,9 +700,14 @@ Server::~Server() {
   }
   for (auto& s : open) s->abort();
   open.clear();
-  for (auto& c : impl.contexts) {
-    c->restart();
-    c->poll();
+  // A handler run on one context may post to another (a session's end
+  // tells the first context): until none runs any.
+  for (std::size_t ran = 1; ran > 0;) {
+    ran = 0;
+    for (auto& c : impl.contexts) {
+      c->restart();
+      ran += c->poll();
+    }
   }
 }
 
