@@ -76,6 +76,15 @@ nlohmann::json problem_of(const Reply& r) {
   return j;
 }
 
+// A new write token in the archive of `data`, made by `defter token create`.
+std::string write_token(const std::filesystem::path& data) {
+  auto created = test::defter(data.string(), {"token", "create", "--name", "ingest"});
+  REQUIRE(created.exit_code == 0);
+  std::string token = created.out.substr(0, created.out.find('\n'));
+  REQUIRE(token.rfind("dft_", 0) == 0);
+  return token;
+}
+
 std::string gunzip(const std::string& in) {
   z_stream z{};
   REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
@@ -616,10 +625,7 @@ TEST_CASE("tokens: missing, wrong, revoked and read-scoped tokens cannot write, 
 TEST_CASE("API writes and a defter import at once lose nothing, and every 2xx write survives SIGKILL", "[httpd][e2e][fault]") {
   test::TempDir dir;
   const auto data = dir.path() / "data";
-  auto created = test::defter(data.string(), {"token", "create", "--name", "ingest"});
-  REQUIRE(created.exit_code == 0);
-  std::string token = created.out.substr(0, created.out.find('\n'));
-  REQUIRE(token.rfind("dft_", 0) == 0);
+  std::string token = write_token(data);
   test::generate_corpus(dir.path() / "corpus.jsonl", 400, 60, 5);
 
   auto serve = std::make_unique<ServeProcess>(data, "1");
@@ -757,9 +763,7 @@ TEST_CASE("the README's curl examples work as written", "[httpd][e2e]") {
 TEST_CASE("defter backup copies a served archive while writes go on, and the copy restores", "[httpd][e2e][fault]") {
   test::TempDir dir;
   const auto data = dir.path() / "data";
-  auto created = test::defter(data.string(), {"token", "create", "--name", "ingest"});
-  REQUIRE(created.exit_code == 0);
-  std::string token = created.out.substr(0, created.out.find('\n'));
+  std::string token = write_token(data);
   test::generate_corpus(dir.path() / "corpus.jsonl", 300, 60, 7);
   REQUIRE(test::defter(data.string(), {"import", (dir.path() / "corpus.jsonl").string()}).exit_code == 0);
   ServeProcess serve(data, "b");
