@@ -263,9 +263,11 @@ struct Analyzer::Impl {
       after_letter = letter;
     }
     end_stretch(text.size());
-    for (const auto& [from, to] : stretches)
-      break_into_words(text.substr(from, to - from), true,
+    for (const auto& stretch : stretches) {
+      std::size_t from = stretch.first;  // a plain variable: clang 14 cannot capture a structured binding
+      break_into_words(text.substr(from, stretch.second - from), true,
                        [&](const Word& w, std::size_t b, std::size_t e) { fn(w, from + b, from + e); }, initials);
+    }
   }
 
   void break_into_words(std::string_view text, bool offsets,

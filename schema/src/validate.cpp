@@ -413,7 +413,8 @@ std::vector<FieldError> RecordValidator::check_schema(const json& value) {
       summaries.emplace_back(path, error.description);
     }
   }
-  for (auto& [path, description] : summaries) {
+  for (auto& summary : summaries) {
+    const Path& path = summary.first;
     bool explained = std::any_of(leaf_paths.begin(), leaf_paths.end(), [&](const Path& leaf) {
       return leaf.size() >= path.size() && render(Path(leaf.begin(), leaf.begin() + static_cast<long>(path.size()))) == render(path);
     });
