@@ -31,43 +31,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// CommonMark to HTML. Raw HTML in the text is shown as text, as an
-// archivist wrote it (an article may quote "<script>"): cmark's HTML nodes
-// become text nodes before rendering. Rendering keeps cmark's safe default
-// besides (links to javascript:, vbscript:, file: and data: are emptied).
-std::string commonmark_html(const std::string& text) {
-  cmark_node* doc = cmark_parse_document(text.data(), text.size(), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
-  if (!doc) return {};
-  std::vector<cmark_node*> raw;
-  cmark_iter* it = cmark_iter_new(doc);
-  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
-    cmark_node* n = cmark_iter_get_node(it);
-    auto type = cmark_node_get_type(n);
-    if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_HTML_INLINE)) raw.push_back(n);
-  }
-  cmark_iter_free(it);
-  for (cmark_node* n : raw) {
-    const char* literal = cmark_node_get_literal(n);
-    std::string content = literal ? literal : "";
-    cmark_node* text_node = cmark_node_new(CMARK_NODE_TEXT);
-    cmark_node* replacement = text_node;
-    if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
-      while (!content.empty() && content.back() == '\n') content.pop_back();
-      replacement = cmark_node_new(CMARK_NODE_PARAGRAPH);
-      cmark_node_append_child(replacement, text_node);
-    }
-    cmark_node_set_literal(text_node, content.c_str());
-    cmark_node_replace(n, replacement);
-    cmark_node_free(n);
-  }
-  char* html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
-  cmark_node_free(doc);
-  if (!html) return {};
-  std::string out(html);
-  std::free(html);
-  return out;
-}
-
 struct ProblemInfo {
   http::status status;
   const char* slug;
@@ -271,6 +234,39 @@ std::string hash_hex(std::string_view s) {
 }
 
 }  // namespace
+
+std::string commonmark_html(const std::string& text) {
+  cmark_node* doc = cmark_parse_document(text.data(), text.size(), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
+  if (!doc) return {};
+  std::vector<cmark_node*> raw;
+  cmark_iter* it = cmark_iter_new(doc);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node* n = cmark_iter_get_node(it);
+    auto type = cmark_node_get_type(n);
+    if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_HTML_INLINE)) raw.push_back(n);
+  }
+  cmark_iter_free(it);
+  for (cmark_node* n : raw) {
+    const char* literal = cmark_node_get_literal(n);
+    std::string content = literal ? literal : "";
+    cmark_node* text_node = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node* replacement = text_node;
+    if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
+      while (!content.empty() && content.back() == '\n') content.pop_back();
+      replacement = cmark_node_new(CMARK_NODE_PARAGRAPH);
+      cmark_node_append_child(replacement, text_node);
+    }
+    cmark_node_set_literal(text_node, content.c_str());
+    cmark_node_replace(n, replacement);
+    cmark_node_free(n);
+  }
+  char* html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
+  cmark_node_free(doc);
+  if (!html) return {};
+  std::string out(html);
+  std::free(html);
+  return out;
+}
 
 http::status problem_status(Problem p) { return info(p).status; }
 std::string problem_type(Problem p) { return std::string("/api/v1/problems/") + info(p).slug; }

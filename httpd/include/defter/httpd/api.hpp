@@ -105,6 +105,13 @@ class ApiWorker {
   std::unique_ptr<Impl> impl_;
 };
 
+// CommonMark to the HTML of an article view (`body_html`). Raw HTML in the
+// text is shown as text, as an archivist wrote it (an article may quote
+// "<script>"): cmark's HTML nodes become text nodes before rendering, and
+// cmark's safe rendering empties links to javascript:, vbscript:, file: and
+// data: (but images). The result holds only cmark's own elements.
+std::string commonmark_html(const std::string& text);
+
 // The OpenAPI document the server serves (schema/openapi.json, built in).
 const std::string& openapi_document();
 
