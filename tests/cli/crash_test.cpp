@@ -10,45 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "content.hpp"
 
 using namespace defter;
 using nlohmann::json;
 
-namespace {
-
-// The archive's content by key: "author:ID", "article:ID" (without
-// translations) and "translation:ID/LANG".
-std::map<std::string, json> content(const std::string& exported) {
-  std::map<std::string, json> out;
-  std::istringstream in(exported);
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line);
-    if (j["type"] == "author") {
-      out["author:" + j["id"].get<std::string>()] = j;
-      continue;
-    }
-    const json translations = j.value("translations", json::object());
-    for (auto& [lang, t] : translations.items())
-      out["translation:" + j["id"].get<std::string>() + "/" + lang] = t;
-    j.erase("translations");
-    out["article:" + j["id"].get<std::string>()] = j;
-  }
-  return out;
-}
-
-// The same keys for one input line.
-std::map<std::string, json> content_of_line(json j) {
-  std::map<std::string, json> out;
-  if (j["type"] == "translation") {
-    std::string key = "translation:" + j["article"].get<std::string>() + "/" + j["lang"].get<std::string>();
-    j.erase("type"), j.erase("article"), j.erase("lang");
-    out[key] = j;
-    return out;
-  }
-  return content(j.dump());
-}
-
-}  // namespace
+using test::content;
+using test::content_of_line;
 
 TEST_CASE("SIGKILL at random moments of a large import loses no committed batch", "[cli][e2e][fault]") {
   test::TempDir dir;
