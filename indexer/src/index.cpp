@@ -735,6 +735,10 @@ Result<std::unique_ptr<ServingMark>> ServingMark::take(const IndexOptions& optio
   fs::create_directories(options.dir, ec);
   if (ec) return Status(Code::kIOError, "cannot create " + options.dir.string() + ": " + ec.message());
   int fd = ::open((options.dir / "serving.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+    return Status(Code::kReadOnly, "cannot open " + (options.dir / "serving.lock").string() + ": " + std::strerror(errno) +
+                                       " (the index is not writable: defter serve indexes what is written; check its "
+                                       "permissions or pass another --data)");
   if (fd < 0) return Status(Code::kIOError, "cannot open " + (options.dir / "serving.lock").string() + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);

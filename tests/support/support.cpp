@@ -55,7 +55,11 @@ namespace {
   for (const auto& [k, v] : options.env) ::setenv(k.c_str(), v.c_str(), 1);
   if (options.file_size_limit) {
     ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG, like a full disk
-    rlimit lim{static_cast<rlim_t>(*options.file_size_limit), static_cast<rlim_t>(*options.file_size_limit)};
+    // Only the soft limit: the test may lift it later from outside (prlimit),
+    // as space returns to a full disk.
+    rlimit lim{};
+    ::getrlimit(RLIMIT_FSIZE, &lim);
+    lim.rlim_cur = static_cast<rlim_t>(*options.file_size_limit);
     ::setrlimit(RLIMIT_FSIZE, &lim);
   }
   if (options.as_user && ::getuid() == 0) {
@@ -132,7 +136,7 @@ RunResult defter(const std::string& data, const std::vector<std::string>& args, 
 }
 
 Child::Child(const std::vector<std::string>& argv, const std::filesystem::path& err_file,
-             const std::filesystem::path& out_file) {
+             const std::filesystem::path& out_file, const RunOptions& options) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -142,7 +146,7 @@ Child::Child(const std::vector<std::string>& argv, const std::filesystem::path& 
     ::dup2(null, 0);
     ::dup2(out, 1);
     ::dup2(fd, 2);
-    exec_child(argv, {});
+    exec_child(argv, options);
   }
 }
 
@@ -177,11 +181,11 @@ void generate_corpus(const std::filesystem::path& path, int records, int words, 
 }
 
 ServeProcess::ServeProcess(const std::filesystem::path& data, const std::string& tag,
-                           const std::vector<std::string>& extra) {
+                           const std::vector<std::string>& extra, const RunOptions& options) {
   auto out = data / ("serve-" + tag + ".out");
   std::vector<std::string> argv{defter_binary(), "--data", data.string(), "serve", "--port", "0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  child = std::make_unique<Child>(argv, data / ("serve-" + tag + ".err"), out);
+  child = std::make_unique<Child>(argv, data / ("serve-" + tag + ".err"), out, options);
   for (int i = 0; i < 400 && port == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
     std::string text = std::filesystem::exists(out) ? read_file(out) : "";

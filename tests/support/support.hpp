@@ -59,14 +59,16 @@ RunResult defter(const std::string& data, const std::vector<std::string>& args, 
 // A child process whose stderr goes to a file, to be killed on purpose.
 class Child {
  public:
-  // stdout goes to out_file when given, else to /dev/null.
+  // stdout goes to out_file when given, else to /dev/null. Of the options,
+  // env, file_size_limit and as_user apply.
   explicit Child(const std::vector<std::string>& argv, const std::filesystem::path& err_file,
-                 const std::filesystem::path& out_file = {});
+                 const std::filesystem::path& out_file = {}, const RunOptions& options = {});
   ~Child();
   void kill_now();        // SIGKILL, then reap
   void signal(int sig);   // sends sig (SIGTERM, ...) and returns
   int wait();             // exit code, or -1 when killed
   bool exited() const { return reaped_; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
@@ -80,7 +82,8 @@ class Child {
 struct ServeProcess {
   std::unique_ptr<Child> child;
   std::uint16_t port = 0;
-  ServeProcess(const std::filesystem::path& data, const std::string& tag, const std::vector<std::string>& extra = {});
+  ServeProcess(const std::filesystem::path& data, const std::string& tag, const std::vector<std::string>& extra = {},
+               const RunOptions& options = {});
 };
 
 // Generates a corpus with tools/bench's generator into path.
