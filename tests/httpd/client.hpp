@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@
 #include "defter/httpd/api.hpp"
 #include "defter/httpd/server.hpp"
 #include "defter/schema/validate.hpp"
+#include "support.hpp"
 
 namespace defter::test {
 
@@ -225,5 +227,14 @@ class OpenApi {
   nlohmann::json doc_;
   std::map<std::string, nlohmann::json> records_;
 };
+
+// A new write token in the archive of `data`, made by `defter token create`.
+inline std::string write_token(const std::filesystem::path& data, const std::string& name = "ingest") {
+  auto created = defter(data.string(), {"token", "create", "--name", name});
+  REQUIRE(created.exit_code == 0);
+  std::string token = created.out.substr(0, created.out.find('\n'));
+  REQUIRE(token.rfind("dft_", 0) == 0);
+  return token;
+}
 
 }  // namespace defter::test

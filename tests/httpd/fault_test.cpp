@@ -33,9 +33,7 @@ struct Data {
     auto imported = test::defter(path.string(), args);
     INFO(imported.err);
     REQUIRE(imported.exit_code == 0);
-    auto created = test::defter(path.string(), {"token", "create", "--name", "faults"});
-    REQUIRE(created.exit_code == 0);
-    token = created.out.substr(0, created.out.find('\n'));
+    token = test::write_token(path, "faults");
   }
 };
 

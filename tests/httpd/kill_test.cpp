@@ -44,9 +44,7 @@ TEST_CASE("SIGKILL of the server and the importer at random moments loses no ack
           "[httpd][e2e][fault][kill]") {
   test::TempDir dir;
   const auto data = dir.path() / "data";
-  auto created = test::defter(data.string(), {"token", "create", "--name", "kill-test"});
-  REQUIRE(created.exit_code == 0);
-  const std::string token = created.out.substr(0, created.out.find('\n'));
+  const std::string token = test::write_token(data, "kill-test");
   // One large corpus, imported again in each round: a run resumes where the
   // last one was killed (the records already committed are unchanged).
   constexpr int kRounds = 16;

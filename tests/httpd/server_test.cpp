@@ -20,6 +20,7 @@
 using namespace defter;
 using test::Client;
 using test::Reply;
+using test::write_token;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
@@ -82,15 +83,6 @@ nlohmann::json problem_of(const Reply& r) {
   CHECK(j["status"] == r.result_int());
   CHECK(j["type"].get<std::string>().rfind("/api/v1/problems/", 0) == 0);
   return j;
-}
-
-// A new write token in the archive of `data`, made by `defter token create`.
-std::string write_token(const std::filesystem::path& data) {
-  auto created = test::defter(data.string(), {"token", "create", "--name", "ingest"});
-  REQUIRE(created.exit_code == 0);
-  std::string token = created.out.substr(0, created.out.find('\n'));
-  REQUIRE(token.rfind("dft_", 0) == 0);
-  return token;
 }
 
 std::string gunzip(const std::string& in) {
