@@ -14,6 +14,7 @@ std::string_view code_name(Code code) {
     case Code::kStorageFull: return "StorageFull";
     case Code::kReadOnly: return "ReadOnly";
     case Code::kUnsupported: return "Unsupported";
+    case Code::kTimeout: return "Timeout";
   }
   return "Unknown";
 }

@@ -1,4 +1,5 @@
 #include "defter/schema/validate.hpp"
+#include "defter/schema/json_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -473,23 +474,17 @@ LineResult RecordValidator::check(const json& value) {
 }
 
 LineResult RecordValidator::parse_line(std::string_view line) {
-  json value;
-  try {
-    value = json::parse(line);
-  } catch (const json::parse_error& e) {
+  std::vector<std::string> duplicates;
+  auto value = parse_json(line, &duplicates);
+  if (!value) {
     LineResult result;
-    std::string what = e.what();
-    std::string column = "byte " + std::to_string(e.byte);
-    if (what.find("UTF-8") != std::string::npos)
-      result.errors.push_back({"", "invalid UTF-8 at " + column});
-    else {
-      auto pos = what.find(" - ");
-      std::string detail = pos == std::string::npos ? what : what.substr(pos + 3);
-      result.errors.push_back({"", "invalid JSON at " + column + ": " + detail});
-    }
+    result.errors.push_back({"", value.status().message()});
     return result;
   }
-  return check(value);
+  LineResult result = check(*value);
+  for (const auto& key : duplicates)
+    result.warnings.push_back({key, "the key is given more than once; the last value is kept"});
+  return result;
 }
 
 }  // namespace defter::schema

@@ -21,6 +21,10 @@ namespace defter::schema {
 // say so in schema/README.md) whenever a stored or exported shape changes.
 inline constexpr int kFormatVersion = 1;
 
+// The most translations one article may have (article.json says so too):
+// each is a document of the index, and a language list travels with each.
+inline constexpr std::size_t kMaxTranslations = 100;
+
 struct Footnote {
   int n = 0;
   std::string text;

@@ -24,6 +24,7 @@ enum class Code {
   kStorageFull,      // the disk (or a size limit) is full
   kReadOnly,         // the data directory cannot be written
   kUnsupported,      // data of a newer format, a feature not built in
+  kTimeout,          // the work took longer than its time budget (nothing was changed)
 };
 
 std::string_view code_name(Code code);

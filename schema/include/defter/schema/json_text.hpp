@@ -1,0 +1,36 @@
+// JSON text from outside (an import line, a request body, a stored token)
+// parsed under limits: every place that parses untrusted JSON goes through
+// parse_json, so that no input can build a value deep enough to exhaust the
+// stack when it is later serialised, compared or destroyed.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "defter/schema/status.hpp"
+
+namespace defter::schema {
+
+// How deep arrays and objects may nest. A record is at most five levels
+// deep (article > translations > lang > footnotes > [n]); 64 leaves room
+// for any field a future schema adds.
+constexpr std::size_t kMaxJsonDepth = 64;
+
+struct JsonParseOptions {
+  std::size_t max_depth = kMaxJsonDepth;
+};
+
+// Parses exactly `text` (all of it: a NUL byte is an error, not an end) as
+// one JSON value. kInvalidArgument with "invalid JSON at byte N: ...",
+// "invalid UTF-8 at byte N", "a NUL byte at byte N" or "JSON nested deeper
+// than 64 levels at byte N". A key given twice in one object keeps its last
+// value, and its path ("a.b", "a[2].c") is added to `duplicate_keys` when
+// that is not null. Thread-safe.
+Result<nlohmann::json> parse_json(std::string_view text, std::vector<std::string>* duplicate_keys = nullptr,
+                                  const JsonParseOptions& options = {});
+
+}  // namespace defter::schema

@@ -1,0 +1,126 @@
+#include "defter/schema/json_text.hpp"
+
+#include <cstring>
+
+namespace defter::schema {
+namespace {
+
+using json = nlohmann::json;
+
+// Builds the value from nlohmann's SAX events (its parser is iterative), so
+// that the depth is checked before anything deeper is made.
+class Builder : public nlohmann::json_sax<json> {
+ public:
+  Builder(json& root, std::size_t max_depth, std::vector<std::string>* duplicates)
+      : root_(root), max_depth_(max_depth), duplicates_(duplicates) {}
+
+  bool null() override { return put(json(nullptr)); }
+  bool boolean(bool v) override { return put(json(v)); }
+  bool number_integer(number_integer_t v) override { return put(json(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return put(json(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return put(json(v)); }
+  bool string(string_t& v) override { return put(json(std::move(v))); }
+  bool binary(binary_t& v) override { return put(json::binary(std::move(v))); }
+
+  bool start_object(std::size_t) override { return open(json::object()); }
+  bool start_array(std::size_t) override { return open(json::array()); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+
+  bool key(string_t& k) override {
+    Frame& f = stack_.back();
+    if (f.value->contains(k) && duplicates_) duplicates_->push_back(path() + (path().empty() ? "" : ".") + k);
+    f.key = std::move(k);
+    return true;
+  }
+
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    error_position_ = position;
+    error_ = e.what();
+    return false;
+  }
+
+  bool too_deep() const { return too_deep_; }
+  std::size_t error_position() const { return error_position_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Frame {
+    json* value;
+    std::string key;  // objects: the key whose value comes next
+  };
+
+  // Where the next value goes; nullptr for the root.
+  json* slot() {
+    if (stack_.empty()) return &root_;
+    Frame& f = stack_.back();
+    if (f.value->is_array()) {
+      f.value->push_back(nullptr);
+      return &f.value->back();
+    }
+    return &(*f.value)[f.key];
+  }
+
+  bool put(json&& v) {
+    *slot() = std::move(v);
+    return true;
+  }
+
+  bool open(json&& container) {
+    if (stack_.size() >= max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    json* at = slot();
+    *at = std::move(container);
+    stack_.push_back({at, {}});
+    return true;
+  }
+
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  // The path of the container being built ("translations.en.footnotes[2]").
+  std::string path() const {
+    std::string out;
+    for (std::size_t i = 0; i + 1 < stack_.size(); ++i) {
+      const Frame& f = stack_[i];
+      if (f.value->is_array()) out += "[" + std::to_string(f.value->size() - 1) + "]";
+      else out += (out.empty() ? "" : ".") + f.key;
+    }
+    return out;
+  }
+
+  json& root_;
+  std::size_t max_depth_;
+  std::vector<std::string>* duplicates_;
+  std::vector<Frame> stack_;
+  bool too_deep_ = false;
+  std::size_t error_position_ = 0;
+  std::string error_;
+};
+
+}  // namespace
+
+Result<json> parse_json(std::string_view text, std::vector<std::string>* duplicate_keys, const JsonParseOptions& options) {
+  // nlohmann's lexer takes a NUL byte for the end of the input: what
+  // follows one would be ignored.
+  if (const void* nul = std::memchr(text.data(), '\0', text.size()))
+    return Status(Code::kInvalidArgument,
+                  "a NUL byte at byte " + std::to_string(static_cast<const char*>(nul) - text.data() + 1));
+  json root;
+  Builder builder(root, options.max_depth, duplicate_keys);
+  bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true);
+  if (ok) return root;
+  if (builder.too_deep())
+    return Status(Code::kInvalidArgument, "JSON nested deeper than " + std::to_string(options.max_depth) + " levels");
+  const std::string& what = builder.error();
+  std::string at = "byte " + std::to_string(builder.error_position());
+  if (what.find("UTF-8") != std::string::npos) return Status(Code::kInvalidArgument, "invalid UTF-8 at " + at);
+  auto dash = what.find(" - ");
+  return Status(Code::kInvalidArgument, "invalid JSON at " + at + ": " + (dash == std::string::npos ? what : what.substr(dash + 3)));
+}
+
+}  // namespace defter::schema
