@@ -23,6 +23,7 @@
 #include <system_error>
 
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 namespace defter::archive {
 
@@ -70,6 +71,19 @@ Status from_mdb(int rc, std::string_view what) {
     default:
       return {Code::kIOError, msg};
   }
+}
+
+// Refuses a data file shorter than the pages its newest meta page counts.
+Status check_file_size(MDB_env* env, const std::filesystem::path& file, const MDB_envinfo& info) {
+  MDB_stat st;
+  int fd = -1;
+  struct stat fs;
+  if (mdb_env_stat(env, &st) != 0 || mdb_env_get_fd(env, &fd) != 0 || ::fstat(fd, &fs) != 0) return {};
+  std::uint64_t needed = (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * st.ms_psize;
+  if (static_cast<std::uint64_t>(fs.st_size) >= needed) return {};
+  return {Code::kCorruption, file.string() + " is " + std::to_string(fs.st_size) + " bytes, but its pages reach " +
+                                 std::to_string(needed) + " bytes: the file is cut short (restore the archive from a "
+                                 "backup with defter restore)"};
 }
 
 // An error from a write or a commit, with a short write on a full disk
@@ -128,6 +142,28 @@ std::string stored_form(const std::string& cbor) {
     }
   }
   return 'c' + cbor;
+}
+
+// A record's value as stored: kSealTag, 8 bytes (little-endian) of XXH3
+// over the database, the key and the rest, then the value's form above.
+// Bits flipped anywhere in it, or a value under a key not its own, fail the
+// check on read: the record is reported damaged, never decoded.
+constexpr char kSealTag = 'k';
+constexpr std::size_t kSealBytes = 9;
+
+std::uint64_t seal_hash(int db, std::string_view key, std::string_view inner) {
+  XXH64_hash_t seed = XXH3_64bits_withSeed(key.data(), key.size(), static_cast<XXH64_hash_t>(db));
+  return XXH3_64bits_withSeed(inner.data(), inner.size(), seed);
+}
+
+std::string seal(int db, std::string_view key, std::string_view inner) {
+  std::string out;
+  out.reserve(kSealBytes + inner.size());
+  out += kSealTag;
+  std::uint64_t h = seal_hash(db, key, inner);
+  for (int i = 0; i < 8; ++i) out += static_cast<char>(h >> (8 * i) & 0xff);
+  out += inner;
+  return out;
 }
 
 // The frame of a stored value's CBOR: `size` bytes once decompressed, or
@@ -232,6 +268,27 @@ struct TxnHandle {
   std::shared_lock<std::shared_mutex> resize_guard;  // no map resize while this transaction lives
   std::uint64_t next_seq = 0;                        // write transactions: the next change number
   bool map_full = false;
+  bool unsealed_allowed = false;  // an archive of format 1, or one being upgraded: values without a seal read
+
+  // A record's stored value with its seal checked: the form inside it.
+  // kCorruption naming `what` when the seal does not match (or is missing
+  // where every value has one).
+  Result<std::string_view> unseal(int db, std::string_view key, std::string_view stored, std::string_view what) const {
+    auto damaged = [&](const char* why) {
+      return Status(Code::kCorruption, std::string(what) + " is damaged (" + why +
+                                           "); restore it from a backup, or save the rest with defter export --skip-damaged");
+    };
+    if (!stored.empty() && stored[0] == kSealTag) {
+      if (stored.size() < kSealBytes) return damaged("its value is cut short");
+      std::uint64_t h = 0;
+      for (int i = 7; i >= 0; --i) h = h << 8 | static_cast<unsigned char>(stored[1 + static_cast<std::size_t>(i)]);
+      std::string_view inner = stored.substr(kSealBytes);
+      if (seal_hash(db, key, inner) != h) return damaged("its checksum does not match its key and value");
+      return inner;
+    }
+    if (unsealed_allowed) return stored;
+    return damaged("its value carries no checksum");
+  }
 
   ~TxnHandle() {
     if (txn) mdb_txn_abort(txn);
@@ -270,6 +327,7 @@ struct Archive::Impl {
   MDB_dbi dbis[kDbCount] = {};
   mutable std::shared_mutex resize_mutex;
   std::size_t map_size = 0;
+  bool unsealed_allowed = false;  // see TxnHandle
 
   ~Impl() {
     if (env) mdb_env_close(env);
@@ -300,6 +358,7 @@ struct Archive::Impl {
       auto h = std::make_unique<TxnHandle>();
       h->archive = self;
       h->dbis = dbis;
+      h->unsealed_allowed = unsealed_allowed;
       h->resize_guard = std::shared_lock(resize_mutex);
       int rc = mdb_txn_begin(env, nullptr, read_only ? MDB_RDONLY : 0, &h->txn);
       if (rc == MDB_MAP_RESIZED) {
@@ -322,14 +381,21 @@ struct Archive::Impl {
 Result<Author> Reader::author(std::string_view id) const {
   auto v = txn_->get(kAuthors, id);
   if (!v) return Status(Code::kNotFound, "no author '" + std::string(id) + "'");
-  return decode<Author>(*v, "author " + std::string(id));
+  std::string what = "author " + std::string(id);
+  auto inner = txn_->unseal(kAuthors, id, *v, what);
+  if (!inner) return inner.status();
+  return decode<Author>(*inner, what);
 }
 
 Result<Translation> Reader::translation(std::string_view article_id, std::string_view lang) const {
-  auto v = txn_->get(kTranslations, pair_key(article_id, lang));
+  std::string key = pair_key(article_id, lang);
+  auto v = txn_->get(kTranslations, key);
   if (!v) return Status(Code::kNotFound, "no translation '" + std::string(lang) + "' of article '" +
                                              std::string(article_id) + "'");
-  return decode<Translation>(*v, "translation " + std::string(article_id) + "/" + std::string(lang));
+  std::string what = "translation " + std::string(article_id) + "/" + std::string(lang);
+  auto inner = txn_->unseal(kTranslations, key, *v, what);
+  if (!inner) return inner.status();
+  return decode<Translation>(*inner, what);
 }
 
 namespace {
@@ -586,13 +652,19 @@ Result<std::string> Reader::article_json(std::string_view id, std::string_view l
   Status s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view value) {
     std::string_view l = key.substr(prefix.size());
     if (!lang.empty() && l != lang) return true;
-    auto f = frame_of(value);
+    std::string part = "translation " + std::string(id) + "/" + std::string(l);
+    auto unsealed = txn_->unseal(kTranslations, key, value, part);
+    if (!unsealed) {
+      inner = unsealed.status();
+      return false;
+    }
+    auto f = frame_of(*unsealed);
     if (!f) {
-      inner = f.status().with_context("translation " + std::string(id) + "/" + std::string(l));
+      inner = f.status().with_context(part);
       return false;
     }
     cbor_bytes += f->size;
-    translations.emplace_back(l, value);
+    translations.emplace_back(l, *unsealed);
     return true;
   });
   if (!s.ok()) return s;
@@ -600,7 +672,9 @@ Result<std::string> Reader::article_json(std::string_view id, std::string_view l
   if (!lang.empty() && translations.empty())
     return Status(Code::kNotFound, "article \"" + std::string(id) + "\" has no translation \"" + std::string(lang) + "\"");
   thread_local CborScratch article_scratch, translation_scratch;
-  auto cbor = article_scratch.view(*v);
+  auto article_value = txn_->unseal(kArticles, id, *v, what);
+  if (!article_value) return article_value.status();
+  auto cbor = article_scratch.view(*article_value);
   if (!cbor) return cbor.status().with_context(what);
   std::string out;
   out.reserve((cbor->size() + cbor_bytes) * 9 / 8 + 64 * translations.size() + 256);
@@ -640,12 +714,15 @@ Result<std::string> Reader::article_json(std::string_view id, std::string_view l
 
 Result<std::string> Reader::translation_body(std::string_view article_id, std::string_view lang) const {
   std::string what = "translation " + std::string(article_id) + "/" + std::string(lang);
-  auto v = txn_->get(kTranslations, pair_key(article_id, lang));
+  std::string key = pair_key(article_id, lang);
+  auto v = txn_->get(kTranslations, key);
   if (!v) return Status(Code::kNotFound, "no " + what);
-  auto cbor = cbor_of(*v);
+  auto stored = txn_->unseal(kTranslations, key, *v, what);
+  if (!stored) return stored.status();
+  auto cbor = cbor_of(*stored);
   if (!cbor) return cbor.status().with_context(what);
   if (auto body = CborBody(*cbor).find()) return std::move(*body);
-  auto whole = decode<Translation>(*v, what);
+  auto whole = decode<Translation>(*stored, what);
   if (!whole) return whole.status();
   return std::move(whole->body);
 }
@@ -653,12 +730,21 @@ Result<std::string> Reader::translation_body(std::string_view article_id, std::s
 Result<Article> Reader::article(std::string_view id, bool with_translations) const {
   auto v = txn_->get(kArticles, id);
   if (!v) return Status(Code::kNotFound, "no article '" + std::string(id) + "'");
-  auto article = decode<Article>(*v, "article " + std::string(id));
+  std::string what = "article " + std::string(id);
+  auto stored = txn_->unseal(kArticles, id, *v, what);
+  if (!stored) return stored.status();
+  auto article = decode<Article>(*stored, what);
   if (!article || !with_translations) return article;
   std::string prefix = pair_key(id, "");
   Status inner;
   Status s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view value) {
-    auto t = decode<Translation>(value, "translation " + std::string(key.substr(prefix.size())));
+    std::string part = "translation " + std::string(id) + "/" + std::string(key.substr(prefix.size()));
+    auto sealed = txn_->unseal(kTranslations, key, value, part);
+    if (!sealed) {
+      inner = sealed.status();
+      return false;
+    }
+    auto t = decode<Translation>(*sealed, part);
     if (!t) {
       inner = t.status();
       return false;
@@ -673,6 +759,16 @@ Result<Article> Reader::article(std::string_view id, bool with_translations) con
 
 bool Reader::has_author(std::string_view id) const { return txn_->get(kAuthors, id).has_value(); }
 bool Reader::has_article(std::string_view id) const { return txn_->get(kArticles, id).has_value(); }
+
+std::vector<std::string> Reader::translation_languages(std::string_view article_id) const {
+  std::vector<std::string> langs;
+  std::string prefix = pair_key(article_id, "");
+  (void)txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view) {
+    langs.emplace_back(key.substr(prefix.size()));
+    return true;
+  });
+  return langs;
+}
 
 std::vector<std::string> Reader::articles_by_author(std::string_view author_id) const {
   std::vector<std::string> ids;
@@ -715,11 +811,15 @@ Result<bool> WriteBatch::remove_token(std::string_view name) {
   return true;
 }
 
-Status Reader::for_each_author(const std::function<bool(const Author&)>& fn) const {
+Status Reader::for_each_author(const std::function<bool(const Author&)>& fn, const DamageFn& on_damage) const {
   Status inner;
-  Status s = txn_->scan(kAuthors, "", "", [&](std::string_view key, std::string_view value) {
-    auto a = decode<Author>(value, "author " + std::string(key));
+  Status s = txn_->scan(kAuthors, "", "", [&](std::string_view key, std::string_view) {
+    auto a = author(key);
     if (!a) {
+      if (on_damage && a.status().code() == Code::kCorruption) {
+        on_damage(a.status());
+        return true;
+      }
       inner = a.status();
       return false;
     }
@@ -728,17 +828,41 @@ Status Reader::for_each_author(const std::function<bool(const Author&)>& fn) con
   return s.ok() ? inner : s;
 }
 
-Status Reader::for_each_article(const std::function<bool(const Article&)>& fn, bool with_translations) const {
+Status Reader::for_each_article(const std::function<bool(const Article&)>& fn, bool with_translations,
+                                const DamageFn& on_damage) const {
   Status inner;
   Status s = txn_->scan(kArticles, "", "", [&](std::string_view key, std::string_view) {
     auto a = article(key, with_translations);
-    if (!a) {
+    if (a) return fn(*a);
+    if (!on_damage || a.status().code() != Code::kCorruption) {
       inner = a.status();
       return false;
     }
-    return fn(*a);
+    // What can be read of it: the article and its undamaged translations.
+    auto salvaged = article(key, false);
+    if (!salvaged) {
+      on_damage(salvaged.status());
+      return true;
+    }
+    if (with_translations)
+      for (const auto& lang : translation_languages(key)) {
+        auto t = translation(key, lang);
+        if (t) salvaged->translations.emplace(lang, std::move(*t));
+        else on_damage(t.status());
+      }
+    return fn(*salvaged);
   });
   return s.ok() ? inner : s;
+}
+
+std::vector<Status> Reader::damaged() const {
+  std::vector<Status> out;
+  auto note = [&](const Status& st) { out.push_back(st); };
+  auto ignore_author = [](const Author&) { return true; };
+  auto ignore_article = [](const Article&) { return true; };
+  if (auto s = for_each_author(ignore_author, note); !s.ok()) out.push_back(s);
+  if (auto s = for_each_article(ignore_article, true, note); !s.ok()) out.push_back(s);
+  return out;
 }
 
 Status Reader::for_each_change(std::uint64_t after, const std::function<bool(const Change&)>& fn) const {
@@ -867,14 +991,18 @@ EncodedRecord encode(const schema::Record& record) {
 // Writes one value unless the stored one holds the same CBOR.
 Result<PutOutcome> WriteBatch::put_part(int db, std::string_view key, const std::string& cbor,
                                         const std::string& stored, bool& existed) {
+  std::string sealed = seal(db, key, stored);
   auto old = txn_->get(db, key);
   existed = old.has_value();
-  if (old && *old == stored) return PutOutcome::kUnchanged;
+  if (old && *old == sealed) return PutOutcome::kUnchanged;
   if (old) {
-    auto old_cbor = cbor_of(*old);
-    if (old_cbor && *old_cbor == cbor) return PutOutcome::kUnchanged;
+    // A damaged value is replaced: writing the record again repairs it.
+    if (auto inner = txn_->unseal(db, key, *old, "")) {
+      auto old_cbor = cbor_of(*inner);
+      if (old_cbor && *old_cbor == cbor) return PutOutcome::kUnchanged;
+    }
   }
-  if (auto s = put_value(db, key, stored); !s.ok()) return s;
+  if (auto s = put_value(db, key, sealed); !s.ok()) return s;
   return existed ? PutOutcome::kReplaced : PutOutcome::kAdded;
 }
 
@@ -894,10 +1022,9 @@ Result<PutOutcome> WriteBatch::put(const EncodedRecord& e) {
   // An article: the record, what names its authors, then its translations.
   std::optional<std::string_view> old = txn_->get(kArticles, e.id);
   std::vector<std::string> old_authors;
-  if (old && *old != e.stored) {
-    auto previous = decode<Article>(*old, "article " + e.id);
-    if (previous) old_authors = previous->authors;
-  }
+  if (old && *old != seal(kArticles, e.id, e.stored))
+    if (auto inner = txn_->unseal(kArticles, e.id, *old, "article " + e.id))
+      if (auto previous = decode<Article>(*inner, "article " + e.id)) old_authors = previous->authors;
   auto outcome = put_part(kArticles, e.id, e.cbor, e.stored, existed);
   if (!outcome) return outcome;
   bool changed = *outcome != PutOutcome::kUnchanged;
@@ -1013,6 +1140,10 @@ Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
   MDB_envinfo info;
   mdb_env_info(impl->env, &info);
   impl->map_size = info.me_mapsize;
+  // A data file shorter than the pages its meta page counts (cut short by a
+  // copy, a full disk, a bad restore) would be mapped anyway, and reading a
+  // page past its end kills the process (SIGBUS): refuse it here.
+  if (auto s = check_file_size(impl->env, options.dir / "data.mdb", info); !s.ok()) return s;
 
   // Open (and on first use create) every named database, and check the format.
   Archive* self = nullptr;
@@ -1028,8 +1159,9 @@ Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
   }
   (*txn)->dbis = self->impl_->dbis;
   auto version = (*txn)->get(kMeta, "format_version");
+  int format = kArchiveFormat;
   if (version) {
-    int v = std::atoi(std::string(*version).c_str());
+    int v = format = std::atoi(std::string(*version).c_str());
     if (v > kArchiveFormat)
       return Status(Code::kUnsupported, "the archive in " + where + " has format " + std::to_string(v) +
                                             ", newer than this defter's " + std::to_string(kArchiveFormat) +
@@ -1044,7 +1176,51 @@ Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
   int rc = mdb_txn_commit((*txn)->txn);
   (*txn)->txn = nullptr;
   if (rc) return from_mdb(rc, "initialise the archive in " + where);
+  txn->reset();
+  if (format < 2) {
+    // Format 1 had no seals: read as it is, and sealed when opened for writing.
+    self->impl_->unsealed_allowed = true;
+    if (!options.read_only) {
+      if (auto s = self->seal_values(); !s.ok()) return s.with_context("upgrade the archive in " + where + " to format 2");
+      self->impl_->unsealed_allowed = false;
+    }
+  }
   return archive;
+}
+
+// Seals every record value written by format 1, a few thousand a
+// transaction (an interrupted upgrade resumes: sealed values are skipped),
+// then records format 2 in the same transaction as the last of them.
+Status Archive::seal_values() {
+  constexpr std::size_t kPerTransaction = 2000;
+  const int dbs[] = {kAuthors, kArticles, kTranslations};
+  std::string from[3];
+  for (bool done = false; !done;) {
+    Status s = write([&](WriteBatch& batch) -> Status {
+      std::vector<std::pair<std::string, std::string>> todo;  // db-tagged below
+      std::vector<int> todo_db;
+      std::string resume[3] = {from[0], from[1], from[2]};
+      for (int i = 0; i < 3 && todo.size() < kPerTransaction; ++i) {
+        Status scanned = batch.txn_->scan(dbs[i], resume[i], "", [&](std::string_view key, std::string_view value) {
+          resume[i] = std::string(key);
+          if (!value.empty() && value[0] == kSealTag) return true;
+          todo.emplace_back(std::string(key), std::string(value));
+          todo_db.push_back(dbs[i]);
+          return todo.size() < kPerTransaction;
+        });
+        if (!scanned.ok()) return scanned;
+      }
+      for (std::size_t i = 0; i < todo.size(); ++i)
+        if (auto put = batch.put_value(todo_db[i], todo[i].first, seal(todo_db[i], todo[i].first, todo[i].second)); !put.ok())
+          return put;
+      done = todo.size() < kPerTransaction;
+      if (done) return batch.put_value(kMeta, "format_version", std::to_string(kArchiveFormat));
+      for (int i = 0; i < 3; ++i) from[i] = resume[i];
+      return {};
+    });
+    if (!s.ok()) return s;
+  }
+  return {};
 }
 
 Result<Snapshot> Archive::snapshot() const {

@@ -1,4 +1,5 @@
 #include "defter/archive/importer.hpp"
+#include "defter/schema/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <thread>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "defter/schema/validate.hpp"
@@ -22,13 +24,14 @@ namespace defter::archive {
 using schema::RecordType;
 
 std::string ImportProblem::to_string() const {
-  std::string out = file;
+  // One line whatever the input held: ids, fields and reasons may quote it.
+  std::string out = schema::printable(file);
   if (line) out += ":" + std::to_string(line);
   out += ": ";
   if (warning) out += "warning: ";
-  if (!record.empty()) out += record + ": ";
-  if (!field.empty()) out += field + ": ";
-  return out + reason;
+  if (!record.empty()) out += schema::printable(record) + ": ";
+  if (!field.empty()) out += schema::printable(field) + ": ";
+  return out + schema::printable(reason);
 }
 
 namespace {
@@ -226,6 +229,19 @@ std::string dedup_key_of(const EncodedRecord& r) {
   key += r.id;
   if (r.type == RecordType::kTranslation) key += "/" + r.lang;
   return key;
+}
+
+// A write that would give an article more than kMaxTranslations translations.
+std::optional<schema::FieldError> over_limits(const Reader& reader, const EncodedRecord& record) {
+  if (record.type != RecordType::kArticle && record.type != RecordType::kTranslation) return std::nullopt;
+  auto stored = reader.translation_languages(record.id);
+  std::set<std::string> langs(stored.begin(), stored.end());
+  if (record.type == RecordType::kTranslation) langs.insert(record.lang);
+  for (const auto& part : record.translations) langs.insert(part.lang);
+  if (langs.size() <= schema::kMaxTranslations) return std::nullopt;
+  return schema::FieldError{record.type == RecordType::kTranslation ? "lang" : "translations",
+                            "article '" + record.id + "' would have " + std::to_string(langs.size()) +
+                                " translations; at most " + std::to_string(schema::kMaxTranslations) + " are allowed"};
 }
 
 // The first reference of a record that is not there, as a field error.
@@ -437,6 +453,7 @@ class Importer {
     struct Outcome {
       std::optional<PutOutcome> put;
       bool missing = false;
+      std::optional<schema::FieldError> refused;  // over a limit
     };
     std::vector<Outcome> outcomes;
     Status s = archive_.write(
@@ -447,6 +464,7 @@ class Importer {
               outcomes[i].missing = true;
               continue;
             }
+            if ((outcomes[i].refused = over_limits(batch, pending_[i].record))) continue;
             auto put = batch.put(pending_[i].record);
             if (!put) return put.status();
             outcomes[i].put = *put;
@@ -458,9 +476,15 @@ class Importer {
 
     BatchReport report;
     report.number = summary_.batches + 1;
-    std::vector<Pending> still_missing;
+    std::vector<Pending> still_missing, refused;
+    std::vector<schema::FieldError> refusals;
     for (std::size_t i = 0; i < pending_.size(); ++i) {
       Pending& p = pending_[i];
+      if (outcomes[i].refused) {
+        refusals.push_back(*outcomes[i].refused);
+        refused.push_back(std::move(p));
+        continue;
+      }
       if (outcomes[i].missing) {
         if (final_pass) {
           still_missing.push_back(std::move(p));
@@ -484,6 +508,7 @@ class Importer {
       report.ranges.back().records++;
     }
     pending_ = std::move(still_missing);
+    for (std::size_t i = 0; i < refused.size(); ++i) reject(refused[i].input, refused[i].line, refused[i].label, {refusals[i]});
     if (report.counts.records() > 0) {
       summary_.counts.added += report.counts.added;
       summary_.counts.replaced += report.counts.replaced;

@@ -334,9 +334,9 @@ TEST_CASE("an article's JSON written from storage is what its records give", "[a
   CHECK(compared >= 8);
 }
 
-TEST_CASE("values written zstd-compressed by earlier versions still read", "[archive]") {
-  // The sample archive, written now (LZ4), then each compressed value of
-  // its articles and translations rewritten as an earlier version wrote it.
+TEST_CASE("an archive of format 1 (no seals, zstd values) reads, and is sealed when opened for writing", "[archive]") {
+  // The sample archive, written now (sealed, LZ4), then every record value
+  // rewritten as format 1 wrote it: no seal, compressed values with zstd.
   test::TempDir dir;
   std::vector<std::string> expected;
   {
@@ -354,14 +354,8 @@ TEST_CASE("values written zstd-compressed by earlier versions still read", "[arc
     }).ok());
   }
   REQUIRE(expected.size() >= 8);
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  mdb_env_set_maxdbs(env, 16);
-  REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), 0, 0644) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  std::size_t rewritten = 0;
-  for (const char* name : {"articles", "translations"}) {
+  // Every value of the record databases, by database.
+  auto values_of = [&](MDB_txn* txn, const char* name) {
     MDB_dbi dbi;
     REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
     std::vector<std::pair<std::string, std::string>> values;
@@ -372,36 +366,90 @@ TEST_CASE("values written zstd-compressed by earlier versions still read", "[arc
       values.emplace_back(std::string(static_cast<char*>(k.mv_data), k.mv_size),
                           std::string(static_cast<char*>(v.mv_data), v.mv_size));
     mdb_cursor_close(cursor);
-    for (auto& [key, value] : values) {
-      if (value[0] != 'l') continue;
-      std::uint32_t size = 0;
-      for (int i = 4; i >= 1; --i) size = size << 8 | static_cast<unsigned char>(value[static_cast<std::size_t>(i)]);
-      std::string cbor(size, '\0');
-      REQUIRE(LZ4_decompress_safe(value.data() + 5, cbor.data(), static_cast<int>(value.size() - 5), static_cast<int>(size)) ==
-              static_cast<int>(size));
-      std::string z(1 + ZSTD_compressBound(cbor.size()), '\0');
-      z[0] = 'z';
-      z.resize(1 + ZSTD_compress(z.data() + 1, z.size() - 1, cbor.data(), cbor.size(), 1));
-      MDB_val kk{key.size(), key.data()}, vv{z.size(), z.data()};
+    return std::pair{dbi, values};
+  };
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), 0, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  std::size_t rewritten = 0, unsealed = 0;
+  for (const char* name : {"authors", "articles", "translations"}) {
+    auto [dbi, values] = values_of(txn, name);
+    for (auto& [key, sealed] : values) {
+      REQUIRE(sealed[0] == 'k');
+      std::string value = sealed.substr(9);  // the seal: 'k' and 8 bytes of checksum
+      ++unsealed;
+      if (value[0] == 'l') {
+        std::uint32_t size = 0;
+        for (int i = 4; i >= 1; --i) size = size << 8 | static_cast<unsigned char>(value[static_cast<std::size_t>(i)]);
+        std::string cbor(size, '\0');
+        REQUIRE(LZ4_decompress_safe(value.data() + 5, cbor.data(), static_cast<int>(value.size() - 5), static_cast<int>(size)) ==
+                static_cast<int>(size));
+        std::string z(1 + ZSTD_compressBound(cbor.size()), '\0');
+        z[0] = 'z';
+        z.resize(1 + ZSTD_compress(z.data() + 1, z.size() - 1, cbor.data(), cbor.size(), 1));
+        value = z;
+        ++rewritten;
+      }
+      MDB_val kk{key.size(), key.data()}, vv{value.size(), value.data()};
       REQUIRE(mdb_put(txn, dbi, &kk, &vv, 0) == 0);
-      ++rewritten;
     }
+  }
+  {
+    MDB_dbi meta;
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    std::string key = "format_version", one = "1";
+    MDB_val kk{key.size(), key.data()}, vv{one.size(), one.data()};
+    REQUIRE(mdb_put(txn, meta, &kk, &vv, 0) == 0);
   }
   REQUIRE(mdb_txn_commit(txn) == 0);
   mdb_env_close(env);
   CHECK(rewritten >= 16);  // the sample's bodies are long enough to be compressed
+  auto read_all = [&](archive::Archive& a) {
+    auto snap = a.snapshot();
+    REQUIRE(snap.ok());
+    std::size_t i = 0;
+    REQUIRE(snap->for_each_article([&](const schema::Article& art) {
+      REQUIRE(i < expected.size());
+      CHECK(nlohmann::json(art).dump() == expected[i]);
+      auto j = snap->article_json(art.id);
+      REQUIRE(j.ok());
+      CHECK(*j == expected[i]);
+      ++i;
+      return true;
+    }).ok());
+    CHECK(i == expected.size());
+    CHECK(snap->damaged().empty());
+  };
+  {
+    // Read-only: read as it is, nothing written.
+    archive::Options o;
+    o.dir = dir.path() / "archive";
+    o.read_only = true;
+    auto a = archive::Archive::open(o);
+    REQUIRE(a.ok());
+    read_all(**a);
+  }
+  // For writing: every value sealed, and the format now 2.
   auto a = open(dir);
-  auto snap = a->snapshot();
-  REQUIRE(snap.ok());
-  std::size_t i = 0;
-  REQUIRE(snap->for_each_article([&](const schema::Article& art) {
-    REQUIRE(i < expected.size());
-    CHECK(nlohmann::json(art).dump() == expected[i]);
-    auto j = snap->article_json(art.id);
-    REQUIRE(j.ok());
-    CHECK(*j == expected[i]);
-    ++i;
-    return true;
-  }).ok());
-  CHECK(i == expected.size());
+  read_all(*a);
+  a.reset();
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), MDB_RDONLY, 0644) == 0);
+  REQUIRE(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn) == 0);
+  std::size_t sealed = 0;
+  for (const char* name : {"authors", "articles", "translations"})
+    for (auto& [key, value] : values_of(txn, name).second) sealed += value[0] == 'k' ? 1 : 0;
+  MDB_dbi meta;
+  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+  std::string key = "format_version";
+  MDB_val kk{key.size(), key.data()}, vv;
+  REQUIRE(mdb_get(txn, meta, &kk, &vv) == 0);
+  CHECK(std::string(static_cast<char*>(vv.mv_data), vv.mv_size) == "2");
+  mdb_txn_abort(txn);
+  mdb_env_close(env);
+  CHECK(sealed == unsealed);
 }

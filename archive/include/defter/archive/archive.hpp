@@ -10,9 +10,13 @@
 //   translations  article id "\0" lang -> value(translation)
 //   by_author     author id "\0" article id -> "" (which articles name an author)
 //   changes       8-byte big-endian sequence number -> CBOR {op, type, id[, lang]}
-// value(x) is one tag byte then the record's canonical CBOR: 'c' plain, 'l'
-// LZ4-compressed (4 bytes of size, little-endian, then the block; used when
-// that is smaller), or 'z' zstd-compressed (written by earlier versions). Every write appends to
+// value(x) is sealed: 'k', then 8 bytes (little-endian) of XXH3 over the
+// database's number, the key and what follows, then one tag byte and the
+// record's canonical CBOR: 'c' plain, 'l' LZ4-compressed (4 bytes of size,
+// little-endian, then the block; used when that is smaller), or 'z'
+// zstd-compressed (written by earlier versions). A value whose seal does not
+// match is reported damaged (kCorruption), never decoded. Format 1 had no
+// seal: opening such an archive for writing seals every value (format 2). Every write appends to
 // `changes` in the same transaction, so the index can follow the archive.
 //
 // Concurrency: any number of Snapshots, from any threads and processes, and
@@ -35,7 +39,7 @@
 namespace defter::archive {
 
 // Version of the store layout above. Bump it with a note in schema/README.md.
-inline constexpr int kArchiveFormat = 1;
+inline constexpr int kArchiveFormat = 2;
 
 struct Options {
   std::filesystem::path dir;  // created when missing (unless read_only)
@@ -124,13 +128,24 @@ class Reader {
   Result<std::string> translation_body(std::string_view article_id, std::string_view lang) const;
   bool has_author(std::string_view id) const;
   bool has_article(std::string_view id) const;
+  // The languages an article has translations in (none when it does not exist).
+  std::vector<std::string> translation_languages(std::string_view article_id) const;
   // The ids of the articles that name an author, in id order.
   std::vector<std::string> articles_by_author(std::string_view author_id) const;
 
-  // Visit in id order; return false from fn to stop early.
-  Status for_each_author(const std::function<bool(const schema::Author&)>& fn) const;
-  Status for_each_article(const std::function<bool(const schema::Article&)>& fn,
-                          bool with_translations = true) const;
+  // Told of each damaged record (kCorruption, naming it) an iteration passes over.
+  using DamageFn = std::function<void(const Status&)>;
+
+  // Visit in id order; return false from fn to stop early. A damaged record
+  // stops the iteration with its kCorruption, unless on_damage is given:
+  // then it is told and the iteration goes on (an article with a damaged
+  // translation is visited with the translations that can be read).
+  Status for_each_author(const std::function<bool(const schema::Author&)>& fn, const DamageFn& on_damage = {}) const;
+  Status for_each_article(const std::function<bool(const schema::Article&)>& fn, bool with_translations = true,
+                          const DamageFn& on_damage = {}) const;
+  // Every record that cannot be read (its checksum fails or it does not
+  // decode), one kCorruption each naming it; empty when all are sound.
+  std::vector<Status> damaged() const;
   // The access tokens, by name.
   std::vector<StoredToken> tokens() const;
 
@@ -194,6 +209,9 @@ class Archive {
   // Opens (creating when missing and not read_only) the archive in options.dir.
   // kUnsupported for a newer format, kReadOnly when the directory cannot be
   // written, kNotFound when read_only and there is no archive.
+  // kCorruption when the data file is shorter than its pages (cut short).
+  // An archive of format 1 opened for writing is upgraded (its values
+  // sealed) first; opened read-only it is read as it is.
   static Result<std::unique_ptr<Archive>> open(const Options& options);
   ~Archive();
   Archive(const Archive&) = delete;
@@ -220,6 +238,7 @@ class Archive {
  private:
   struct Impl;
   explicit Archive(std::unique_ptr<Impl> impl);
+  Status seal_values();
   std::unique_ptr<Impl> impl_;
 };
 
