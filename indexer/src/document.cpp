@@ -171,13 +171,23 @@ Analyzer& DocumentBuilder::analyzer(const std::string& lang) {
 
 namespace {
 
-std::string article_fingerprint(const schema::Article& a, const std::string& lang, const std::vector<schema::Author>& authors) {
-  schema::Article meta = a;
-  meta.translations.clear();
-  json j = {{"meta", json(meta)}, {"t", json(a.translations.at(lang))}, {"langs", json::array()}, {"authors", json::array()}};
-  for (auto& [l, t] : a.translations) j["langs"].push_back(l);
-  for (auto& au : authors) j["authors"].push_back(au.name);
-  return fingerprint_of(j.dump());
+// What every translation's fingerprint shares: the article without its
+// translations, its languages, its authors' names. Made once per article
+// (copying the article for each translation made indexing quadratic in
+// the number of translations).
+std::string article_fingerprint_shared(const schema::Article& a, const std::vector<schema::Author>& authors) {
+  json meta = a;
+  meta.erase("translations");
+  json langs = json::array(), names = json::array();
+  for (auto& [l, t] : a.translations) langs.push_back(l);
+  for (auto& au : authors) names.push_back(au.name);
+  // The compact dump of {"authors", "langs", "meta", "t"} (keys sorted),
+  // up to the translation's own part.
+  return "{\"authors\":" + names.dump() + ",\"langs\":" + langs.dump() + ",\"meta\":" + meta.dump() + ",\"t\":";
+}
+
+std::string article_fingerprint(const std::string& shared, const schema::Translation& t) {
+  return fingerprint_of(shared + json(t).dump() + "}");
 }
 
 std::string author_fingerprint(const schema::Author& a, const std::string& lang) {
@@ -193,6 +203,7 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
   for (auto& [l, t] : a.translations) langs.push_back(l);
   for (auto& au : authors) author_ids.push_back(au.id);
   auto [start, end] = date_bounds(a.published);
+  const std::string shared = article_fingerprint_shared(a, authors);
   for (const auto& [lang, t] : a.translations) {
     BuiltDocument b;
     b.unique = "a:" + a.id + "/" + lang;
@@ -267,7 +278,7 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     doc.add_value(slot::kCountries, join(a.countries, ',') + "|" + join(mentioned_only, ','));
     doc.add_value(slot::kAuthors, join(author_ids, '\t'));
     doc.add_value(slot::kLang, lang);
-    doc.add_value(kSlotFingerprint, article_fingerprint(a, lang, authors));
+    doc.add_value(kSlotFingerprint, article_fingerprint(shared, t));
 
     json data = {{"type", "article"}, {"id", a.id}, {"lang", lang}, {"languages", langs}, {"title", t.title},
                  {"published", a.published}, {"original_language", a.original_language}};
@@ -321,7 +332,8 @@ std::vector<BuiltDocument> DocumentBuilder::author(const schema::Author& a) {
 std::map<std::string, std::string> DocumentBuilder::fingerprints(const schema::Article& a,
                                                                  const std::vector<schema::Author>& authors) {
   std::map<std::string, std::string> out;
-  for (const auto& [lang, t] : a.translations) out["a:" + a.id + "/" + lang] = article_fingerprint(a, lang, authors);
+  const std::string shared = article_fingerprint_shared(a, authors);
+  for (const auto& [lang, t] : a.translations) out["a:" + a.id + "/" + lang] = article_fingerprint(shared, t);
   return out;
 }
 

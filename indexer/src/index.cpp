@@ -27,15 +27,32 @@ namespace fs = std::filesystem;
 Status from_xapian(const Xapian::Error& e, const std::string& what) {
   std::string msg = what + ": " + e.get_description();
   const std::string type = e.get_type();
-  if (type == "DatabaseLockError")
+  // Only "already locked" means another writer; a lock that cannot be
+  // taken at all is this process's problem, and nobody else will index.
+  if (type == "DatabaseLockError" && msg.find("already locked") != std::string::npos)
     return {Code::kLocked, what + ": another process is writing the index; it will index the archive's changes"};
-  if (type == "DatabaseCorruptError") return {Code::kCorruption, msg + " (run defter reindex)"};
-  if (type == "DatabaseVersionError") return {Code::kUnsupported, msg};
+  if (msg.find("ermission denied") != std::string::npos || msg.find("ead-only") != std::string::npos)
+    return {Code::kReadOnly, msg + " (the index is not writable by this user; check the permissions of its directory)"};
+  if (type == "DatabaseLockError") return {Code::kIOError, msg};
   if (msg.find("No space left") != std::string::npos || msg.find("File too large") != std::string::npos)
     return {Code::kStorageFull, msg + " (free some disk space, then run defter index)"};
-  if (msg.find("ermission denied") != std::string::npos || msg.find("ead-only") != std::string::npos)
-    return {Code::kReadOnly, msg};
+  if (type == "DatabaseVersionError") return {Code::kUnsupported, msg};
+  // A damaged or unreadable database: the archive holds everything the
+  // index is made of.
+  if (type == "DatabaseCorruptError" || type == "DatabaseOpeningError" || type == "DatabaseError")
+    return {Code::kCorruption, msg + " (the index is damaged: run defter reindex to rebuild it from the archive)"};
   return {Code::kIOError, msg};
+}
+
+Xapian::Database open_live(const fs::path& dir) {
+  for (int attempt = 0;; ++attempt) {
+    std::string before = current_generation(dir);
+    try {
+      return Xapian::Database((dir / kStub).string());
+    } catch (const Xapian::DatabaseOpeningError&) {
+      if (attempt >= 5 || current_generation(dir) == before) throw;  // not a switch: a real failure
+    }
+  }
 }
 
 std::string current_generation(const fs::path& dir) {
@@ -419,6 +436,42 @@ Result<DrainStats> IndexWriter::index_records(archive::Archive& archive,
 
 std::uint64_t IndexWriter::last_seq() const { return read_seq(impl_->db); }
 
+// ---- catch_up ---------------------------------------------------------------
+
+Result<CatchUp> catch_up(archive::Archive& archive, const IndexOptions& options, const Progress& progress) {
+  CatchUp out;
+  for (;;) {
+    std::uint64_t indexed = 0;
+    {
+      auto writer = IndexWriter::open(options);
+      if (!writer) {
+        if (writer.status().code() != Code::kLocked) return writer.status();
+        // Its holder looks again after letting go of it (below), and so
+        // sees what was written before this attempt.
+        out.handed_over = true;
+        return out;
+      }
+      // Until the log is empty: other processes append while this one indexes.
+      for (;;) {
+        auto drained = (*writer)->drain(archive, progress);
+        if (!drained) return drained.status();
+        out.stats.changes += drained->changes;
+        out.stats.documents_written += drained->documents_written;
+        out.stats.units += drained->units;
+        out.stats.last_seq = indexed = drained->last_seq;
+        auto snap = archive.snapshot();
+        if (!snap) return snap.status();
+        if (snap->last_seq() <= indexed) break;
+      }
+    }
+    // Changes appended between the last look and letting go found the lock
+    // held and were left to this process: take it again for them.
+    auto snap = archive.snapshot();
+    if (!snap) return snap.status();
+    if (snap->last_seq() <= indexed) return out;
+  }
+}
+
 // ---- reindex ----------------------------------------------------------------
 
 Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& options, const Progress& progress) {
@@ -434,7 +487,6 @@ Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& option
   } closer{lock};
   if (::flock(lock, LOCK_EX | LOCK_NB) != 0) return Status(Code::kLocked, "another defter reindex is running");
 
-  std::string previous = current_generation(options.dir);
   std::string generation = generation_name(highest_generation(options.dir) + 1);
   fs::path path = options.dir / generation;
   DrainStats stats;
@@ -485,10 +537,13 @@ Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& option
     return from_xapian(e, "build a new index in " + path.string());
   }
   if (auto s = write_stub(options.dir, generation); !s.ok()) return s;
-  // Keep the previous generation for readers that have it open; older ones go.
+  // Every other generation goes. A reader that has the previous one open
+  // keeps reading it (its files stay while they are open); on its next
+  // refresh it finds the stub changed and opens the new one. A writer that
+  // had it open follows the stub on its next drain.
   for (const auto& e : fs::directory_iterator(options.dir, ec)) {
     std::string name = e.path().filename().string();
-    if (name.rfind("gen-", 0) == 0 && name != generation && name != previous) fs::remove_all(e.path(), ec);
+    if (name.rfind("gen-", 0) == 0 && name != generation) fs::remove_all(e.path(), ec);
   }
   return stats;
 }
@@ -550,7 +605,7 @@ Result<VerifyReport> verify(archive::Archive& archive, const IndexOptions& optio
   });
   if (!s.ok()) return s;
   try {
-    Xapian::Database db((options.dir / kStub).string());
+    Xapian::Database db = open_live(options.dir);
     report.index_seq = read_seq(db);
     std::string q(prefix::kUnique);
     std::set<std::string> seen;
@@ -581,7 +636,7 @@ Result<IndexStats> index_stats(const IndexOptions& options) {
   st.generation = current_generation(options.dir);
   if (st.generation.empty()) return Status(Code::kNotFound, "no index in " + options.dir.string() + " (run defter index)");
   try {
-    Xapian::Database db((options.dir / kStub).string());
+    Xapian::Database db = open_live(options.dir);
     st.documents = db.get_doccount();
     st.last_seq = read_seq(db);
     st.format = std::atoi(db.get_metadata(std::string(meta::kFormat)).c_str());
@@ -653,7 +708,7 @@ Result<std::unique_ptr<IndexReader>> IndexReader::open(const IndexOptions& optio
   if (current_generation(options.dir).empty())
     return Status(Code::kNotFound, "no index in " + options.dir.string() + " (run defter index)");
   try {
-    impl->db = Xapian::Database((options.dir / kStub).string());
+    impl->db = open_live(options.dir);
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "open the index in " + options.dir.string());
   }
@@ -662,7 +717,7 @@ Result<std::unique_ptr<IndexReader>> IndexReader::open(const IndexOptions& optio
 
 Status IndexReader::refresh() {
   try {
-    impl_->db = Xapian::Database((impl_->options.dir / kStub).string());
+    impl_->db = open_live(impl_->options.dir);
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "reopen the index");
   }
@@ -677,7 +732,7 @@ Result<std::uint64_t> IndexReader::count(const std::string& text, const std::str
       return std::uint64_t{impl_->run(text, lang, filter).size()};
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt > 3) return Status(Code::kIOError, "the index keeps changing under the reader");
-      impl_->db.reopen();
+      if (auto s = refresh(); !s.ok()) return s;
     } catch (const Xapian::Error& e) {
       return from_xapian(e, "search the index");
     }
@@ -700,7 +755,7 @@ Result<std::vector<std::string>> IndexReader::ids(const std::string& text, const
       return out;
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt > 3) return Status(Code::kIOError, "the index keeps changing under the reader");
-      impl_->db.reopen();
+      if (auto s = refresh(); !s.ok()) return s;
     } catch (const Xapian::Error& e) {
       return from_xapian(e, "search the index");
     }

@@ -108,6 +108,27 @@ class ExcludeArticles : public Xapian::MatchDecider {
   bool operator()(const Xapian::Document& doc) const override { return !keys.count(doc.get_value(slot::kCollapse)); }
 };
 
+// Thrown by Deadline out of a match that ran past its search's budget.
+struct TimedOut {};
+
+// The search's time budget, checked as the matcher visits documents (every
+// pass of a search has one: ranking, counting, exclusions), and the
+// exclusions, when there are any. Called from both of a search's threads.
+class Deadline : public Xapian::MatchDecider {
+ public:
+  Deadline(Clock::time_point at, const ExcludeArticles* exclude) : at_(at), exclude_(exclude) {}
+  bool operator()(const Xapian::Document& doc) const override {
+    if ((calls_.fetch_add(1, std::memory_order_relaxed) & 63) == 0 && Clock::now() > at_) throw TimedOut{};
+    return exclude_->keys.empty() || (*exclude_)(doc);
+  }
+  bool unbounded() const { return at_ == Clock::time_point::max(); }
+
+ private:
+  Clock::time_point at_;
+  const ExcludeArticles* exclude_;
+  mutable std::atomic<std::uint32_t> calls_{0};
+};
+
 // Collects the collapse keys of the documents a match sees.
 class KeySpy : public Xapian::MatchSpy {
  public:
@@ -126,6 +147,7 @@ struct Compiled {
   Xapian::Query range;  // from/to
   bool by_relevance = false;  // something in the text must match: relevance means something
   std::shared_ptr<ExcludeArticles> exclude = std::make_shared<ExcludeArticles>();
+  std::shared_ptr<Deadline> deadline;  // set by compile_request
 
   Xapian::Query without(const std::string& facet) const {
     std::vector<Xapian::Query> parts;
@@ -138,7 +160,9 @@ struct Compiled {
     return f.empty() ? t : Xapian::Query(Xapian::Query::OP_FILTER, t, f);
   }
   Xapian::Query all() const { return without(""); }
-  const Xapian::MatchDecider* decider() const { return exclude->keys.empty() ? nullptr : exclude.get(); }
+  const Xapian::MatchDecider* decider() const {
+    return exclude->keys.empty() && deadline->unbounded() ? nullptr : deadline.get();
+  }
 };
 
 // The documents a wildcard matches: the kMaxExpansion most frequent terms
@@ -378,14 +402,17 @@ struct Searcher::Impl {
   // once per revision of the index (a renamed author is reindexed).
   std::unordered_map<std::string, std::string> author_names;
   PairWords pair_words;  // of the index (document.hpp)
+  // When the search running must end (SearchRequest::budget).
+  Clock::time_point deadline_at = Clock::time_point::max();
+  ExcludeArticles nothing_excluded;
 
   Status open() {
     generation = current_generation(options.dir);
     if (generation.empty()) return Status(Code::kNotFound, "no index in " + options.dir.string() + " (run defter index)");
     for (int attempt = 0;; ++attempt) {
       try {
-        db = Xapian::Database((options.dir / kStub).string());
-        counter = Xapian::Database((options.dir / kStub).string());
+        db = open_live(options.dir);
+        counter = open_live(options.dir);
         if (counter.get_revision() != db.get_revision()) {  // a commit in between
           if (attempt >= 10) return Status(Code::kIOError, "open the index: it keeps changing; try again");
           continue;
@@ -804,6 +831,7 @@ struct Searcher::Impl {
   // query's top-level exclusions leave out (a search of its own).
   Result<Compiled> compile_request(const SearchRequest& req, Node& root, bool exclusions = true) {
     Compiled c;
+    c.deadline = std::make_shared<Deadline>(deadline_at, c.exclude.get());
     c.by_relevance = query::has_positive(root);
     c.text = across_languages(root);
     if (!c.text && !root.children.empty()) c.text = Xapian::Query();  // words, but none to search for
@@ -822,7 +850,8 @@ struct Searcher::Impl {
         e.set_weighting_scheme(Xapian::BoolWeight());
         e.set_query(*q);
         e.add_matchspy(&spy);
-        e.get_mset(0, 0, check_limit());
+        Deadline deadline(deadline_at, &nothing_excluded);
+        e.get_mset(0, 0, check_limit(), nullptr, &deadline);
       }
     for (const auto& [facet, values] : req.filters) {
       if (values.empty()) continue;
@@ -1217,6 +1246,8 @@ Status Searcher::refresh() {
     if (impl_->counter.get_revision() != impl_->db.get_revision()) return impl_->open();  // a commit in between
   } catch (const Xapian::DatabaseModifiedError&) {
     return impl_->open();  // moved on again while being read: start afresh
+  } catch (const Xapian::DatabaseOpeningError&) {
+    return impl_->open();  // a reindex switched and removed the generation just now
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "reopen the index");
   }
@@ -1236,6 +1267,8 @@ auto retrying(Searcher& searcher, const char* what, Fn&& fn) -> decltype(fn()) {
       return fn();
     } catch (const Status& s) {
       return s;
+    } catch (const TimedOut&) {
+      return Status(Code::kTimeout, std::string(what) + ": took longer than its time budget");
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt >= 3) return Status(Code::kIOError, std::string(what) + ": the index keeps changing; try again");
       if (auto s = searcher.refresh(); !s.ok()) return s;
@@ -1248,6 +1281,11 @@ auto retrying(Searcher& searcher, const char* what, Fn&& fn) -> decltype(fn()) {
 }  // namespace
 
 Result<SearchResponse> Searcher::search(const SearchRequest& request) {
+  impl_->deadline_at = request.budget.count() > 0 ? Clock::now() + request.budget : Clock::time_point::max();
+  struct Reset {
+    Clock::time_point& at;
+    ~Reset() { at = Clock::time_point::max(); }
+  } reset{impl_->deadline_at};
   return retrying(*this, "search the index", [&]() -> Result<SearchResponse> {
     query::Parsed parsed = query::parse(request.query, kMaxQueryWords);
     SearchResponse resp = impl_->run(request, parsed, false);

@@ -74,6 +74,21 @@ class IndexWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+struct CatchUp {
+  DrainStats stats;          // what this process indexed
+  bool handed_over = false;  // another process held the index: it indexes what is left
+};
+
+// Brings the index up to the archive's last change. Drains until the log
+// is empty (changes appended meanwhile included), lets go of the index,
+// and looks once more: a change appended just before that found the lock
+// held, so its writer left it to this process, which takes the lock again.
+// When another process holds the index, returns at once with handed_over:
+// that process does the same when it lets go, so every change is indexed
+// by someone. Errors other than the lock (kReadOnly, kStorageFull, ...)
+// are returned; the archive is written either way.
+Result<CatchUp> catch_up(archive::Archive& archive, const IndexOptions& options, const Progress& progress = {});
+
 // Builds a fresh generation from an archive snapshot, catches up with the
 // change log, and switches to it atomically. kLocked when another reindex runs.
 Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& options, const Progress& progress = {});

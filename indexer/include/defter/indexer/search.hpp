@@ -60,6 +60,10 @@ struct SearchRequest {
   std::string ui_lang = "en";  // language of facet labels
   bool highlight = true;  // <mark> in titles and snippets
   std::size_t snippet_chars = 240;
+  // How long the search may take (0: no limit). Past it, search() gives up
+  // with kTimeout: checked as the matcher visits documents, so a search
+  // ends within a few milliseconds of its budget.
+  std::chrono::milliseconds budget{0};
 };
 
 struct Hit {
