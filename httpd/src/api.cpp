@@ -21,6 +21,7 @@
 #include "defter/httpd/tokens.hpp"
 #include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/index.hpp"
+#include "defter/schema/json_text.hpp"
 #include "defter/schema/records.hpp"
 #include "defter/schema/validate.hpp"
 #include "openapi_document.hpp"
@@ -52,6 +53,7 @@ ProblemInfo info(Problem p) {
     case Problem::kUriTooLong: return {http::status::uri_too_long, "uri-too-long", "URI too long"};
     case Problem::kHeadersTooLarge:
       return {http::status::request_header_fields_too_large, "headers-too-large", "Request header fields too large"};
+    case Problem::kNotImplemented: return {http::status::not_implemented, "not-implemented", "Not implemented"};
     case Problem::kTooManyRequests: return {http::status::too_many_requests, "too-many-requests", "Too many requests"};
     case Problem::kUnavailable: return {http::status::service_unavailable, "unavailable", "Service unavailable"};
     case Problem::kInternal: return {http::status::internal_server_error, "internal", "Internal server error"};
@@ -379,6 +381,7 @@ struct ApiWorker::Impl {
     req.facet_size = q.number("facet_size", req.facet_size, 1, options.max_facet_size);
     req.highlight = q.flag("highlight", true);
     req.snippet_chars = q.number("snippet_chars", req.snippet_chars, 0, 2000);
+    req.budget = options.search_budget;
     auto* s = search_index();
     if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
     auto r = s->search(req);
@@ -408,6 +411,7 @@ struct ApiWorker::Impl {
     req.facet_size = q.number("facet_size", options.max_facet_size, 1, options.max_facet_size);
     req.size = 1;
     req.highlight = false;
+    req.budget = options.search_budget;
     auto* s = search_index();
     if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
     auto r = s->search(req);
@@ -653,12 +657,21 @@ struct ApiWorker::Impl {
 
   // PUT of one record: the body's fields, with what the path says.
   Response put_record(schema::RecordType type, const std::string& id, const std::string& lang, const std::string& body) {
-    json j = json::parse(body, nullptr, false);
+    std::vector<std::string> duplicates;
+    auto parsed = schema::parse_json(body, &duplicates);
+    if (!parsed) throw BadRequest{"the body: " + parsed.status().message()};
+    json& j = *parsed;
     if (!j.is_object()) throw BadRequest{"the body must be a JSON object (the record's fields)"};
     auto fix = [&](const char* field, const std::string& value) {
-      if (j.contains(field) && j[field] != value)
-        throw BadRequest{std::string("field ") + field + ": " + j[field].dump() + " differs from the path's \"" + value + "\""};
-      j[field] = value;
+      if (!j.contains(field)) {
+        j[field] = value;
+        return;
+      }
+      const json& given = j[field];
+      if (given.is_string() && given.get_ref<const std::string&>() == value) return;
+      // Named, not quoted: the value is the client's and may be anything.
+      std::string what = given.is_string() ? "\"" + given.get<std::string>().substr(0, 200) + "\"" : "a JSON " + std::string(given.type_name());
+      throw BadRequest{std::string("field ") + field + ": " + what + " differs from the path's \"" + value + "\""};
     };
     fix("type", schema::type_name(type));
     if (type == schema::RecordType::kTranslation) {
@@ -672,6 +685,8 @@ struct ApiWorker::Impl {
     auto [summary, problems] =
         import_text("body", j.dump(-1, ' ', false, json::error_handler_t::strict) + "\n", 1, {{unit, id}});
     std::vector<json> warnings;
+    for (const auto& key : duplicates)
+      warnings.push_back(problem_json({"body", 1, "", key, "the key is given more than once; the last value is kept", true}));
     std::string rejected;
     for (const auto& p : problems) {
       if (p.warning) warnings.push_back(problem_json(p));
@@ -735,6 +750,7 @@ struct ApiWorker::Impl {
     using v = http::verb;
     if (s.size() == 1 && s[0] == "healthz") return {"healthz", {v::get}};
     if (s.size() == 1 && s[0] == "readyz") return {"readyz", {v::get}};
+    if (s.size() == 1 && s[0] == "metrics") return {"metrics", {v::get}};  // answered by the server
     // The staff page's paths: the search, an article, an author; its assets.
     if (s.empty() || (s.size() == 2 && (s[0] == "articles" || s[0] == "authors"))) return {"page", {v::get}};
     if (s.size() == 2 && s[0] == "static") return {"asset", {v::get}};
@@ -799,6 +815,7 @@ struct ApiWorker::Impl {
     bool write = method != http::verb::get;
     if (auto refused = authorize(req, r.name, write)) return std::move(*refused);
     using v = http::verb;
+    if (r.name == "metrics") return problem(Problem::kNotFound, "no such resource");  // the server's own
     if (r.name == "healthz") return json_response({{"status", "ok"}});
     if (r.name == "readyz") {
       Query q(t.params, {});
@@ -846,6 +863,35 @@ ApiWorker::ApiWorker(const ApiOptions& options, archive::Archive& archive)
     : impl_(std::make_unique<Impl>(options, archive)) {}
 ApiWorker::~ApiWorker() = default;
 
+bool ApiWorker::admits_body(const Request& header) {
+  try {
+    Target t = parse_target(sv(header.target()));
+    Impl::Route r = Impl::match(t.segments);
+    bool takes_body = (r.name == "import" && header.method() == http::verb::post) ||
+                      ((r.name == "article" || r.name == "author" || r.name == "translation") &&
+                       header.method() == http::verb::put);
+    return takes_body && !impl_->authorize(header, r.name, true);
+  } catch (...) {
+    return false;  // handle() says what is wrong with it
+  }
+}
+
+std::optional<Response> ApiWorker::authorize_read(const Request& req, const std::string& route) {
+  try {
+    return impl_->authorize(req, route, false);
+  } catch (...) {
+    return problem(Problem::kUnavailable, "the archive could not be read; try again");
+  }
+}
+
+std::string ApiWorker::route_of(std::string_view target) {
+  try {
+    return Impl::match(parse_target(target).segments).name;
+  } catch (const BadRequest&) {
+    return "";
+  }
+}
+
 bool ApiWorker::ready() {
   try {
     return impl_->search_index() != nullptr;
@@ -866,7 +912,13 @@ Response ApiWorker::handle(const Request& req, Outcome& outcome) {
     // the log, never into the answer.
     outcome.error = st.message();
     bool busy = st.code() == Code::kLocked || st.code() == Code::kIOError;
-    if (st.code() == Code::kStorageFull)
+    if (st.code() == Code::kTimeout) {
+      outcome.error.clear();  // the client's query, not the server's failure
+      res = problem(Problem::kUnavailable, "the search took longer than its budget of " +
+                                               std::to_string(impl_->options.search_budget.count()) +
+                                               " ms; narrow it (fewer alternatives or phrases, a filter) and try again");
+      res.set(http::field::retry_after, "1");
+    } else if (st.code() == Code::kStorageFull)
       res = problem(Problem::kStorageFull, "the archive's disk is full; nothing of this request was written");
     else if (st.code() == Code::kReadOnly)
       res = problem(Problem::kUnavailable, "the archive is read-only; nothing of this request was written");

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/indexer/index.hpp"
+#include "defter/schema/text.hpp"
 
 namespace defter::httpd {
 namespace {
@@ -102,6 +103,9 @@ std::string printable(std::string_view s, std::size_t max = 2048) {
   if (s.size() > max) out += "...";
   return out;
 }
+
+// The most languages /metrics names one by one (a series each).
+constexpr std::size_t kMetricLanguages = 32;
 
 // Requests and latency per route and status, for /metrics.
 class Metrics {
@@ -208,6 +212,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   tcp::acceptor acceptor{io};
   asio::steady_timer grace{io};
   std::optional<asio::signal_set> signals;
+  // Searches (and suggest, facets) run on threads of their own, so that
+  // however long they take, the I/O threads go on answering everything else.
+  unsigned search_thread_count;
+  asio::io_context search_io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_searching;
+  std::atomic<std::size_t> searches_waiting{0};  // posted, not yet started
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
   Metrics metrics;
@@ -236,8 +246,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         contexts(make_contexts(thread_count)),
         context_load(new std::atomic<std::size_t>[thread_count]()),
         io(*contexts[0]),
+        search_thread_count(o.search_threads ? o.search_threads : thread_count),
+        search_io(static_cast<int>(search_thread_count)),
         limiter(o.rate_limit) {
     for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
+    keep_searching.emplace(asio::make_work_guard(search_io));
+    api_options.search_budget = o.search_timeout;
     api_options.data = o.data;
     api_options.max_page_size = o.max_page_size;
     api_options.require_read_token = o.require_read_token;
@@ -265,7 +279,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   void stop_all() {
     for (auto& g : keep_running) g.reset();
+    keep_searching.reset();
     for (auto& c : contexts) c->stop();
+    search_io.stop();
   }
 
   std::vector<std::pair<schema::RecordType, std::string>> take_urgent() {
@@ -351,7 +367,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     if (options.log_format == LogFormat::kJson)
       log_stream() << nlohmann::json({{"level", "error"}, {"message", what}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else
-      log_stream() << "error: " << what << "\n";
+      log_stream() << "error: " << schema::printable(what) << "\n";
     log_stream().flush();
   }
 
@@ -396,8 +412,19 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       out += "# HELP defter_index_last_change The newest archive change the index holds.\n# TYPE defter_index_last_change gauge\n";
       out += "defter_index_last_change " + std::to_string(ix->last_seq) + "\n";
       out += "# HELP defter_index_documents Documents in the index, by language.\n# TYPE defter_index_documents gauge\n";
-      for (const auto& l : ix->languages)
-        out += "defter_index_documents{lang=\"" + l.lang + "\"} " + std::to_string(l.documents) + "\n";
+      // At most kMetricLanguages series: the languages with the most
+      // documents, the rest summed as lang="other".
+      auto langs = ix->languages;
+      std::stable_sort(langs.begin(), langs.end(), [](const auto& a, const auto& b) { return a.documents > b.documents; });
+      std::uint64_t other = 0;
+      for (std::size_t i = 0; i < langs.size(); ++i) {
+        if (i >= kMetricLanguages) {
+          other += langs[i].documents;
+          continue;
+        }
+        out += "defter_index_documents{lang=\"" + printable(langs[i].lang, 64) + "\"} " + std::to_string(langs[i].documents) + "\n";
+      }
+      if (langs.size() > kMetricLanguages) out += "defter_index_documents{lang=\"other\"} " + std::to_string(other) + "\n";
       // The index's age: since its newest file was written.
       std::error_code ec;
       auto newest = std::filesystem::file_time_type::min();
@@ -493,15 +520,82 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_request() {
     idle_ = false;
+    body_unread_ = false;
     const auto& o = server_->options;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(o.max_header_bytes + o.max_target_bytes));
     parser_->body_limit(o.max_body_bytes);
     stream_.expires_after(o.request_timeout);
     started_ = Clock::now();
+    // The header first: whether the body is read at all is decided from it.
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_header(ec);
+    });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read(ec);
+    const Request& header = parser_->get();
+    if (auto refused = framing_problem(header)) return fail(refused->first, refused->second);
+    bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+    if (!has_body) return on_read({});
+    // A body is read only for a request that may write it (a PUT or POST
+    // with a valid token): anything else is answered from its header, and
+    // the connection closes after, its body unread.
+    if (!tls_worker || !tls_worker->admits_body(header)) {
+      body_unread_ = true;
+      return handle(parser_->release());
+    }
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
+      return http::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code e, std::size_t) {
+        if (e) return self->close();
+        self->read_body();
+      });
+    }
+    read_body();
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
+  }
+
+  // What makes a request's framing ambiguous (RFC 9112 sections 3.2, 6.1,
+  // 6.3): answered, and the connection closed, before anything else.
+  static std::optional<std::pair<Problem, std::string>> framing_problem(const Request& req) {
+    auto count = [&](http::field f) { return req.count(f); };
+    if (req.version() >= 11 && count(http::field::host) != 1)
+      return std::pair{Problem::kBadRequest, std::string("an HTTP/1.1 request needs exactly one Host header")};
+    if (count(http::field::host) > 1) return std::pair{Problem::kBadRequest, std::string("more than one Host header")};
+    if (count(http::field::authorization) > 1)
+      return std::pair{Problem::kBadRequest, std::string("more than one Authorization header")};
+    if (count(http::field::content_length) > 1)
+      return std::pair{Problem::kBadRequest, std::string("more than one Content-Length header")};
+    if (count(http::field::transfer_encoding) == 0) return std::nullopt;
+    if (count(http::field::content_length) > 0)
+      return std::pair{Problem::kBadRequest, std::string("both Transfer-Encoding and Content-Length")};
+    // The codings, in order: only "chunked", once and last, is understood.
+    std::vector<std::string> codings;
+    auto [first, last] = req.equal_range(http::field::transfer_encoding);
+    for (auto it = first; it != last; ++it) {
+      std::string_view v = sv(it->value());
+      std::size_t p = 0;
+      while (p <= v.size()) {
+        std::size_t comma = std::min(v.find(',', p), v.size());
+        std::string_view c = v.substr(p, comma - p);
+        while (!c.empty() && (c.front() == ' ' || c.front() == '\t')) c.remove_prefix(1);
+        while (!c.empty() && (c.back() == ' ' || c.back() == '\t')) c.remove_suffix(1);
+        if (!c.empty()) codings.emplace_back(c);
+        p = comma + 1;
+      }
+    }
+    if (codings.empty() || !beast::iequals(codings.back(), "chunked"))
+      return std::pair{Problem::kBadRequest, std::string("Transfer-Encoding must end with chunked")};
+    if (codings.size() > 1)
+      return std::pair{Problem::kNotImplemented, std::string("no transfer coding but chunked is supported")};
+    return std::nullopt;
   }
 
   void on_read(beast::error_code ec) {
@@ -534,6 +628,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::size_t header_bytes = 0;
     for (const auto& f : req) header_bytes += f.name_string().size() + f.value().size() + 4;
     bool body_method = req.method() == http::verb::put || req.method() == http::verb::post;
+    std::string route = ApiWorker::route_of(sv(req.target()));
     if (req.target().size() > o.max_target_bytes) {
       res = problem(Problem::kUriTooLong, "the request target is longer than " + std::to_string(o.max_target_bytes) + " bytes");
     } else if (header_bytes > o.max_header_bytes) {
@@ -544,21 +639,53 @@ class Session : public std::enable_shared_from_this<Session> {
       outcome.route = "limited";
     } else if (body_method && !req.has_content_length() && !req.chunked()) {
       res = problem(Problem::kLengthRequired, "a request body needs a Content-Length");
-    } else if (req.target() == "/metrics" || req.target().starts_with("/metrics?")) {
+    } else if (route == "metrics") {
       outcome.route = "metrics";
       if (req.method() != http::verb::get && req.method() != http::verb::head) {
         res = problem(Problem::kMethodNotAllowed, "this resource answers GET and HEAD");
         res.set(http::field::allow, "GET, HEAD");
+      } else if (auto refused = tls_worker ? tls_worker->authorize_read(req, route) : std::nullopt) {
+        res = std::move(*refused);
       } else {
         res = server_->metrics_response();
       }
+    } else if (route == "search" || route == "suggest" || route == "facets") {
+      return search(std::move(req), route);
     } else {
       res = tls_worker ? tls_worker->handle(req, outcome)
                        : problem(Problem::kUnavailable, "the server is starting");
     }
+    complete(std::move(req), std::move(res), outcome);
+  }
+
+  // Runs a search on the search threads, then answers it on this one.
+  void search(Request req, const std::string& route) {
+    auto& srv = *server_;
+    if (srv.searches_waiting.load() >= srv.options.max_queued_searches) {
+      Response res = problem(Problem::kUnavailable, "the server has too many searches waiting; try again shortly");
+      res.set(http::field::retry_after, "1");
+      ApiWorker::Outcome outcome;
+      outcome.route = route;
+      return complete(std::move(req), std::move(res), outcome);
+    }
+    ++srv.searches_waiting;
+    auto request = std::make_shared<Request>(std::move(req));
+    asio::post(srv.search_io, [self = shared_from_this(), request] {
+      --self->server_->searches_waiting;
+      auto outcome = std::make_shared<ApiWorker::Outcome>();
+      auto res = std::make_shared<Response>(
+          tls_worker ? tls_worker->handle(*request, *outcome) : problem(Problem::kUnavailable, "the server is stopping"));
+      asio::post(self->stream_.get_executor(), [self, request, outcome, res] {
+        self->complete(std::move(*request), std::move(*res), *outcome);
+      });
+    });
+  }
+
+  // Logs, finishes and sends a request's answer.
+  void complete(Request req, Response res, const ApiWorker::Outcome& outcome) {
     if (!outcome.error.empty()) server_->log_error(outcome.route + ": " + outcome.error);
     finish(req, res, outcome.route);
-    bool keep = req.keep_alive() && !server_->stopping && res.keep_alive();
+    bool keep = req.keep_alive() && !server_->stopping && res.keep_alive() && !body_unread_;
     res.version(req.version());
     res.keep_alive(keep);
     send(std::move(res), outcome.route, started_, &req);
@@ -613,6 +740,7 @@ class Session : public std::enable_shared_from_this<Session> {
                         double seconds = std::chrono::duration<double>(Clock::now() - started).count();
                         self->server_->metrics.record(route, status, seconds);
                         self->server_->log_request(self->client_, *logged, route, status, bytes, seconds * 1000);
+                        if (!ec && close_after && self->body_unread_) return self->linger();
                         if (ec || close_after) return self->close();
                         self->wait_for_request();
                       });
@@ -624,6 +752,24 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // After answering a request whose body was not read: stops sending, then
+  // reads and drops what the client still sends (up to a second and 1 MiB)
+  // before closing. Closing with unread data would reset the connection,
+  // and a reset can destroy the answer before the client reads it.
+  void linger(std::size_t dropped = 0) {
+    if (dropped == 0) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      stream_.expires_after(std::chrono::seconds(1));
+    }
+    if (dropped >= (std::size_t{1} << 20)) return close();
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(16384), [self = shared_from_this(), dropped](beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->linger(dropped + n);
+    });
+  }
+
   beast::tcp_stream stream_;
   std::shared_ptr<Server::Impl> server_;
   std::size_t context_;  // the index of the io_context that runs this session
@@ -632,6 +778,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string client_;
   Clock::time_point started_ = Clock::now();
   bool idle_ = true;
+  bool body_unread_ = false;  // the request's body was not read: close after answering
 };
 
 }  // namespace detail
@@ -708,6 +855,8 @@ Server::~Server() {
       c->restart();
       ran += c->poll();
     }
+    impl.search_io.restart();
+    ran += impl.search_io.poll();
   }
 }
 
@@ -774,6 +923,7 @@ void Server::run() {
   };
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < impl->thread_count; ++i) threads.emplace_back(serve, std::ref(*impl->contexts[i]));
+  for (unsigned i = 0; i < impl->search_thread_count; ++i) threads.emplace_back(serve, std::ref(impl->search_io));
   serve(impl->io);
   for (auto& t : threads) t.join();
   impl->stop_indexer();

@@ -144,7 +144,9 @@ TEST_CASE("a disk that fills under the server: writes get 507, reads go on, and 
   // Whatever the server could not index while the disk was full, it indexed since.
   for (std::size_t i = 0; i < written.size(); ++i) CHECK(found("Qdp" + std::to_string(i), written[i]));
   serve.child->signal(SIGTERM);
-  CHECK(serve.child->wait() == 0);
+  int exit_code = serve.child->wait();
+  INFO("the server's log:\n" << test::read_file(d.path / "serve-full.err"));
+  CHECK(exit_code == 0);
   auto verify = test::defter(d.path.string(), {"verify"});
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);

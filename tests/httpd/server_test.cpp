@@ -826,6 +826,9 @@ TEST_CASE("hostile requests get their status in time, and the server goes on ser
   o.idle_timeout = std::chrono::milliseconds(3000);
   o.max_connections = 4000;
   Served s(o);
+  // Writes are authorised before their body is read: the cases about a
+  // body carry a valid token, so that it is their body that is judged.
+  const std::string auth = "Authorization: Bearer " + test::write_token(s.dir.path()) + "\r\n";
   using Clock = std::chrono::steady_clock;
   struct Case {
     const char* what;
@@ -851,8 +854,18 @@ TEST_CASE("hostile requests get their status in time, and the server goes on ser
       {"a 100 MB body announced", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n", 413},
       {"a negative length", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400},
       {"two lengths", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
-      {"a bad chunk", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-      {"a body that never ends", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"na", 0},
+      {"a bad chunk", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+      {"a body that never ends", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 1000\r\n\r\n{\"na", 0},
+      {"a body without a token is never read", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"na", 401},
+      {"Transfer-Encoding not ending in chunked, with a length",
+       "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked, identity\r\nContent-Length: 2\r\n\r\n{}", 400},
+      {"Transfer-Encoding and Content-Length", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\n" + auth +
+                                                   "Transfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400},
+      {"a transfer coding other than chunked", "PUT /api/v1/authors/x HTTP/1.1\r\nHost: x\r\n" + auth +
+                                                   "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 501},
+      {"HTTP/1.1 without Host", "GET /healthz HTTP/1.1\r\n\r\n", 400},
+      {"two Host headers", "GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400},
+      {"two Authorization headers", "DELETE /api/v1/authors/x HTTP/1.1\r\nHost: x\r\n" + auth + auth + "\r\n", 400},
       {"headers that never end", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n", 0},
       {"a write without a token", "DELETE /api/v1/authors/x HTTP/1.1\r\nHost: x\r\n\r\n", 401},
       {"a write with a forged token", "DELETE /api/v1/authors/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dft_" +

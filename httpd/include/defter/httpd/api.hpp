@@ -11,7 +11,7 @@
 //   GET  /api/v1/stats         the archive's and the index's figures
 //   GET  /api/v1/openapi.json  the API's description
 //   GET  /healthz, /readyz     the process answers; the index can be searched
-//   GET  /metrics              Prometheus text (the server adds its counters)
+//   GET  /metrics              Prometheus text (the server answers it; reads' token rules apply)
 //   PUT, DELETE /api/v1/articles/{id}, /api/v1/articles/{id}/translations/{lang},
 //               /api/v1/authors/{id}
 //   POST /api/v1/import        JSON Lines, under the rules of `defter import`
@@ -22,10 +22,12 @@
 // (application/problem+json) whose `type` comes from one table (problem()).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/beast/http.hpp>
@@ -54,6 +56,7 @@ enum class Problem {
   kPayloadTooLarge,     // 413
   kUriTooLong,          // 414
   kHeadersTooLarge,     // 431
+  kNotImplemented,      // 501: a transfer coding other than chunked
   kTooManyRequests,     // 429: with Retry-After
   kUnavailable,         // 503: with Retry-After (overloaded, no index yet)
   kInternal,            // 500: the detail goes to the log only
@@ -72,6 +75,9 @@ struct ApiOptions {
   std::size_t max_page_size = indexer::kMaxPageSize;
   std::size_t max_facet_size = 1000;
   bool require_read_token = false;  // reads need a token (any scope) too
+  // How long one search, suggest or facets request may take (0: no limit);
+  // past it the answer is 503 with Retry-After.
+  std::chrono::milliseconds search_budget{3000};
   // Called after every committed write with the records it wrote (none
   // for an import: the change log says), so that the server's indexer makes
   // them searchable first. May be empty.
@@ -99,6 +105,21 @@ class ApiWorker {
 
   // Whether the index can be searched now (for /readyz).
   bool ready();
+
+  // Whether a request may go on to have its body read, decided from its
+  // header alone: a PUT or POST to a route that takes a body, with a token
+  // that allows it. Otherwise handle() answers it without its body.
+  bool admits_body(const Request& header);
+
+  // The refusal (401, 403) of a request to `route` by the read rules
+  // (require_read_token), or nullopt when it may go on: for the routes the
+  // server answers itself (/metrics).
+  std::optional<Response> authorize_read(const Request& req, const std::string& route);
+
+  // The name of the route a target goes to ("search", "article", "metrics",
+  // ...; "" for none or a target that does not parse), as decoded: the
+  // server sends searches to its search threads by it.
+  static std::string route_of(std::string_view target);
 
  private:
   struct Impl;

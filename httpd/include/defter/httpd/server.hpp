@@ -3,7 +3,18 @@
 //
 // Threads: each of `threads` threads runs an io_context of its own, and a
 // new connection goes to the one with the fewest open connections; each
-// thread has its own ApiWorker (and so its own Xapian readers). Every socket
+// thread has its own ApiWorker (and so its own Xapian readers). Searches,
+// suggestions and facets go to `search_threads` threads of their own, each
+// with a time budget, so that expensive searches never hold up health
+// checks, article reads or writes.
+//
+// A request's body is read only when its header shows a PUT or POST that
+// may write (a valid write token): anything else is answered from its
+// header and the connection closed. `Expect: 100-continue` is answered with
+// 100 once the body is wanted. Ambiguous framing (no Host or two, two
+// Authorization or Content-Length headers, Transfer-Encoding with
+// Content-Length or not ending in chunked: 400; another coding: 501) is
+// answered and the connection closed. Every socket
 // operation is asynchronous, so a slow or stalled client holds a connection,
 // never a thread; connections are bounded by max_connections (beyond it: 503 with Retry-After).
 //
@@ -48,6 +59,12 @@ struct ServerOptions {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (port() tells which)
   unsigned threads = 0;       // 0: one per core
+  // Searches, suggestions and facets run on threads of their own (0: as
+  // many as `threads`), at most max_queued_searches waiting (beyond: 503),
+  // each within search_timeout (0: none; beyond: 503 with Retry-After).
+  unsigned search_threads = 0;
+  std::size_t max_queued_searches = 64;
+  std::chrono::milliseconds search_timeout{3000};
   std::size_t max_connections = 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_target_bytes = 8 * 1024;
