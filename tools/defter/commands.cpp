@@ -19,11 +19,15 @@
 #include "defter/archive/archive.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/indexer/search.hpp"
+#include "defter/schema/text.hpp"
 
 namespace defter::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Record text on a terminal: its control characters escaped.
+std::string shown(std::string_view text) { return schema::printable(text); }
 
 std::filesystem::path archive_dir(const std::string& data_dir) {
   return std::filesystem::path(data_dir) / "archive";
@@ -49,28 +53,20 @@ indexer::Progress index_progress() {
 
 // Brings the index up to date after a write. Another process holding the
 // index (a server, another import) is not an error: it will index the
-// changes. Returns the exit code to add (0 or kExitStorage).
+// changes (indexer::catch_up). Returns the exit code to add (0 or kExitStorage).
 int index_after_write(const std::string& data_dir, archive::Archive& archive) {
   if (indexer::served(index_options(data_dir))) {
     std::cerr << "defter: a server (defter serve) indexes these changes\n";
     return kExitOk;
   }
-  auto writer = indexer::IndexWriter::open(index_options(data_dir));
-  if (!writer) {
-    if (writer.status().code() == Code::kLocked) {
-      std::cerr << "defter: the index is held by another process, which will index these changes\n";
-      return kExitOk;
-    }
-    std::cerr << "defter: the archive is written, but indexing failed: " << writer.status().message() << "\n";
-    return kExitStorage;
-  }
-  auto drained = (*writer)->drain(archive, index_progress());
+  auto done = indexer::catch_up(archive, index_options(data_dir), index_progress());
   if (::isatty(2)) std::cerr << "\r\033[K";
-  if (!drained) {
-    std::cerr << "defter: the archive is written, but indexing stopped: " << drained.status().message()
+  if (!done) {
+    std::cerr << "defter: the archive is written, but indexing stopped: " << done.status().message()
               << "\ndefter: run defter index to complete it\n";
     return kExitStorage;
   }
+  if (done->handed_over) std::cerr << "defter: another process is indexing; it indexes these changes too\n";
   return kExitOk;
 }
 
@@ -82,7 +78,7 @@ Result<std::unique_ptr<archive::Archive>> open_archive(const std::string& data_d
 }
 
 int fail(const Status& status) {
-  std::cerr << "defter: " << status.message() << "\n";
+  std::cerr << "defter: " << schema::printable(status.message()) << "\n";
   return exit_code_for(status);
 }
 
@@ -147,8 +143,24 @@ class CliListener : public archive::ImportListener {
   std::uint64_t committed_ = 0;
 };
 
+// JSON on standard output: control characters escaped (nlohmann escapes
+// C0 ones; C1 ones, which some terminals obey, are escaped here: in JSON
+// they can only stand inside strings, where \u0080 means the same).
 void print_json(const nlohmann::json& j, bool compact) {
-  std::cout << (compact ? j.dump() : j.dump(2)) << "\n";
+  std::string text = j.dump(compact ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      out += fmt::format("\\u{:04x}", next);
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  std::cout << out << "\n";
 }
 
 }  // namespace
@@ -211,16 +223,25 @@ int run_export(const std::string& data_dir, const ExportArgs& args) {
   }
   std::ostream& out = to_file ? file : std::cout;
   Status s;
+  std::size_t skipped = 0;
+  archive::Reader::DamageFn on_damage;
+  if (args.skip_damaged)
+    on_damage = [&](const Status& damage) {
+      ++skipped;
+      std::cerr << "defter: skipped: " << shown(damage.message()) << "\n";
+    };
   if (args.type.empty() || args.type == "author")
     s = snap->for_each_author([&](const schema::Author& a) {
       out << schema::to_json_line(a) << '\n';
       return bool(out);
-    });
+    }, on_damage);
   if (s.ok() && (args.type.empty() || args.type == "article"))
     s = snap->for_each_article([&](const schema::Article& a) {
       out << schema::to_json_line(a) << '\n';
       return bool(out);
-    });
+    }, true, on_damage);
+  if (s.code() == Code::kCorruption)
+    s = Status(Code::kCorruption, s.message() + "; nothing was exported (defter export --skip-damaged exports the rest)");
   out.flush();
   if (s.ok() && !out) s = Status(Code::kIOError, "write failed" + (to_file ? " to " + tmp : std::string()));
   if (!s.ok()) {
@@ -232,6 +253,10 @@ int run_export(const std::string& data_dir, const ExportArgs& args) {
     std::error_code ec;
     std::filesystem::rename(tmp, args.output, ec);
     if (ec) return fail(Status(Code::kIOError, "cannot rename " + tmp + ": " + ec.message()));
+  }
+  if (skipped > 0) {
+    std::cerr << fmt::format("defter: {} damaged record(s) skipped; everything else was exported\n", skipped);
+    return kExitRejected;
   }
   return kExitOk;
 }
@@ -315,7 +340,7 @@ int run_list(const std::string& data_dir, const std::string& type) {
   Status s;
   if (type.empty() || type == "author")
     s = snap->for_each_author([&](const schema::Author& a) {
-      std::cout << fmt::format("author   {:<44} {:<10} {:<11} {}\n", a.id, "", languages(a.bio, ""), a.name);
+      std::cout << fmt::format("author   {:<44} {:<10} {:<11} {}\n", shown(a.id), "", languages(a.bio, ""), shown(a.name));
       return bool(std::cout);
     });
   if (s.ok() && (type.empty() || type == "article"))
@@ -324,8 +349,8 @@ int run_list(const std::string& data_dir, const std::string& type) {
       const auto& title = original != a.translations.end() ? original->second.title
                           : a.translations.empty()         ? std::string("(no text yet)")
                                                            : a.translations.begin()->second.title;
-      std::cout << fmt::format("article  {:<44} {:<10} {:<11} {}\n", a.id, a.published,
-                               languages(a.translations, a.original_language), title);
+      std::cout << fmt::format("article  {:<44} {:<10} {:<11} {}\n", shown(a.id), a.published,
+                               languages(a.translations, a.original_language), shown(title));
       return bool(std::cout);
     });
   return s.ok() ? kExitOk : fail(s);
@@ -492,6 +517,17 @@ int run_restore(const std::string& data_dir, const std::string& backup) {
 int run_verify(const std::string& data_dir) {
   auto archive = open_archive(data_dir, true);
   if (!archive) return fail(archive.status());
+  {
+    auto snap = (*archive)->snapshot();
+    if (!snap) return fail(snap.status());
+    auto damaged = snap->damaged();
+    for (const auto& d : damaged) std::cout << "damaged " << shown(d.message()) << "\n";
+    if (!damaged.empty()) {
+      std::cout << fmt::format("damaged: {} record(s) cannot be read; the index was not compared (restore them from "
+                               "a backup, or import them again)\n", damaged.size());
+      return kExitStorage;
+    }
+  }
   auto report = indexer::verify(**archive, index_options(data_dir));
   if (!report) return fail(report.status());
   auto list = [](const char* what, const std::vector<std::string>& ids) {
@@ -515,6 +551,7 @@ int run_stats(const std::string& data_dir, bool as_json) {
   auto st = snap->stats();
   if (as_json) {
     auto ix = indexer::index_stats(index_options(data_dir));
+    if (!ix && ix.status().code() != Code::kNotFound) return fail(ix.status());
     print_json(indexer::stats_json(st, ix.ok() ? &*ix : nullptr), false);
     return kExitOk;
   }
@@ -531,8 +568,10 @@ int run_stats(const std::string& data_dir, bool as_json) {
   for (auto& db : st.databases)
     std::cout << fmt::format("  {:<13} {:>8} entries  {:>10}\n", db.name, db.entries,
                              human_bytes(static_cast<double>(db.bytes)));
-  if (auto ix = indexer::index_stats(index_options(data_dir)); ix.ok()) print_index_stats(*ix);
-  else std::cout << "no index yet (defter index builds it)\n";
+  auto ix = indexer::index_stats(index_options(data_dir));
+  if (ix.ok()) print_index_stats(*ix);
+  else if (ix.status().code() == Code::kNotFound) std::cout << "no index yet (defter index builds it)\n";
+  else return fail(ix.status());
   return kExitOk;
 }
 
@@ -558,7 +597,10 @@ std::string terminal_text(const std::string& html, bool tty) {
       done = true;
       break;
     }
-    if (!done) out += html[i++];
+    if (done) continue;
+    std::size_t next = std::min(html.find('<', i + 1), html.find('&', i + 1));
+    out += shown(std::string_view(html).substr(i, next == std::string::npos ? std::string::npos : next - i));
+    i = next == std::string::npos ? html.size() : next;
   }
   return out;
 }
@@ -618,10 +660,10 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
   for (const auto& h : resp->hits) {
     std::cout << "\n" << fmt::format("{:>3}. ", ++n) << bold(terminal_text(h.title, tty)) << "\n";
     std::string meta;
-    if (h.type == "author") meta = "author " + h.id;
-    else meta = h.published + " · " + h.id;
+    if (h.type == "author") meta = "author " + shown(h.id);
+    else meta = h.published + " · " + shown(h.id);
     std::string names;
-    for (const auto& [id, name] : h.authors) names += (names.empty() ? "" : ", ") + name;
+    for (const auto& [id, name] : h.authors) names += (names.empty() ? "" : ", ") + shown(name);
     if (!names.empty()) meta += " · " + names;
     if (!h.lang.empty()) {
       meta += " · " + h.lang;
@@ -633,7 +675,7 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
     std::cout << "     " << dim(meta) << "\n";
     if (!h.snippet.empty()) std::cout << "     " << terminal_text(h.snippet, tty) << "\n";
   }
-  if (!resp->suggestion.empty()) std::cout << "\ndid you mean: " << bold(resp->suggestion) << "\n";
+  if (!resp->suggestion.empty()) std::cout << "\ndid you mean: " << bold(shown(resp->suggestion)) << "\n";
   bool any = false;
   for (const auto& facet : indexer::facet_names()) {
     auto it = resp->facets.find(facet);
@@ -642,7 +684,7 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
     any = true;
     std::string line = fmt::format("{:<8}", facet);
     for (const auto& v : it->second) {
-      std::string label = v.label == v.value || facet == "year" ? v.value : v.label + " (" + v.value + ")";
+      std::string label = shown(v.label == v.value || facet == "year" ? v.value : v.label + " (" + v.value + ")");
       std::string entry = fmt::format(" {} {}", label, v.count);
       if (facet == "country" && v.mentioned > 0) entry += fmt::format(" [{} subject]", v.subject);
       line += (v.selected ? bold("*" + entry.substr(1)) : entry) + " ·";
@@ -663,7 +705,7 @@ int run_suggest(const std::string& data_dir, const std::string& prefix, bool jso
     print_json(indexer::to_json(*got), false);
     return kExitOk;
   }
-  for (const auto& s : *got) std::cout << fmt::format("{:<8} {}  ({})\n", s.kind, s.text, s.value);
+  for (const auto& s : *got) std::cout << fmt::format("{:<8} {}  ({})\n", s.kind, shown(s.text), shown(s.value));
   return kExitOk;
 }
 
@@ -694,7 +736,7 @@ int run_token_list(const std::string& data_dir) {
   if (!archive) return fail(archive.status());
   auto tokens = httpd::list_tokens(**archive);
   if (!tokens) return fail(tokens.status());
-  for (const auto& t : *tokens) std::cout << fmt::format("{}\t{}\t{}\n", t.name, t.scope, t.created);
+  for (const auto& t : *tokens) std::cout << fmt::format("{}\t{}\t{}\n", shown(t.name), t.scope, t.created);
   return kExitOk;
 }
 

@@ -30,6 +30,7 @@ int run_import(const std::string& data_dir, const ImportArgs& args);
 struct ExportArgs {
   std::string type;    // "", "author" or "article"
   std::string output;  // "" or "-" for standard output
+  bool skip_damaged = false;  // leave out damaged records (listed on stderr; exit 1) rather than stop (exit 3)
 };
 int run_export(const std::string& data_dir, const ExportArgs& args);
 

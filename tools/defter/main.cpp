@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "defter/schema/text.hpp"
 #include "defter/indexer/index.hpp"
 
 int main(int argc, char** argv) {
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   auto* ex = app.add_subcommand("export", "write the archive as JSON Lines that import reads back");
   ex->add_option("--type", exp.type, "only this record type")->check(CLI::IsMember({"author", "article"}));
   ex->add_option("--output,-o", exp.output, "file to write (default: standard output)");
+  ex->add_flag("--skip-damaged", exp.skip_damaged,
+               "leave out records that are damaged (each named on standard error; exit 1) instead of stopping");
 
   // get and delete name a record the same way.
   auto record_command = [&app](const char* name, const char* help, const char* lang_help, GetArgs& args) {
@@ -104,7 +107,7 @@ int main(int argc, char** argv) {
 
   defter::httpd::ServerOptions serve;
   std::string log_format = "text";
-  double request_timeout = 30, idle_timeout = 60;
+  double request_timeout = 30, idle_timeout = 60, search_timeout = 3;
   auto* sv = app.add_subcommand("serve", "serve the JSON API over HTTP until SIGTERM or SIGINT");
   sv->add_option("--bind", serve.bind, "address to listen on")->capture_default_str();
   sv->add_option("--port", serve.port, "port (0: any free one, printed)")->capture_default_str();
@@ -120,6 +123,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 86400.0))->capture_default_str();
   sv->add_option("--rate-limit", serve.rate_limit, "requests a second per client address (0: no limit; beyond: 429)")
       ->check(CLI::Range(0.0, 1e9))->capture_default_str();
+  sv->add_option("--search-timeout", search_timeout,
+                 "seconds a search, suggest or facets request may take (0: no limit; beyond: 503 with Retry-After)")
+      ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+  sv->add_option("--search-threads", serve.search_threads, "threads that run searches (0: as many as --threads)")
+      ->check(CLI::Range(0u, 256u))->capture_default_str();
   sv->add_option("--log-format", log_format, "access log on standard error: text, json or none")
       ->check(CLI::IsMember({"text", "json", "none"}))->capture_default_str();
 
@@ -142,6 +150,10 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   import.index = !no_index;
+  // A failure no command foresaw ends the command with a message and exit
+  // 3, never an abort: each command writes through transactions and
+  // temporary files, so nothing is left half-written.
+  auto dispatch = [&]() -> int {
   if (*imp) return run_import(data_dir, import);
   if (*idx) return run_index(data_dir, index_stats, index_batch);
   if (*reidx) return run_reindex(data_dir);
@@ -164,7 +176,16 @@ int main(int argc, char** argv) {
                                               : defter::httpd::LogFormat::kText;
     serve.request_timeout = std::chrono::milliseconds(static_cast<long>(request_timeout * 1000));
     serve.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
+    serve.search_timeout = std::chrono::milliseconds(static_cast<long>(search_timeout * 1000));
     return run_serve(data_dir, serve);
   }
   return kExitUsage;
+  };
+  try {
+    return dispatch();
+  } catch (const std::exception& e) {
+    std::cerr << "defter: stopped by an unexpected error: " << defter::schema::printable(e.what())
+              << "\ndefter: nothing was left half-written; if it happens again, run defter verify\n";
+    return kExitStorage;
+  }
 }
