@@ -23,6 +23,7 @@
 #include "defter/indexer/index.hpp"
 #include "defter/schema/json_text.hpp"
 #include "defter/schema/records.hpp"
+#include "defter/schema/text.hpp"
 #include "defter/schema/validate.hpp"
 #include "openapi_document.hpp"
 #include "web_assets.hpp"
@@ -64,27 +65,6 @@ ProblemInfo info(Problem p) {
 // A request's parameters, decoded.
 using Params = std::multimap<std::string, std::string>;
 
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < n; ++k) {
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Overlong forms, surrogates, beyond Unicode.
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += n;
-  }
-  return true;
-}
-
 // Percent-decoding (and + as a space in a query string). nullopt when a %
 // is not followed by two hex digits or the result is not UTF-8.
 std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
@@ -109,7 +89,7 @@ std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
       out += s[i];
     }
   }
-  if (!valid_utf8(out)) return std::nullopt;
+  if (!schema::valid_utf8(out)) return std::nullopt;
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "query.hpp"
 
+#include "defter/schema/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -316,29 +318,16 @@ bool sanitize_utf8(std::string& text) {
   std::string out;
   out.reserve(text.size());
   bool changed = false;
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t n = text.size();
-  for (std::size_t i = 0; i < n;) {
-    unsigned char c = s[i];
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= n;
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (s[i + k] & 0xC0) == 0x80;
-    if (ok && len > 1) {
-      // Overlong forms, surrogates and code points past U+10FFFF are invalid too.
-      std::uint32_t cp = c & (0xFF >> (len + 1));
-      for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-      static const std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-      ok = cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    }
-    if (ok && len == 1 && c == 0) ok = false;  // NUL
-    if (!ok) {
+  for (std::size_t i = 0; i < text.size();) {
+    schema::Utf8Char u = schema::utf8_at(text, i);
+    if (u.length == 0 || text[i] == '\0') {  // not UTF-8, or a NUL
       out += "\xEF\xBF\xBD";
       changed = true;
       ++i;
       continue;
     }
-    out.append(text, i, len);
-    i += len;
+    out.append(text, i, u.length);
+    i += u.length;
   }
   text = std::move(out);
   return changed;

@@ -2,10 +2,24 @@
 // written into a log line.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace defter::schema {
+
+// The well-formed UTF-8 sequence at text[i]: its length (1 to 4) and code
+// point, or length 0 when the bytes there are not one (a stray or missing
+// continuation byte, an overlong form, a surrogate, past U+10FFFF).
+struct Utf8Char {
+  std::size_t length = 0;
+  std::uint32_t code_point = 0;
+};
+Utf8Char utf8_at(std::string_view text, std::size_t i);
+
+// Whether all of `text` is well-formed UTF-8.
+bool valid_utf8(std::string_view text);
 
 // `text` with every control character escaped, so that it can neither
 // move the cursor, retitle or clear a terminal, nor split a log line: C0
