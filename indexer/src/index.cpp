@@ -359,6 +359,16 @@ struct IndexWriter::Impl {
   std::string generation;
   Xapian::WritableDatabase db;
 
+  // A reindex may have switched generations (and removed this one) since
+  // the writer opened: follow it.
+  Status follow_live() {
+    std::string live = current_generation(options.dir);
+    if (live.empty() || live == generation) return {};
+    db.close();
+    generation = live;
+    return open_generation();
+  }
+
   Status open_generation() {
     try {
       db = Xapian::WritableDatabase((options.dir / generation).string(),
@@ -395,13 +405,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const IndexOptions& optio
 }
 
 Result<DrainStats> IndexWriter::drain(archive::Archive& archive, const Progress& progress, std::size_t max_units) {
-  // A reindex may have switched generations since we opened: follow it.
-  std::string live = current_generation(impl_->options.dir);
-  if (!live.empty() && live != impl_->generation) {
-    impl_->db.close();
-    impl_->generation = live;
-    if (auto s = impl_->open_generation(); !s.ok()) return s;
-  }
+  if (auto s = impl_->follow_live(); !s.ok()) return s;
   try {
     return drain_into(impl_->db, archive, std::max<std::size_t>(1, impl_->options.batch), progress, max_units);
   } catch (const Xapian::Error& e) {
@@ -412,6 +416,7 @@ Result<DrainStats> IndexWriter::drain(archive::Archive& archive, const Progress&
 Result<DrainStats> IndexWriter::index_records(archive::Archive& archive,
                                               const std::vector<std::pair<schema::RecordType, std::string>>& records) {
   DrainStats stats;
+  if (auto s = impl_->follow_live(); !s.ok()) return s;
   try {
     auto snap = archive.snapshot();
     if (!snap) return snap.status();

@@ -877,6 +877,11 @@ TEST_CASE("hostile requests get their status in time, and the server goes on ser
     std::string ors = "GET /api/v1/search?q=";
     for (int i = 0; i < 1000; ++i) ors += (i ? "+OR+w" : "w") + std::to_string(i);
     cases.push_back({"a thousand OR terms", ors + " HTTP/1.1\r\nHost: x\r\n\r\n", 200});
+    // Under concurrency, and past a budget: hardening_test.cpp.
+    std::string phrases = "GET /api/v1/search?q=";
+    const char* words[] = {"china", "central", "asia", "summit", "water", "kazakhstan", "trade", "energy"};
+    for (int i = 0; i < 32; ++i) phrases += std::string(i ? "+OR+" : "") + "%22" + words[i % 8] + "+" + words[(i * 3 + 1) % 8] + "%22";
+    cases.push_back({"32 two-word phrases joined by OR", phrases + " HTTP/1.1\r\nHost: x\r\n\r\n", 200});
   }
   int tried = 0;
   for (const auto& c : cases) {
