@@ -813,9 +813,10 @@ void Server::Impl::begin_stop() {
   std::vector<std::shared_ptr<detail::Session>> open;
   {
     std::lock_guard lock(sessions_mutex);
+    // The set keeps them all (each leaves it when it ends): ~Server closes
+    // the ones still busy when the grace period runs out.
     for (const auto& w : sessions)
       if (auto s = w.lock()) open.push_back(std::move(s));
-    sessions.clear();
   }
   for (auto& s : open) s->close_if_idle();
   open.clear();

@@ -2,6 +2,8 @@
 // a check of every response against the OpenAPI document the server serves.
 #pragma once
 
+#include <poll.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -68,11 +70,16 @@ class Client {
   void write_raw(const std::string& bytes) { asio::write(stream_.socket(), asio::buffer(bytes)); }
 
   // Whether the server closed the connection (reads until EOF or timeout).
+  // (A synchronous read ignores the stream's expiry: the wait is poll's.)
   bool closed_by_server(std::chrono::seconds wait = std::chrono::seconds(5)) {
-    stream_.expires_after(wait);
+    auto until = std::chrono::steady_clock::now() + wait;
     beast::error_code ec;
     char byte;
     for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{stream_.socket().native_handle(), POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
       std::size_t n = stream_.read_some(asio::buffer(&byte, 1), ec);
       if (ec) return ec == asio::error::eof || ec == asio::error::connection_reset;
       if (n == 0) return false;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "client.hpp"
+#include "sample.hpp"
 #include "support.hpp"
 
 using namespace defter;
@@ -288,4 +289,20 @@ TEST_CASE("/metrics needs the read token when reads do, and names at most 32 lan
   CHECK_THAT(r.body(), Catch::Contains("defter_index_documents{lang=\"other\"}"));
   serve.child->signal(SIGTERM);
   CHECK(serve.child->wait() == 0);
+}
+
+TEST_CASE("a connection still busy when the shutdown grace runs out is closed, not kept", "[httpd][e2e][fault]") {
+  test::Sample sample;
+  httpd::ServerOptions o;
+  o.data = sample.dir.path();
+  o.archive = sample.archive.get();
+  o.shutdown_grace = std::chrono::milliseconds(200);
+  auto server = std::make_unique<test::RunningServer>(o);
+  // Half a request, then nothing: the session waits for the rest.
+  Client stalled(server->port());
+  stalled.write_raw("GET /api/v1/search?q=Kazakhstan HTTP/1.1\r\nHost: x\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(server->stops_within(std::chrono::seconds(5)));
+  server.reset();  // the server's state goes: every connection it held is closed
+  CHECK(stalled.closed_by_server(std::chrono::seconds(2)));
 }
