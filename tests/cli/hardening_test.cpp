@@ -1,13 +1,12 @@
 // Faults and hostile input at the command line, each on the real binary:
-// nesting and NUL bytes in JSON, the translations limit, two imports at
-// once, bits flipped and files cut short on disk, an index that cannot be
-// written or is damaged, control characters in records, old generations.
+// nesting and NUL bytes in JSON, the translations limit, bits flipped and
+// files cut short on disk, an index that cannot be written or is damaged,
+// control characters in records, old generations. (Two imports at once:
+// import_test.cpp.)
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -132,28 +131,6 @@ TEST_CASE("an article has at most 100 translations, whether they come with it or
   auto verify = test::defter(data, {"verify"});
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
-}
-
-TEST_CASE("two imports at once leave nothing unindexed", "[cli][e2e]") {
-  test::TempDir dir;
-  auto data = dir.str("data");
-  for (int round = 0; round < 2; ++round) {
-    INFO("round " << round);
-    auto a = dir.path() / ("a" + std::to_string(round) + ".jsonl"), b = dir.path() / ("b" + std::to_string(round) + ".jsonl");
-    test::generate_corpus(a, 800, 150, 11 + round, "a" + std::to_string(round) + "-");
-    test::generate_corpus(b, 800, 150, 21 + round, "b" + std::to_string(round) + "-");
-    test::Child first({test::defter_binary(), "--data", data, "import", a.string()}, dir.path() / "first.err");
-    // The second starts while the first writes or indexes.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 + 300 * round));
-    auto second = test::defter(data, {"import", b.string()});
-    INFO(second.err);
-    CHECK(second.exit_code == 0);
-    CHECK(first.wait() == 0);
-    auto verify = test::defter(data, {"verify"});
-    INFO(verify.out << verify.err);
-    CHECK(verify.exit_code == 0);
-    CHECK_THAT(verify.out, Catch::Contains("clean: 0 missing, 0 stale"));
-  }
 }
 
 TEST_CASE("a bit flipped in a record on disk: named, exit 3, never an abort, export --skip-damaged saves the rest",

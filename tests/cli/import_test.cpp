@@ -174,7 +174,7 @@ TEST_CASE("standard input, DEFTER_DATA, get, delete and stats", "[cli][e2e]") {
   CHECK(test::export_all(data).empty());
 }
 
-TEST_CASE("two imports into one data directory at once both finish with every record", "[cli][e2e]") {
+TEST_CASE("two imports into one data directory at once both finish with every record, all indexed", "[cli][e2e]") {
   test::TempDir dir;
   test::generate_corpus(dir.path() / "a.jsonl", 600, 150, 1, "a");
   test::generate_corpus(dir.path() / "b.jsonl", 600, 150, 2, "b");
@@ -190,6 +190,13 @@ TEST_CASE("two imports into one data directory at once both finish with every re
   // Every record of both is there: importing both again changes nothing.
   auto again = test::defter(data, {"import", dir.str("a.jsonl"), dir.str("b.jsonl")});
   CHECK_THAT(again.out, Catch::StartsWith("0 added, 0 replaced, 1200 unchanged, 0 rejected"));
+  // And every record of both is indexed: the import that held the index
+  // went on until the log was empty (the one that read the log's end once
+  // left dozens to hundreds of records unindexed, every time).
+  auto verify = test::defter(data, {"verify"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  CHECK_THAT(verify.out, Catch::StartsWith("clean: 0 missing"));
 }
 
 TEST_CASE("the bundled sample archive imports cleanly and round-trips", "[cli][e2e]") {
