@@ -1197,23 +1197,23 @@ Status Archive::seal_values() {
   std::string from[3];
   for (bool done = false; !done;) {
     Status s = write([&](WriteBatch& batch) -> Status {
-      std::vector<std::pair<std::string, std::string>> todo;  // db-tagged below
-      std::vector<int> todo_db;
+      std::vector<std::pair<std::string, std::string>> unsealed;  // key, value
+      std::vector<int> unsealed_db;
       std::string resume[3] = {from[0], from[1], from[2]};
-      for (int i = 0; i < 3 && todo.size() < kPerTransaction; ++i) {
+      for (int i = 0; i < 3 && unsealed.size() < kPerTransaction; ++i) {
         Status scanned = batch.txn_->scan(dbs[i], resume[i], "", [&](std::string_view key, std::string_view value) {
           resume[i] = std::string(key);
           if (!value.empty() && value[0] == kSealTag) return true;
-          todo.emplace_back(std::string(key), std::string(value));
-          todo_db.push_back(dbs[i]);
-          return todo.size() < kPerTransaction;
+          unsealed.emplace_back(std::string(key), std::string(value));
+          unsealed_db.push_back(dbs[i]);
+          return unsealed.size() < kPerTransaction;
         });
         if (!scanned.ok()) return scanned;
       }
-      for (std::size_t i = 0; i < todo.size(); ++i)
-        if (auto put = batch.put_value(todo_db[i], todo[i].first, seal(todo_db[i], todo[i].first, todo[i].second)); !put.ok())
+      for (std::size_t i = 0; i < unsealed.size(); ++i)
+        if (auto put = batch.put_value(unsealed_db[i], unsealed[i].first, seal(unsealed_db[i], unsealed[i].first, unsealed[i].second)); !put.ok())
           return put;
-      done = todo.size() < kPerTransaction;
+      done = unsealed.size() < kPerTransaction;
       if (done) return batch.put_value(kMeta, "format_version", std::to_string(kArchiveFormat));
       for (int i = 0; i < 3; ++i) from[i] = resume[i];
       return {};
