@@ -4,11 +4,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <lz4.h>
-#include <zstd.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <cerrno>
 #include <cstdint>
@@ -23,11 +18,14 @@
 #include <system_error>
 
 #include <nlohmann/json.hpp>
-#include <xxhash.h>
+
+#include "cbor_text.hpp"
+#include "values.hpp"
 
 namespace defter::archive {
 
 using nlohmann::json;
+using namespace detail;
 using schema::Article;
 using schema::Author;
 using schema::RecordType;
@@ -39,9 +37,6 @@ namespace {
 enum Db : int { kMeta, kAuthors, kArticles, kTranslations, kByAuthor, kChanges, kDbCount };
 constexpr const char* kDbNames[kDbCount] = {"meta", "authors", "articles", "translations", "by_author",
                                             "changes"};
-constexpr std::size_t kCompressAbove = 256;  // bytes of CBOR; below this compression rarely pays
-// Larger values are not worth compressing (a record is at most a few MiB).
-constexpr std::size_t kMaxCompressed = std::size_t{1} << 30;
 
 // LMDB reports a short write as EIO; on a full disk or at the file-size
 // limit that is what a write gets. Tells those apart from a failing disk.
@@ -115,141 +110,6 @@ std::uint64_t seq_of(std::string_view key) {
   std::uint64_t seq = 0;
   for (unsigned char c : key) seq = (seq << 8) | c;
   return seq;
-}
-
-// The canonical CBOR of a record, and its stored form.
-std::string to_cbor(const json& j) {
-  std::string out;
-  json::to_cbor(j, out);
-  return out;
-}
-
-// LZ4 (tag 'l', then the CBOR's size as 4 bytes little-endian, then the LZ4
-// block): it decompresses about four times as fast as zstd at level 1 on
-// the archive's text, which is what serving an article costs most, for
-// somewhat larger values. Values written with zstd (tag 'z') still read.
-std::string stored_form(const std::string& cbor) {
-  if (cbor.size() > kCompressAbove && cbor.size() < kMaxCompressed) {
-    int bound = LZ4_compressBound(static_cast<int>(cbor.size()));
-    std::string out(5 + static_cast<std::size_t>(bound), '\0');
-    out[0] = 'l';
-    auto size = static_cast<std::uint32_t>(cbor.size());
-    for (int i = 0; i < 4; ++i) out[1 + i] = static_cast<char>(size >> (8 * i) & 0xff);
-    int n = LZ4_compress_default(cbor.data(), out.data() + 5, static_cast<int>(cbor.size()), bound);
-    if (n > 0 && static_cast<std::size_t>(n) + 5 < cbor.size() + 1) {
-      out.resize(5 + static_cast<std::size_t>(n));
-      return out;
-    }
-  }
-  return 'c' + cbor;
-}
-
-// A record's value as stored: kSealTag, 8 bytes (little-endian) of XXH3
-// over the database, the key and the rest, then the value's form above.
-// Bits flipped anywhere in it, or a value under a key not its own, fail the
-// check on read: the record is reported damaged, never decoded.
-constexpr char kSealTag = 'k';
-constexpr std::size_t kSealBytes = 9;
-
-std::uint64_t seal_hash(int db, std::string_view key, std::string_view inner) {
-  XXH64_hash_t seed = XXH3_64bits_withSeed(key.data(), key.size(), static_cast<XXH64_hash_t>(db));
-  return XXH3_64bits_withSeed(inner.data(), inner.size(), seed);
-}
-
-std::string seal(int db, std::string_view key, std::string_view inner) {
-  std::string out;
-  out.reserve(kSealBytes + inner.size());
-  out += kSealTag;
-  std::uint64_t h = seal_hash(db, key, inner);
-  for (int i = 0; i < 8; ++i) out += static_cast<char>(h >> (8 * i) & 0xff);
-  out += inner;
-  return out;
-}
-
-// The frame of a stored value's CBOR: `size` bytes once decompressed, or
-// the CBOR itself when stored uncompressed.
-struct StoredFrame {
-  char tag;  // 'c', 'l' or 'z'
-  std::string_view body;
-  std::size_t size;
-};
-
-Result<StoredFrame> frame_of(std::string_view stored) {
-  if (stored.empty()) return Status(Code::kCorruption, "empty stored value");
-  std::string_view body = stored.substr(1);
-  switch (stored[0]) {
-    case 'c': return StoredFrame{'c', body, body.size()};
-    case 'l': {
-      if (body.size() < 4) return Status(Code::kCorruption, "bad lz4 block");
-      std::uint32_t size = 0;
-      for (int i = 3; i >= 0; --i) size = size << 8 | static_cast<unsigned char>(body[static_cast<std::size_t>(i)]);
-      if (size >= kMaxCompressed) return Status(Code::kCorruption, "bad lz4 block");
-      return StoredFrame{'l', body.substr(4), size};
-    }
-    case 'z': {
-      unsigned long long size = ZSTD_getFrameContentSize(body.data(), body.size());
-      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size >= kMaxCompressed)
-        return Status(Code::kCorruption, "bad zstd frame");
-      return StoredFrame{'z', body, static_cast<std::size_t>(size)};
-    }
-    default: return Status(Code::kCorruption, "unknown value tag");
-  }
-}
-
-// Decompresses a compressed frame into `out` (f.size bytes).
-Status decompress(const StoredFrame& f, char* out) {
-  if (f.tag == 'l') {
-    int n = LZ4_decompress_safe(f.body.data(), out, static_cast<int>(f.body.size()), static_cast<int>(f.size));
-    if (n < 0 || static_cast<std::size_t>(n) != f.size) return Status(Code::kCorruption, "lz4 block does not decompress");
-    return {};
-  }
-  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  std::size_t n = ZSTD_decompressDCtx(ctx.get(), out, f.size, f.body.data(), f.body.size());
-  if (ZSTD_isError(n) || n != f.size) return Status(Code::kCorruption, "zstd frame does not decompress");
-  return {};
-}
-
-// The CBOR inside a stored value.
-Result<std::string> cbor_of(std::string_view stored) {
-  auto f = frame_of(stored);
-  if (!f) return f.status();
-  if (f->tag == 'c') return std::string(f->body);
-  std::string out(f->size, '\0');
-  if (auto s = decompress(*f, out.data()); !s.ok()) return s;
-  return out;
-}
-
-// The CBOR inside stored values, each valid until the next call: the stored
-// bytes themselves when not compressed (no copy), else decompressed into a
-// buffer that keeps its memory from call to call.
-class CborScratch {
- public:
-  Result<std::string_view> view(std::string_view stored) {
-    auto f = frame_of(stored);
-    if (!f) return f.status();
-    if (f->tag == 'c') return f->body;
-    if (f->size > capacity_) {
-      capacity_ = std::max(f->size, 2 * capacity_);
-      buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
-    }
-    if (auto s = decompress(*f, buffer_.get()); !s.ok()) return s;
-    return std::string_view(buffer_.get(), f->size);
-  }
-
- private:
-  std::unique_ptr<char[]> buffer_;
-  std::size_t capacity_ = 0;
-};
-
-template <typename T>
-Result<T> decode(std::string_view stored, std::string_view what) {
-  auto cbor = cbor_of(stored);
-  if (!cbor) return cbor.status().with_context(what);
-  try {
-    return json::from_cbor(*cbor).get<T>();
-  } catch (const json::exception& e) {
-    return Status(Code::kCorruption, std::string(what) + ": " + e.what());
-  }
 }
 
 json article_meta_json(const Article& a) {
@@ -398,246 +258,6 @@ Result<Translation> Reader::translation(std::string_view article_id, std::string
   return decode<Translation>(*inner, what);
 }
 
-namespace {
-
-// The top-level "body" text of a CBOR record (a map), read in place: the
-// record's other fields are skipped by their lengths, never decoded.
-// nullopt when the record is not as nlohmann::json writes it (definite
-// lengths only) or has no such text: the caller then decodes it whole.
-class CborBody {
- public:
-  explicit CborBody(std::string_view cbor)
-      : p_(reinterpret_cast<const std::uint8_t*>(cbor.data())), end_(p_ + cbor.size()) {}
-
-  std::optional<std::string> find() {
-    int major;
-    std::uint64_t n;
-    if (!head(major, n) || major != 5) return std::nullopt;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      int key_major;
-      std::uint64_t key_size;
-      if (!head(key_major, key_size) || key_major != 3 || key_size > left()) return std::nullopt;
-      bool body = std::string_view(reinterpret_cast<const char*>(p_), key_size) == "body";
-      p_ += key_size;
-      if (!body) {
-        if (!skip(0)) return std::nullopt;
-        continue;
-      }
-      int value_major;
-      std::uint64_t size;
-      if (!head(value_major, size) || value_major != 3 || size > left()) return std::nullopt;
-      return std::string(reinterpret_cast<const char*>(p_), size);
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::uint64_t left() const { return static_cast<std::uint64_t>(end_ - p_); }
-
-  // An item's major type and argument (a length, a count or a value).
-  bool head(int& major, std::uint64_t& arg) {
-    if (p_ >= end_) return false;
-    major = *p_ >> 5;
-    int info = *p_++ & 0x1f;
-    if (info < 24) {
-      arg = static_cast<std::uint64_t>(info);
-      return true;
-    }
-    if (info > 27) return false;  // indefinite lengths, reserved
-    std::size_t bytes = std::size_t{1} << (info - 24);
-    if (bytes > left()) return false;
-    arg = 0;
-    for (std::size_t i = 0; i < bytes; ++i) arg = arg << 8 | *p_++;
-    return true;
-  }
-
-  bool skip(int depth) {
-    int major;
-    std::uint64_t arg;
-    if (depth > 64 || !head(major, arg)) return false;
-    switch (major) {
-      case 2:
-      case 3:
-        if (arg > left()) return false;
-        p_ += arg;
-        return true;
-      case 4:
-        for (std::uint64_t i = 0; i < arg; ++i)
-          if (!skip(depth + 1)) return false;
-        return true;
-      case 5:
-        for (std::uint64_t i = 0; i < arg; ++i)
-          if (!skip(depth + 1) || !skip(depth + 1)) return false;
-        return true;
-      case 6: return skip(depth + 1);
-      default: return true;  // integers, simple values, floats: the head was all
-    }
-  }
-
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
-};
-
-}  // namespace
-
-namespace {
-
-// CBOR as nlohmann::json writes it (definite lengths, no floats or byte
-// strings in records) to JSON text as nlohmann::json::dump() writes it.
-// False on anything else: the caller decodes the record instead.
-class CborToJson {
- public:
-  CborToJson(std::string_view cbor, std::string& out)
-      : p_(reinterpret_cast<const std::uint8_t*>(cbor.data())), end_(p_ + cbor.size()), out_(out) {}
-
-  bool value(int depth = 0) {
-    int major;
-    std::uint64_t arg;
-    if (depth > 64 || !head(major, arg)) return false;
-    switch (major) {
-      case 0: out_ += std::to_string(arg); return true;
-      case 1:
-        if (arg > static_cast<std::uint64_t>(INT64_MAX)) return false;
-        out_ += std::to_string(-1 - static_cast<std::int64_t>(arg));
-        return true;
-      case 3: return text(arg);
-      case 4:
-        out_ += '[';
-        for (std::uint64_t i = 0; i < arg; ++i) {
-          if (i) out_ += ',';
-          if (!value(depth + 1)) return false;
-        }
-        out_ += ']';
-        return true;
-      case 5: return map(arg, depth, {}, nullptr);
-      case 7:
-        if (info_ == 20) return out_ += "false", true;
-        if (info_ == 21) return out_ += "true", true;
-        if (info_ == 22) return out_ += "null", true;
-        return false;
-      default: return false;
-    }
-  }
-
-  // A map whose keys are text; `extra` writes the JSON of the value of one
-  // more key, `extra_key`, where that key sorts among them (false: give up).
-  bool top_map(std::string_view extra_key, const std::function<bool()>& extra) {
-    int major;
-    std::uint64_t arg;
-    if (!head(major, arg) || major != 5) return false;
-    return map(arg, 0, extra_key, &extra);
-  }
-
-  bool done() const { return p_ == end_; }
-
- private:
-  bool map(std::uint64_t n, int depth, std::string_view extra_key, const std::function<bool()>* extra) {
-    out_ += '{';
-    bool first = true, placed = extra == nullptr;
-    auto put_extra = [&] {
-      if (!first) out_ += ',';
-      first = false;
-      escaped(extra_key);
-      out_ += ':';
-      placed = true;
-      return (*extra)();
-    };
-    for (std::uint64_t i = 0; i < n; ++i) {
-      int major;
-      std::uint64_t size;
-      if (!head(major, size) || major != 3 || size > left()) return false;
-      std::string_view key(reinterpret_cast<const char*>(p_), size);
-      if (!placed && key > extra_key && !put_extra()) return false;
-      if (!placed && key == extra_key) return false;
-      if (!first) out_ += ',';
-      first = false;
-      if (!text(size)) return false;
-      out_ += ':';
-      if (!value(depth + 1)) return false;
-    }
-    if (!placed && !put_extra()) return false;
-    out_ += '}';
-    return true;
-  }
-
-  std::uint64_t left() const { return static_cast<std::uint64_t>(end_ - p_); }
-
-  bool head(int& major, std::uint64_t& arg) {
-    if (p_ >= end_) return false;
-    major = *p_ >> 5;
-    info_ = *p_++ & 0x1f;
-    if (info_ < 24) {
-      arg = static_cast<std::uint64_t>(info_);
-      return true;
-    }
-    if (info_ > 27 || major == 7) return false;  // indefinite lengths; floats
-    std::size_t bytes = std::size_t{1} << (info_ - 24);
-    if (bytes > left()) return false;
-    arg = 0;
-    for (std::size_t i = 0; i < bytes; ++i) arg = arg << 8 | *p_++;
-    return true;
-  }
-
-  bool text(std::uint64_t size) {
-    if (size > left()) return false;
-    escaped(std::string_view(reinterpret_cast<const char*>(p_), size));
-    p_ += size;
-    return true;
-  }
-
-  // Where the first byte at or after `i` that JSON escapes is (below 0x20,
-  // '"' or '\\'), or s.size() if none.
-  static std::size_t next_special(std::string_view s, std::size_t i) {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), below = _mm_set1_epi8(0x1f);
-    for (; i + 16 <= s.size(); i += 16) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-      // A byte below 0x20 is one where min(byte, 0x1f) == byte (unsigned).
-      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                 _mm_cmpeq_epi8(_mm_min_epu8(v, below), v));
-      if (int mask = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    }
-#endif
-    for (; i < s.size(); ++i) {
-      auto c = static_cast<unsigned char>(s[i]);
-      if (c < 0x20 || c == '"' || c == '\\') return i;
-    }
-    return i;
-  }
-
-  void escaped(std::string_view s) {
-    static const char* hex = "0123456789abcdef";
-    out_ += '"';
-    std::size_t run = 0;
-    for (std::size_t i = next_special(s, 0); i < s.size(); i = next_special(s, run)) {
-      auto c = static_cast<unsigned char>(s[i]);
-      out_.append(s, run, i - run);
-      run = i + 1;
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default:
-          out_ += "\\u00";
-          out_ += hex[c >> 4];
-          out_ += hex[c & 0xF];
-      }
-    }
-    out_.append(s, run, std::string_view::npos);
-    out_ += '"';
-  }
-
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
-  std::string& out_;
-  int info_ = 0;
-};
-
-}  // namespace
 
 Result<std::string> Reader::article_json(std::string_view id, std::string_view lang) const {
   std::string what = "article " + std::string(id);
@@ -760,24 +380,25 @@ Result<Article> Reader::article(std::string_view id, bool with_translations) con
 bool Reader::has_author(std::string_view id) const { return txn_->get(kAuthors, id).has_value(); }
 bool Reader::has_article(std::string_view id) const { return txn_->get(kArticles, id).has_value(); }
 
-std::vector<std::string> Reader::translation_languages(std::string_view article_id) const {
-  std::vector<std::string> langs;
-  std::string prefix = pair_key(article_id, "");
-  (void)txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view) {
-    langs.emplace_back(key.substr(prefix.size()));
+namespace {
+// The second halves of the pair keys "first\0second" of a database, in order.
+std::vector<std::string> seconds_of(const TxnHandle& txn, int db, std::string_view first) {
+  std::vector<std::string> out;
+  std::string prefix = pair_key(first, "");
+  (void)txn.scan(db, prefix, prefix, [&](std::string_view key, std::string_view) {
+    out.emplace_back(key.substr(prefix.size()));
     return true;
   });
-  return langs;
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> Reader::translation_languages(std::string_view article_id) const {
+  return seconds_of(*txn_, kTranslations, article_id);
 }
 
 std::vector<std::string> Reader::articles_by_author(std::string_view author_id) const {
-  std::vector<std::string> ids;
-  std::string prefix = pair_key(author_id, "");
-  (void)txn_->scan(kByAuthor, prefix, prefix, [&](std::string_view key, std::string_view) {
-    ids.emplace_back(key.substr(prefix.size()));
-    return true;
-  });
-  return ids;
+  return seconds_of(*txn_, kByAuthor, author_id);
 }
 
 namespace {
