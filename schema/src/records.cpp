@@ -103,6 +103,7 @@ void to_json(nlohmann::json& j, const Article& v) {
   j["authors"] = v.authors;
   j["original_language"] = v.original_language;
   put_nonempty(j, "countries", v.countries);
+  put_nonempty(j, "not_countries", v.not_countries);
   put_nonempty(j, "tags", v.tags);
   put_opt(j, "source_url", v.source_url);
   put_nonempty(j, "translations", v.translations);
@@ -114,6 +115,7 @@ void from_json(const nlohmann::json& j, Article& v) {
   v.authors = j.at("authors").get<std::vector<std::string>>();
   v.original_language = j.at("original_language").get<std::string>();
   get_or_empty(j, "countries", v.countries);
+  get_or_empty(j, "not_countries", v.not_countries);
   get_or_empty(j, "tags", v.tags);
   get_opt(j, "source_url", v.source_url);
   get_or_empty(j, "translations", v.translations);

@@ -1,4 +1,5 @@
 #include "defter/schema/validate.hpp"
+#include "defter/schema/footnotes.hpp"
 #include "defter/schema/json_text.hpp"
 
 #include <algorithm>
@@ -305,6 +306,13 @@ void check_semantics(const Record& record, std::vector<FieldError>& errors) {
       if (!is_country_code(ar->countries[i]))
         errors.push_back({"countries[" + std::to_string(i) + "]",
                           "'" + ar->countries[i] + "' is not an ISO 3166-1 alpha-2 country code"});
+    for (std::size_t i = 0; i < ar->not_countries.size(); ++i) {
+      const std::string& c = ar->not_countries[i];
+      std::string field = "not_countries[" + std::to_string(i) + "]";
+      if (!is_country_code(c)) errors.push_back({field, "'" + c + "' is not an ISO 3166-1 alpha-2 country code"});
+      else if (std::find(ar->countries.begin(), ar->countries.end(), c) != ar->countries.end())
+        errors.push_back({field, "'" + c + "' is also one of the article's countries: it cannot be both"});
+    }
     for (auto& [lang, t] : ar->translations) {
       check_lang(lang, "translations." + lang, errors);
       check_translation(t, "translations." + lang + ".", errors);
@@ -469,7 +477,13 @@ LineResult RecordValidator::check(const json& value) {
     return result;
   }
   check_semantics(record, result.errors);
-  if (result.errors.empty()) result.record = std::move(record);
+  if (!result.errors.empty()) return result;
+  // Footnotes given only as text get the fields their text shows.
+  if (auto* ar = std::get_if<Article>(&record))
+    for (auto& [lang, t] : ar->translations) complete_footnotes(t.footnotes);
+  else if (auto* tr = std::get_if<TranslationRecord>(&record))
+    complete_footnotes(tr->translation.footnotes);
+  result.record = std::move(record);
   return result;
 }
 

@@ -61,6 +61,7 @@ struct Article {
   std::vector<std::string> authors;
   std::string original_language;
   std::vector<std::string> countries;  // ISO 3166-1 alpha-2: the article's subjects
+  std::vector<std::string> not_countries;  // found in the text, but must not count (a correction)
   std::vector<std::string> tags;
   std::optional<std::string> source_url;
   std::map<std::string, Translation> translations;  // language tag -> translation
