@@ -1,6 +1,7 @@
 #include "defter/indexer/analysis.hpp"
 
 #include <unicode/brkiter.h>
+#include <unicode/translit.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
@@ -8,8 +9,10 @@
 #include <unicode/utf8.h>
 #include <xapian.h>
 
+#include <cctype>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 namespace defter::indexer {
@@ -105,6 +108,40 @@ std::string fold(std::string_view text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   u.toLower(icu::Locale::getRoot());
   return fold_lowered(u);
+}
+
+std::string latin_folded(std::string_view text) {
+  thread_local std::unique_ptr<icu::Transliterator> to_latin;
+  if (!to_latin) {
+    UErrorCode err = U_ZERO_ERROR;
+    to_latin.reset(icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, err));
+    if (U_FAILURE(err)) to_latin.reset();
+    if (!to_latin) return fold(text);
+  }
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  for (int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    if (is_cjk_char(c)) return "";
+    i += U16_LENGTH(c);
+  }
+  to_latin->transliterate(u);
+  u.toLower(icu::Locale::getRoot());
+  return fold_lowered(u);
+}
+
+std::vector<std::string> latin_words(std::string_view latin) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char c : latin) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      w += c;
+    } else if (!w.empty()) {
+      out.push_back(std::move(w));
+      w.clear();
+    }
+  }
+  if (!w.empty()) out.push_back(std::move(w));
+  return out;
 }
 
 struct Analyzer::Impl {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/indexer/gazetteer.hpp"
+#include "defter/schema/footnotes.hpp"
 #include "defter/indexer/index_schema.hpp"
 
 namespace defter::indexer {
@@ -59,11 +60,9 @@ class TextIndexer {
   TextIndexer(Xapian::Document& doc, Xapian::termpos& pos, std::set<std::string>* spelling, const PairWords* pair_words)
       : doc_(doc), pos_(pos), spelling_(spelling), pair_words_(pair_words) {}
 
-  // Indexes text; collects its words into `seen` when given.
-  void add(const Analyzer& analyzer, const std::string& text, Xapian::termcount weight, const std::string& prefix = "",
-           std::vector<Word>* seen = nullptr) {
+  // Indexes text.
+  void add(const Analyzer& analyzer, const std::string& text, Xapian::termcount weight, const std::string& prefix = "") {
     analyzer.words(text, [&](const Word& w) {
-      if (seen) seen->push_back(w);
       if (w.cjk) {
         add_cjk(w.term, weight, prefix);
         return;
@@ -85,6 +84,26 @@ class TextIndexer {
       if (spelling_ && w.lower.size() >= 3) spelling_->insert(w.lower);
     });
     pos_ += 10;  // no phrase across fields or paragraphs
+  }
+
+  // A name's words also in Latin letters (latin_folded), without positions,
+  // when its script is another: "Соколова" is found by "Sokolova",
+  // "Башаран" and "Başaran" meet at "basaran".
+  // Its stems too, as `analyzer` gives them: a query is compiled per
+  // language and searches stems.
+  void add_latin(const Analyzer& analyzer, const std::string& name, Xapian::termcount weight, const std::string& prefix) {
+    std::string latin = latin_folded(name);
+    if (latin.empty() || latin == fold(name)) return;
+    analyzer.words(latin, [&](const Word& w) {
+      if (w.cjk || w.term.size() > kMaxWordBytes) return;
+      doc_.add_term(w.term, weight);
+      if (!prefix.empty()) doc_.add_term(prefix + w.term, weight);
+      for (const std::string* stem : {&w.stem, &w.stem_alt}) {
+        if (stem->empty()) continue;
+        doc_.add_term(std::string(prefix::kStem) + *stem, weight);
+        if (!prefix.empty()) doc_.add_term(std::string(prefix::kStem) + prefix + *stem, weight);
+      }
+    });
   }
 
  private:
@@ -218,7 +237,6 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     // The body, paragraph by paragraph: an untranslated English passage in a
     // text of another language is analysed as English, and noted.
     std::string body = plain_text(t.body);
-    std::vector<Word> words;  // for the gazetteer
     bool english_passage = false;
     std::size_t p = 0;
     while (p < body.size()) {
@@ -232,18 +250,21 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
         pa = &analyzer("en");
         english_passage = true;
       }
-      text.add(*pa, paragraph, 1, "", &words);
+      text.add(*pa, paragraph, 1);
     }
-    an.words(t.title, [&](const Word& w) { words.push_back(w); });
 
+    // Notes an older defter stored as text alone are read as import reads them now.
+    std::vector<schema::Footnote> notes = t.footnotes;
+    schema::complete_footnotes(notes);
     std::set<std::string> sources;
-    for (const auto& f : t.footnotes) {
+    for (const auto& f : notes) {
       text.add(an, f.text, 1);
       if (f.title) text.add(an, *f.title, 1);
       if (f.publisher) sources.insert(source_term(*f.publisher));
     }
     for (const auto& au : authors) {
       text.add(an, au.name, 2, std::string(prefix::kAuthorName));
+      text.add_latin(an, au.name, 2, std::string(prefix::kAuthorName));
       doc.add_boolean_term(std::string(prefix::kAuthor) + au.id);
     }
     for (const auto& tag : a.tags) text.add(an, tag, 2);
@@ -257,7 +278,8 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     for (const auto& term : sources)
       if (term.size() < 200) doc.add_boolean_term(term);
     std::set<std::string> subject(a.countries.begin(), a.countries.end());
-    std::set<std::string> mentioned = Gazetteer::instance().find(words, lang);
+    std::set<std::string> mentioned = Gazetteer::instance().find(t.title + "\n\n" + body, lang);
+    for (const auto& c : a.not_countries) mentioned.erase(c);
     std::vector<std::string> mentioned_only;
     for (const auto& c : subject) {
       doc.add_boolean_term(std::string(prefix::kSubjectCountry) + c);
@@ -307,6 +329,7 @@ std::vector<BuiltDocument> DocumentBuilder::author(const schema::Author& a) {
     Xapian::termpos pos = 0;
     TextIndexer text(doc, pos, nullptr, pair_words_.get());
     text.add(an, a.name, kTitleWeight, std::string(prefix::kAuthorName));
+    text.add_latin(an, a.name, kTitleWeight, std::string(prefix::kAuthorName));
     text.add(an, a.name, 1, std::string(prefix::kTitle));
     if (a.affiliation) text.add(an, *a.affiliation, 1);
     for (const auto& topic : a.topics) text.add(an, topic, 2);

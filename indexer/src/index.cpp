@@ -612,6 +612,7 @@ Result<VerifyReport> verify(archive::Archive& archive, const IndexOptions& optio
   try {
     Xapian::Database db = open_live(options.dir);
     report.index_seq = read_seq(db);
+    report.format = std::atoi(db.get_metadata(std::string(meta::kFormat)).c_str());
     std::string q(prefix::kUnique);
     std::set<std::string> seen;
     for (auto t = db.allterms_begin(q); t != db.allterms_end(q); ++t) {
@@ -635,6 +636,8 @@ Result<VerifyReport> verify(archive::Archive& archive, const IndexOptions& optio
 }
 
 // ---- stats ----------------------------------------------------------------------
+
+bool VerifyReport::outdated() const { return format != 0 && format < kIndexFormat; }
 
 Result<IndexStats> index_stats(const IndexOptions& options) {
   IndexStats st;

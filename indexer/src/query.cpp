@@ -2,6 +2,9 @@
 
 #include "defter/schema/text.hpp"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -50,7 +53,10 @@ class Tokenizer {
         out.push_back(std::move(t));
         continue;
       }
-      if ((c == '+' || c == '-') && i_ + 1 < s_.size() && !is_space(s_[i_ + 1]) && s_[i_ + 1] != ')') {
+      // A sign before a term; "--almost-all" (an option quoted in a text) is
+      // a word.
+      if ((c == '+' || c == '-') && i_ + 1 < s_.size() && !is_space(s_[i_ + 1]) && s_[i_ + 1] != ')' &&
+          !(c == '-' && s_[i_ + 1] == '-')) {
         t.sign = c;
         operators = true;
         c = s_[++i_];
@@ -307,6 +313,17 @@ bool parse_date(const std::string& s, bool years_only, std::string& lo, std::str
 std::string lower_ascii(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+bool starts_with_capital(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    UChar32 c;
+    U8_NEXT(text.data(), i, text.size(), c);
+    if (c < 0) return false;
+    if (u_isalpha(c)) return u_isupper(c) || u_istitle(c);
+  }
+  return false;
 }
 
 bool is_field(const std::string& name) {

@@ -30,6 +30,10 @@ struct Parsed {
 // ASCII letters in lower case (field names, language tags, record types).
 std::string lower_ascii(std::string s);
 
+// True when the text's first letter is a capital (a query word written as a
+// name: "Sudan", not "sudan").
+bool starts_with_capital(std::string_view text);
+
 // The fields the language knows, lower case.
 bool is_field(const std::string& name);
 

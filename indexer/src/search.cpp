@@ -462,8 +462,9 @@ struct Searcher::Impl {
 
   bool exists(const std::string& t) { return db.term_exists(t); }
 
-  // Countries one word of the query names, in any language the index holds
-  // (by stem in that language, so "Казахстана" and "Kazakistan'ın" count).
+  // Countries one word of the query names, in any language the index holds,
+  // by the forms the recogniser knows ("Казахстана", "Kazakistan'ın") or a
+  // Latin transliteration of a name ("Kazahstan").
   const std::vector<std::string>& word_countries(const std::string& text) {
     auto it = word_countries_cache.find(text);
     if (it != word_countries_cache.end()) return it->second;
@@ -471,13 +472,18 @@ struct Searcher::Impl {
     std::set<std::string> codes;
     for (const auto& c : Gazetteer::instance().lookup(text))
       if (text.size() > 2) codes.insert(c);  // two letters are a code only in country:
-    std::set<std::string> langs(languages.begin(), languages.end());
-    langs.insert("en");
-    for (const auto& lang : langs) {
-      auto found = Gazetteer::instance().find(analyzer(lang).analyze(text), lang);
+    for (const auto& lang : languages_and_english()) {
+      auto found = Gazetteer::instance().word_codes(text, lang);
       codes.insert(found.begin(), found.end());
     }
     return word_countries_cache[text] = std::vector<std::string>(codes.begin(), codes.end());
+  }
+
+  std::set<std::string> languages_and_english() const {
+    std::set<std::string> langs;
+    for (const auto& l : languages) langs.insert(l.substr(0, l.find('-')));
+    langs.insert("en");
+    return langs;
   }
 
   // Checks and resolves the fields of the tree; "" when all are readable,
@@ -489,16 +495,7 @@ struct Searcher::Impl {
     const std::string& v = n.text;
     if (n.field == "country") {
       n.resolved = Gazetteer::instance().lookup(v);
-      if (n.resolved.empty()) {
-        std::set<std::string> codes;
-        std::set<std::string> langs(languages.begin(), languages.end());
-        langs.insert("en");
-        for (const auto& lang : langs) {
-          auto found = Gazetteer::instance().find(analyzer(lang).analyze(v), lang);
-          codes.insert(found.begin(), found.end());
-        }
-        n.resolved.assign(codes.begin(), codes.end());
-      }
+      if (n.resolved.empty()) n.resolved = word_countries(v);
       if (n.resolved.empty()) return "country:" + v + " is not a country name or code I know";
     } else if (n.field == "lang") {
       std::string want = query::lower_ascii(v);
@@ -594,6 +591,19 @@ struct Searcher::Impl {
     return and_queries(parts);
   }
 
+  // A word written in a script other than Latin also as its Latin
+  // transliteration (latin_folded), as names are indexed: "Башаран" finds
+  // Başaran, "Соколова" an author written Sokolova.
+  Xapian::Query with_latin(Xapian::Query q, const std::string& text, const std::string& pfx) {
+    if (q.empty()) return q;
+    std::string latin = latin_folded(text);
+    if (latin.empty() || latin == fold(text)) return q;
+    std::vector<Xapian::Query> words;
+    for (const auto& w : latin_words(latin)) words.emplace_back(pfx + w);
+    if (words.empty()) return q;
+    return Xapian::Query(Xapian::Query::OP_OR, q, Xapian::Query(Xapian::Query::OP_AND, words.begin(), words.end()));
+  }
+
   Xapian::Query with_countries(Xapian::Query q, const std::vector<std::string>& codes) {
     if (codes.empty() || q.empty()) return q;
     std::vector<std::string> terms;
@@ -606,9 +616,20 @@ struct Searcher::Impl {
   std::optional<Xapian::Query> compile(const Node& n, const Analyzer& an) {
     switch (n.kind) {
       case Node::Kind::kWord: {
-        Xapian::Query q = words_query(an, n.text, "", false);
+        Xapian::Query q = with_latin(words_query(an, n.text, "", false), n.text, "");
         if (q.empty()) return std::nullopt;
-        return with_countries(q, word_countries(n.text));
+        const auto& codes = word_countries(n.text);
+        // A name that is also a word of this language (Turkish "sudan",
+        // "mali"): written with a capital it asks for the country, and the
+        // word in this language's texts is not it; in lower case it asks
+        // for the word.
+        if (!codes.empty() && Gazetteer::instance().common_word(n.text, an.lang())) {
+          if (!query::starts_with_capital(n.text)) return q;
+          std::vector<std::string> terms;
+          for (const auto& c : codes) terms.push_back(term(prefix::kCountry, c));
+          return boolean(or_terms(terms));
+        }
+        return with_countries(q, codes);
       }
       case Node::Kind::kPhrase: {
         Xapian::Query q = phrase_query(an, n.text);
@@ -666,7 +687,8 @@ struct Searcher::Impl {
     if (n.field == "title") return words_query(an, n.text, std::string(prefix::kTitle), n.wildcard);
     if (n.field == "author") {
       if (!r.empty()) return boolean(Xapian::Query(term(prefix::kAuthor, r[0])));
-      return words_query(an, n.text, std::string(prefix::kAuthorName), n.wildcard);
+      if (n.wildcard) return words_query(an, n.text, std::string(prefix::kAuthorName), true);
+      return with_latin(words_query(an, n.text, std::string(prefix::kAuthorName), false), n.text, std::string(prefix::kAuthorName));
     }
     if (n.field == "country")
       for (const auto& c : r) terms.push_back(term(prefix::kCountry, c));
@@ -1329,7 +1351,7 @@ Result<ArticleCountries> Searcher::countries(const std::string& article_id) {
   });
 }
 
-Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, std::size_t limit) {
+Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, std::size_t limit, const std::string& ui_lang) {
   std::string text = prefix_in;
   query::sanitize_utf8(text);
   if (text.size() > 200) text.resize(200);
@@ -1339,8 +1361,9 @@ Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, 
     std::vector<Suggestion> out;
     auto& db = impl_->db;
     impl_->forget_search();
-    // Countries in the index whose name in any language begins so.
-    for (const auto& c : Gazetteer::instance().complete(text, 50)) {
+    // Countries in the index whose name in any language (or its Latin
+    // transliteration) begins so, named in the reader's language.
+    for (const auto& c : Gazetteer::instance().complete(text, 50, ui_lang)) {
       if (out.size() >= std::max<std::size_t>(1, limit / 3)) break;
       if (db.term_exists(term(prefix::kCountry, c.code))) out.push_back({"country", c.name, c.code});
     }

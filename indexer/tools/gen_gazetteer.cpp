@@ -6,24 +6,44 @@
 //   - CLDR territory names (npm cldr-localenames-modern): the names people use;
 //   - i18n-iso-countries (npm): further common and short forms.
 //
-//   gen_gazetteer ISO_CODES_JSON_DIR LOCALE_DIR I18N_LANGS_DIR CLDR_MAIN_DIR OUTPUT.cpp
+// and a short reviewed file of corrections (indexer/data/country-names.tsv).
 //
-// Writes rows (language, ISO 3166-1 alpha-2 code, name, is-label) sorted by
-// language then code. The label is the name to show (CLDR's first).
+//   gen_gazetteer ISO_CODES_JSON_DIR LOCALE_DIR I18N_LANGS_DIR CLDR_MAIN_DIR CORRECTIONS.tsv HUNSPELL_DIR OUTPUT.cpp
+//
+// Writes rows (language, ISO 3166-1 alpha-2 code, name, is-label, Latin)
+// sorted by language then code. The label is the name to show (CLDR's
+// first); Latin is the name transliterated to lower-case ASCII by ICU
+// (Any-Latin; Latin-ASCII), as indexer::latin_folded() does at run time,
+// empty for CJK names and names already in ASCII.
+//
+// And the common words: every form of a one-word name (name_forms.hpp) that
+// the language's hunspell dictionary (HUNSPELL_DIR/<ll>_<CC>.dic, Debian's
+// hunspell-* packages) accepts in lower case is also an ordinary word there
+// (Turkish mali, sudan, mısır; Russian того, перу; English turkey, chile),
+// so the recogniser wants evidence before it counts it as the country.
+// English names are checked in every dictionary: they are matched in every
+// language's text.
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <hunspell.hxx>
 #include <nlohmann/json.hpp>
+#include <unicode/locid.h>
+#include <unicode/translit.h>
+#include <unicode/uscript.h>
+#include <unicode/unistr.h>
 
 #include "cpp_literal.hpp"
+#include "name_forms.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -72,15 +92,51 @@ bool usable(const std::string& name) {
   return !name.empty() && name.find(',') == std::string::npos && name.find('(') == std::string::npos;
 }
 
+std::string lower(const std::string& s, const std::string& lang) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  u.toLower(icu::Locale(lang.c_str()));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// The name in lower-case ASCII; "" when it is ASCII already or holds CJK.
+std::string latin(const std::string& name, icu::Transliterator& to_latin) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(name);
+  bool ascii = true;
+  for (int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    i += U16_LENGTH(c);
+    if (c >= 0x80) ascii = false;
+    UErrorCode err = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript(c, &err);
+    if (script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA || script == USCRIPT_HANGUL) return "";
+  }
+  if (ascii) return "";
+  to_latin.transliterate(u);
+  u.toLower(icu::Locale::getRoot());
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// One word, no space or hyphen: the names that can be mistaken for a word.
+bool one_word(const std::string& name) { return name.find_first_of(" -") == std::string::npos; }
+
+// The dictionaries, by primary language subtag.
+const std::map<std::string, std::string> kDictionaries = {
+    {"en", "en_US"}, {"tr", "tr_TR"}, {"ru", "ru_RU"}, {"kk", "kk_KZ"}, {"uz", "uz_UZ"}};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::cerr << "usage: gen_gazetteer ISO_CODES_JSON_DIR LOCALE_DIR I18N_LANGS_DIR CLDR_MAIN_DIR OUTPUT.cpp\n";
+  if (argc != 8) {
+    std::cerr << "usage: gen_gazetteer ISO_CODES_JSON_DIR LOCALE_DIR I18N_LANGS_DIR CLDR_MAIN_DIR CORRECTIONS.tsv HUNSPELL_DIR OUTPUT.cpp\n";
     return 2;
   }
   try {
-    const fs::path iso_dir = argv[1], locale_dir = argv[2], i18n_dir = argv[3], cldr_dir = argv[4];
+    const fs::path iso_dir = argv[1], locale_dir = argv[2], i18n_dir = argv[3], cldr_dir = argv[4], corrections = argv[5],
+                   hunspell_dir = argv[6], output = argv[7];
     // (lang, code) -> names in order of preference; the first is the label.
     std::map<std::pair<std::string, std::string>, std::vector<std::string>> names;
     auto add = [&](const std::string& lang, const std::string& code, const std::string& name) {
@@ -136,17 +192,97 @@ int main(int argc, char** argv) {
               add(lang, c.at("alpha_2"), t->second);
     }
 
-    std::ofstream out(argv[5]);
+    // The reviewed corrections.
+    std::set<std::pair<std::string, std::string>> names_first;  // (lang, lower-case word)
+    std::set<std::pair<std::string, std::string>> also_common;  // (lang, lower-case word)
+    {
+      std::ifstream in(corrections);
+      if (!in) throw std::runtime_error("cannot read " + corrections.string());
+      std::string line;
+      for (int n = 1; std::getline(in, line); ++n) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> col;
+        std::stringstream cols(line);
+        for (std::string c; std::getline(cols, c, '\t');) col.push_back(c);
+        if (col.size() != 4) throw std::runtime_error(corrections.string() + ":" + std::to_string(n) + ": want 4 tab-separated columns");
+        const std::string &op = col[0], &lang = col[1], &code = col[2], &name = col[3];
+        if (op == "+") {
+          if (!codes.count(code)) throw std::runtime_error(corrections.string() + ":" + std::to_string(n) + ": unknown code " + code);
+          add(lang, code, name);
+        } else if (op == "-") {
+          auto& list = names[{lang, code}];
+          auto it = std::find(list.begin(), list.end(), name);
+          if (it == list.end()) throw std::runtime_error(corrections.string() + ":" + std::to_string(n) + ": no such name to remove");
+          list.erase(it);
+        } else if (op == "=") {
+          names_first.insert({lang, name});
+        } else if (op == "*") {
+          also_common.insert({lang, name});
+        } else {
+          throw std::runtime_error(corrections.string() + ":" + std::to_string(n) + ": the first column is +, -, = or *");
+        }
+      }
+    }
+
+    // The forms that are also common words, by language.
+    std::map<std::string, std::set<std::string>> common;
+    for (const auto& [lang, dic] : kDictionaries) {
+      fs::path aff = hunspell_dir / (dic + ".aff"), dict = hunspell_dir / (dic + ".dic");
+      if (!fs::exists(aff) || !fs::exists(dict)) throw std::runtime_error("missing hunspell dictionary " + dict.string());
+      Hunspell speller(aff.c_str(), dict.c_str());
+      // A dictionary that holds country names in lower case (Kazakh's lists
+      // қазақстан, қытай, ресей) cannot tell a name from a word: probed with
+      // the language's names of four countries, it is left out, and says so.
+      int probes = 0, lower_case = 0;
+      for (const char* code : {"CN", "RU", "KZ", "DE"}) {
+        auto it = names.find({lang, code});
+        if (it == names.end() || it->second.empty()) continue;
+        ++probes;
+        lower_case += speller.spell(lower(it->second[0], lang)) ? 1 : 0;
+      }
+      if (probes == 0 || lower_case * 2 >= probes) {
+        std::cerr << "gazetteer: " << dict.filename().string() << " accepts " << lower_case << " of " << probes
+                  << " country names in lower case: not used for common words\n";
+        continue;
+      }
+      std::set<std::string> tried;
+      for (const auto& [key, list] : names) {
+        if (key.first != lang && key.first != "en") continue;
+        for (const auto& name : list) {
+          if (!one_word(name)) continue;
+          std::string word = lower(name, key.first);
+          if (names_first.count({lang, word}) || names_first.count({key.first, word})) continue;
+          std::vector<std::string> candidates = defter::indexer::forms::word_forms(key.first, word);
+          for (const auto& s : defter::indexer::forms::suffixes(key.first)) candidates.push_back(word + s);
+          for (const auto& c : candidates)
+            if (tried.insert(c).second && speller.spell(c)) common[lang].insert(c);
+        }
+      }
+    }
+    for (const auto& [lang, word] : also_common) common[lang].insert(word);
+
+    UErrorCode err = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> to_latin(icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, err));
+    if (U_FAILURE(err) || !to_latin) throw std::runtime_error("ICU has no Any-Latin transliterator");
+
+    std::ofstream out(output);
     out << "// Generated by indexer/tools/gen_gazetteer.cpp from iso-codes, CLDR and i18n-iso-countries. Do not edit.\n"
         << "#include \"gazetteer_data.hpp\"\n\nnamespace defter::indexer::detail {\n\nconst GazetteerRow kGazetteer[] = {\n";
     std::size_t rows = 0;
     for (const auto& [key, list] : names)
       for (std::size_t i = 0; i < list.size(); ++i, ++rows)
         out << "  {" << defter::gen::cpp_literal(key.first) << ", \"" << key.second << "\", " << defter::gen::cpp_literal(list[i]) << ", "
-            << (i == 0 ? "true" : "false") << "},\n";
-    out << "};\nconst std::size_t kGazetteerRows = " << rows << ";\n\n}  // namespace defter::indexer::detail\n";
-    if (!out) throw std::runtime_error(std::string("cannot write ") + argv[5]);
-    std::cerr << "gazetteer: " << rows << " names\n";
+            << (i == 0 ? "true" : "false") << ", " << defter::gen::cpp_literal(latin(list[i], *to_latin)) << "},\n";
+    out << "};\nconst std::size_t kGazetteerRows = " << rows << ";\n\nconst CommonForm kCommonForms[] = {\n";
+    std::size_t forms = 0;
+    for (const auto& [lang, words] : common)
+      for (const auto& w : words) {
+        out << "  {" << defter::gen::cpp_literal(lang) << ", " << defter::gen::cpp_literal(w) << "},\n";
+        ++forms;
+      }
+    out << "};\nconst std::size_t kCommonFormCount = " << forms << ";\n\n}  // namespace defter::indexer::detail\n";
+    if (!out) throw std::runtime_error("cannot write " + output.string());
+    std::cerr << "gazetteer: " << rows << " names, " << forms << " forms that are also common words\n";
   } catch (const std::exception& e) {
     std::cerr << "gen_gazetteer: " << e.what() << "\n";
     return 1;

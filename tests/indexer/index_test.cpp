@@ -6,10 +6,13 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <xapian.h>
 
 #include "defter/archive/importer.hpp"
 #include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/index.hpp"
+#include "defter/indexer/index_schema.hpp"
+#include "defter/indexer/search.hpp"
 #include "sample.hpp"
 #include "support.hpp"
 
@@ -78,6 +81,28 @@ TEST_CASE("countries named only in the text come out as mentioned countries", "[
   // Subjects and mentions stay apart: the Aral article's record names UZ.
   CHECK(s.finds("", "en", "a:aral-sea-basin-water-politics/en", "XCUZ"));
   CHECK_FALSE(s.finds("", "en", "a:" + kSeed + "/en", "XCKZ"));
+}
+
+TEST_CASE("the seed's countries are exactly China and the five Central Asian states, in every language", "[indexer][entities]") {
+  Sample s;
+  auto searcher = indexer::Searcher::open(s.options, *s.archive);
+  REQUIRE(searcher.ok());
+  auto countries = (*searcher)->countries(kSeed);
+  REQUIRE(countries.ok());
+  std::set<std::string> all(countries->subject.begin(), countries->subject.end());
+  all.insert(countries->mentioned.begin(), countries->mentioned.end());
+  CHECK(all == std::set<std::string>{"CN", "KG", "KZ", "TJ", "TM", "UZ"});
+  // Translation by translation: the Turkish one was tagged Bhutan, Mali,
+  // Sudan, Slovenia and Togo by stems ("sudan" is "from water").
+  for (const char* lang : {"en", "tr", "ru"})
+    for (const char* code : {"BT", "ML", "SD", "SI", "TG", "RU", "TR", "IN"}) {
+      INFO(lang << " " << code);
+      CHECK_FALSE(s.finds("", lang, "a:" + kSeed + "/" + lang, std::string("XK") + code));
+    }
+  // The manual page names no country; the Aral article is not about Sudan.
+  CHECK(s.ids("", "tr", "XKSD").empty());
+  CHECK(s.ids("", "ru", "XKTG").empty());
+  CHECK(s.ids("", "tr", "XKML").empty());
 }
 
 TEST_CASE("the gazetteer combines maintained sources", "[indexer]") {
@@ -210,5 +235,28 @@ TEST_CASE("a record with a very long token still indexes (regression)", "[indexe
   CHECK(s.finds("nachher", "de", "a:" + kSeed + "/de"));
   auto report = indexer::verify(*s.archive, s.options);
   REQUIRE(report.ok());
+  CHECK(report->clean());
+}
+
+TEST_CASE("an index of an older format is reported until reindex brings it forward", "[indexer]") {
+  Sample s;
+  {
+    auto stats = indexer::index_stats(s.options);
+    REQUIRE(stats.ok());
+    CHECK(stats->format == indexer::kIndexFormat);
+    // The index as an older defter left it: format 2.
+    Xapian::WritableDatabase db((s.options.dir / stats->generation).string(), Xapian::DB_OPEN);
+    db.set_metadata(std::string(indexer::meta::kFormat), "2");
+    db.commit();
+  }
+  auto report = indexer::verify(*s.archive, s.options);
+  REQUIRE(report.ok());
+  CHECK(report->consistent());
+  CHECK(report->outdated());
+  CHECK_FALSE(report->clean());
+  REQUIRE(indexer::reindex(*s.archive, s.options).ok());
+  report = indexer::verify(*s.archive, s.options);
+  REQUIRE(report.ok());
+  CHECK(report->format == indexer::kIndexFormat);
   CHECK(report->clean());
 }

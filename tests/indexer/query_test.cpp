@@ -31,6 +31,10 @@ TEST_CASE("words, phrases, operators and fields read as written", "[indexer][que
   // Lower-case and/or/not are words, not operators.
   CHECK(read("war and peace") == "war AND and AND peace");
   CHECK(read("") == "");
+  // A word that begins with two hyphens is a word, not NOT.
+  CHECK(read("--almost-all") == "--almost-all");
+  CHECK(read("ls --almost-all -cotton") == "ls AND --almost-all AND NOT cotton");
+  CHECK_FALSE(query::parse("--status", 64).operators);
 }
 
 TEST_CASE("a malformed query is read as its plain words, with a note", "[indexer][query]") {

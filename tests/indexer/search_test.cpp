@@ -795,3 +795,24 @@ TEST_CASE("a searcher keeps answering while the index is written and reindexed",
   CHECK(s.finds("\"written while searching\"", "article:live-19"));
   CHECK(searches > 0);
 }
+
+TEST_CASE("a country's name that is a word of a language asks, written as a name, for the country", "[indexer][entities]") {
+  Search s;
+  // The seed's Turkish text has "mali destek" (financial support): Mali is
+  // not named there, and "Mali" does not find it; "mali" is the word.
+  CHECK_FALSE(s.finds("Mali", kSeedHit));
+  CHECK(s.finds("mali", kSeedHit));
+  CHECK(s.finds("mali destek", kSeedHit));
+  // A name that is no word anywhere still finds its text and its country.
+  CHECK(s.finds("Kazakistan", kSeedHit));
+  CHECK(s.finds("Кыргызстан", kSeedHit));
+  CHECK(s.finds("country:Кыргызстан", kSeedHit));
+  CHECK(s.finds("country:Kazahstan", kSeedHit));  // a Latin transliteration of Казахстан
+}
+
+TEST_CASE("an option quoted in a text, --status, is searched as a word", "[indexer][query]") {
+  Search s;
+  // Debian's passwd(1) documents --status; NOT status would leave it out.
+  CHECK(s.finds("--status", "article:passwd-1-manual-page"));
+  CHECK(s.finds("passwd --status", "article:passwd-1-manual-page"));
+}

@@ -73,6 +73,16 @@ class Analyzer {
 // that are not stemmed (names, publishers).
 std::string fold(std::string_view text);
 
+// The text in Latin letters, folded as fold() does: ICU's transliteration
+// of any script to Latin, then to ASCII ("Соколова" → "sokolova", "Башаран"
+// and "Başaran" → "basaran", "Қазақстан" → "kazakstan"). Names written in
+// one script are found by a query in another through it. Empty for CJK text
+// (its transliteration is no name anyone types).
+std::string latin_folded(std::string_view text);
+
+// The words of a latin_folded() text: its runs of ASCII letters and digits.
+std::vector<std::string> latin_words(std::string_view latin);
+
 // The languages Xapian has a stemmer for, as ISO 639-1 codes where one exists.
 std::vector<std::string> stemmed_languages();
 

@@ -16,18 +16,30 @@ class Gazetteer {
  public:
   static const Gazetteer& instance();
 
-  // The countries named in `words` (the words of a text in language `lang`,
-  // as its Analyzer gives them): names in that language match by stem, so
-  // inflected forms count ("Казахстана", "Kazakistan'ın"); English names
-  // match in any text; CJK names match inside CJK runs.
-  std::set<std::string> find(const std::vector<Word>& words, std::string_view lang) const;
+  // The countries a text in language `lang` names (UTF-8; paragraphs apart
+  // by blank lines): names in that language by their exact written forms
+  // ("Казахстана", "Kazakistan'ın", "Қазақстанда"), English names in any
+  // text, CJK names inside CJK runs; the longest name at a place wins. A
+  // name that is also a common word of the language ("mali", "того") counts
+  // only with evidence (countries.cpp says which). tests/data/entities
+  // holds the labelled set it is measured on.
+  std::set<std::string> find(std::string_view text, std::string_view lang) const;
+
+  // The countries one word or phrase of a query names as a whole, in
+  // language `lang` or English, by the same forms, capitals or not.
+  std::vector<std::string> word_codes(std::string_view word, std::string_view lang) const;
+
+  // True when `word` (its part before an apostrophe) is a country's name
+  // that is also an ordinary word of `lang` (Turkish "sudan", "mali").
+  bool common_word(std::string_view word, std::string_view lang) const;
 
   // The name to show for a country in a UI language: that language's, else
   // English, else the code itself.
   std::string label(std::string_view code, std::string_view ui_lang) const;
 
-  // The codes a name stands for in any language ("Казахстан", "Kazakistan",
-  // "kz" or "KZ" all give KZ). Empty when nothing matches.
+  // The codes a name stands for in any language or in its Latin
+  // transliteration ("Казахстан", "Kazakistan", "Kazahstan", "kz" or "KZ"
+  // all give KZ). Empty when nothing matches.
   std::vector<std::string> lookup(std::string_view name) const;
 
   // Every name of a country in one language (its primary subtag counts).
@@ -38,9 +50,11 @@ class Gazetteer {
     std::string code;  // ISO 3166-1 alpha-2
     std::string lang;  // the language of the name
   };
-  // Names in any language that begin with `prefix` (folded: case, accents
-  // and i-dots ignored), one per country, in folded alphabetical order.
-  std::vector<Completion> complete(std::string_view prefix, std::size_t limit) const;
+  // Names in any language (or their Latin transliteration) that begin with
+  // `prefix` (folded: case, accents and i-dots ignored), one per country,
+  // in folded alphabetical order; `name` is the country's label in
+  // `ui_lang`, `lang` is `ui_lang` (or "en" when the label is English's).
+  std::vector<Completion> complete(std::string_view prefix, std::size_t limit, std::string_view ui_lang) const;
 
   // How many names the table holds in all, and in how many languages.
   std::size_t names() const;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,7 +100,11 @@ struct VerifyReport {
   std::vector<std::string> orphan;   // in the index, not in the archive
   std::vector<std::string> duplicate;  // one record indexed more than once
   std::uint64_t archive_seq = 0, index_seq = 0;
-  bool clean() const { return missing.empty() && stale.empty() && orphan.empty() && duplicate.empty(); }
+  int format = 0;  // the index's format (index_schema.hpp): older than kIndexFormat wants a reindex
+  bool outdated() const;
+  // Every record indexed once and up to date.
+  bool consistent() const { return missing.empty() && stale.empty() && orphan.empty() && duplicate.empty(); }
+  bool clean() const { return consistent() && !outdated(); }
 };
 
 // Compares the archive with the index, document by document.
@@ -123,6 +128,19 @@ struct IndexStats {
 
 // kNotFound when there is no index yet.
 Result<IndexStats> index_stats(const IndexOptions& options);
+
+// How many articles name a country: as a subject (the record's countries)
+// and in their text (the recogniser's finds, less the record's
+// not_countries), and in which languages' texts. So a wrong tag stands out.
+struct CountryCount {
+  std::string code;
+  std::uint64_t articles = 0;  // either way
+  std::uint64_t subject = 0;
+  std::uint64_t mentioned = 0;
+  std::map<std::string, std::uint64_t> mentioned_in;  // language -> translations whose text names it
+};
+// Most articles first. kNotFound when there is no index.
+Result<std::vector<CountryCount>> country_counts(const IndexOptions& options);
 
 // Copies the live index into `dir` (created): an index directory of its own
 // (a generation and the stub), which IndexWriter and IndexReader open.

@@ -43,7 +43,12 @@
 
 namespace defter::indexer {
 
-inline constexpr int kIndexFormat = 2;  // 2: XP pair terms
+// 2: XP pair terms; 3: countries by the exact-form recogniser (XM, XK and
+// the countries slot), less an article's not_countries; sources (XS) from
+// footnotes given as plain text; author names also in Latin letters (XN).
+// An index of an older format is read as it is, and reported (defter stats,
+// verify, index) until defter reindex rebuilds it.
+inline constexpr int kIndexFormat = 3;
 
 namespace prefix {
 inline constexpr std::string_view kUnique = "Q";

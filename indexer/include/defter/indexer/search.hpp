@@ -139,8 +139,9 @@ class Searcher {
   Result<SearchResponse> search(const SearchRequest& request);
 
   // Completions of titles, author names and country names that begin with
-  // `prefix` (its last word a prefix, earlier words whole), any script.
-  Result<std::vector<Suggestion>> suggest(const std::string& prefix, std::size_t limit = 10);
+  // `prefix` (its last word a prefix, earlier words whole), any script;
+  // countries named in `ui_lang` (else English).
+  Result<std::vector<Suggestion>> suggest(const std::string& prefix, std::size_t limit = 10, const std::string& ui_lang = "en");
 
   // The countries of an article as the index knows them, over all its
   // translations: its record's (subject) and those its texts name
