@@ -20,6 +20,7 @@
 #include "defter/archive/importer.hpp"
 #include "defter/httpd/tokens.hpp"
 #include "defter/indexer/gazetteer.hpp"
+#include "defter/schema/footnotes.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/schema/json_text.hpp"
 #include "defter/schema/records.hpp"
@@ -373,13 +374,13 @@ struct ApiWorker::Impl {
   }
 
   Response suggest(const Params& params) {
-    Query q(params, {"q", "limit"});
+    Query q(params, {"q", "limit", "ui_lang"});
     auto text = q.one("q");
     if (!text) throw BadRequest{"parameter \"q\" is required"};
     std::size_t limit = q.number("limit", 10, 1, 50);
     auto* s = search_index();
     if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
-    auto r = s->suggest(*text, limit);
+    auto r = s->suggest(*text, limit, q.get("ui_lang", "en"));
     if (!r) throw r.status();
     return json_response(indexer::to_json(*r));
   }
@@ -551,7 +552,15 @@ struct ApiWorker::Impl {
     for (const auto& code : found.mentioned)
       if (std::find(a->countries.begin(), a->countries.end(), code) == a->countries.end())
         countries.push_back({{"code", code}, {"name", gazetteer.label(code, ui)}, {"subject", false}});
-    json translation = {{"title", t.title}, {"body_html", commonmark_html(t.body)}, {"footnotes", json(t.footnotes)}};
+    // Each note as stored, and whether its text already shows its access
+    // date (the page then does not add it again).
+    json notes = json::array();
+    for (const auto& f : t.footnotes) {
+      json n = f;
+      if (f.accessed) n["accessed_in_text"] = schema::read_footnote(f.text).accessed.has_value();
+      notes.push_back(std::move(n));
+    }
+    json translation = {{"title", t.title}, {"body_html", commonmark_html(t.body)}, {"footnotes", std::move(notes)}};
     if (t.subtitle) translation["subtitle"] = *t.subtitle;
     if (t.translator) translation["translator"] = *t.translator;
     json body = {{"id", a->id},         {"published", a->published}, {"original_language", a->original_language},

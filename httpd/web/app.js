@@ -499,12 +499,13 @@ async function renderArticle(id, signal) {
     el('h2', { id: 'notes-heading' }, t('footnotes')),
     el('ol', { lang: a.lang, dir }, tr.footnotes.map(f => el('li', { id: `fn-${f.n}`, value: f.n },
       // The note as written; then what it does not already say: its
-      // source's title and publisher, a link, the access date.
+      // source's title and publisher, a link, the access date (once: not
+      // when the text gives it).
       el('span', { dir: 'auto' }, f.text),
       f.title && !f.text.includes(f.title) ? [' ', el('cite', { dir: 'auto' }, f.title)] : null,
       f.publisher && !f.text.includes(f.publisher) ? [', ', el('span', { dir: 'auto' }, f.publisher)] : null,
       f.url && /^https?:\/\//i.test(f.url) ? [' ', el('a', { href: f.url, rel: 'noopener noreferrer', class: 'source' }, f.url)] : null,
-      f.accessed ? [' ', el('span', { class: 'accessed' }, '(', t('accessed', ''), el('time', { datetime: f.accessed }, formatDate(f.accessed)), ')')] : null,
+      f.accessed && !f.accessed_in_text ? [' ', el('span', { class: 'accessed' }, '(', t('accessed', ''), el('time', { datetime: f.accessed }, formatDate(f.accessed)), ')')] : null,
       body.querySelector(`#fnref-${f.n}`) ? [' ', el('a', { href: `#fnref-${f.n}`, class: 'backref', 'aria-label': t('back_to_text', f.n) }, '↩')] : null)))) : null;
   const article = el('article', { class: 'article', lang: a.lang, dir },
     el('header', {},
@@ -634,7 +635,7 @@ input.addEventListener('input', () => {
     if (suggestAbort) suggestAbort.abort();
     suggestAbort = new AbortController();
     try {
-      const list = await api('suggest', { q: text, limit: 8 }, suggestAbort.signal);
+      const list = await api('suggest', { q: text, limit: 8, ui_lang: ui }, suggestAbort.signal);
       if (input.value.trim() !== text) return;
       options = list;
       box.replaceChildren(...list.map((s, i) => el('li', {

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <algorithm>
@@ -181,6 +182,38 @@ TEST_CASE("suggest, articles, authors, facets, stats and the OpenAPI document", 
   // The access log has a line per request (read once the server stopped writing it).
   s.server->stop();
   CHECK(s.log.str().find("\"GET /api/v1/articles/" + kSeed + "?lang=tr\" 200") != std::string::npos);
+}
+
+TEST_CASE("names across scripts through the API: authors and countries by transliteration, suggestions in ui_lang", "[httpd][e2e][entities]") {
+  Served s;
+  auto ids = [&](const std::string& q) {
+    std::set<std::string> out;
+    auto r = s.get_json("/api/v1/search?size=50&q=" + q);
+    for (const auto& h : r["hits"]) out.insert(h["type"].get<std::string>() + ":" + h["id"].get<std::string>());
+    return out;
+  };
+  CHECK(ids("Sokolova").count("author:irina-sokolova"));
+  CHECK(ids("%D0%91%D0%B0%D1%88%D0%B0%D1%80%D0%B0%D0%BD").count("author:dogacan-basaran"));  // Башаран
+  auto kz = ids("country:KZ");
+  REQUIRE_FALSE(kz.empty());
+  CHECK(ids("country:Kazahstan") == kz);
+  // Countries in the reader's language; the default is English.
+  auto tr = s.get_json("/api/v1/suggest?q=Kaz&ui_lang=tr");
+  REQUIRE_FALSE(tr.empty());
+  CHECK(tr[0]["kind"] == "country");
+  CHECK(tr[0]["text"] == "Kazakistan");
+  auto en = s.get_json("/api/v1/suggest?q=T%C3%BCr");  // Tür: CLDR's English name, not another language's
+  bool turkey = false;
+  for (const auto& x : en) {
+    turkey |= x["kind"] == "country" && x["text"] == "Türkiye";
+    CHECK(x["text"] != "Turchia");
+  }
+  CHECK(turkey);
+  // The article view says which notes give their access date in their text.
+  auto view = s.get_json("/api/v1/articles/" + kSeed + "/view?lang=en");
+  const auto& note = view["translation"]["footnotes"][0];
+  CHECK(note["accessed"] == "2023-05-20");
+  CHECK(note["accessed_in_text"] == true);
 }
 
 TEST_CASE("the article view and the staff page's files", "[httpd][e2e]") {

@@ -42,7 +42,8 @@ TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
   REQUIRE(results.count("browser starts") == 0);
   for (const char* name : {"a search and its results", "each facet narrows and widens",
                            "the URL holds the state and the back button goes back",
-                           "the article view: language switch and footnotes both ways", "the author page",
+                           "the article view: language switch and footnotes both ways",
+                           "names across scripts and suggestions in the reader's language", "the author page",
                            "the interface language switch", "keyboard use", "phone width",
                            "record text never becomes markup", "screenshots"}) {
     INFO("scenario: " << name);

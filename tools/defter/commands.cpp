@@ -17,7 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/index.hpp"
+#include "defter/indexer/index_schema.hpp"
 #include "defter/indexer/search.hpp"
 #include "defter/schema/text.hpp"
 
@@ -365,6 +367,9 @@ void print_index_stats(const indexer::IndexStats& st) {
     std::cout << fmt::format("  {:<8} {:>8} documents {:>12} terms\n", l.lang, l.documents, l.terms);
   std::cout << fmt::format("  format {}, {} pair words (chosen from {} texts)\n", st.format, st.pair_words,
                            st.pair_words_sampled);
+  if (st.format < indexer::kIndexFormat)
+    std::cout << fmt::format("  the index's format {} is older than this defter's {}: run defter reindex\n", st.format,
+                             indexer::kIndexFormat);
 }
 
 
@@ -451,7 +456,7 @@ Result<indexer::VerifyReport> make_data_dir(const std::filesystem::path& dir,
     if (!verified) return verified.status();
     report = *verified;
   }
-  if (!report.clean())
+  if (!report.consistent())
     return Status(Code::kCorruption, "the copy does not verify: " + std::to_string(report.missing.size()) + " missing, " +
                                          std::to_string(report.stale.size()) + " stale, " +
                                          std::to_string(report.orphan.size()) + " orphan documents");
@@ -537,13 +542,44 @@ int run_verify(const std::string& data_dir) {
   list("stale", report->stale);
   list("orphan", report->orphan);
   list("duplicate", report->duplicate);
+  if (report->outdated())
+    std::cout << fmt::format("outdated: the index has format {}, this defter writes {} (run defter reindex)\n", report->format,
+                             indexer::kIndexFormat);
   std::cout << fmt::format("{}: {} missing, {} stale, {} orphan, {} duplicate; archive at change #{}, index at #{}\n",
                            report->clean() ? "clean" : "differences", report->missing.size(), report->stale.size(),
                            report->orphan.size(), report->duplicate.size(), report->archive_seq, report->index_seq);
   return report->clean() ? kExitOk : kExitRejected;
 }
 
-int run_stats(const std::string& data_dir, bool as_json) {
+namespace {
+
+int country_stats(const std::string& data_dir, bool as_json) {
+  auto counts = indexer::country_counts(index_options(data_dir));
+  if (!counts) return fail(counts.status());
+  const auto& gazetteer = indexer::Gazetteer::instance();
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : *counts)
+      out.push_back({{"code", c.code}, {"name", gazetteer.label(c.code, "en")}, {"articles", c.articles}, {"subject", c.subject},
+                     {"mentioned", c.mentioned}, {"mentioned_in", c.mentioned_in}});
+    print_json(out, false);
+    return kExitOk;
+  }
+  std::cout << fmt::format("{:<4} {:<28} {:>8} {:>8} {:>10}  {}\n", "code", "country", "articles", "subject", "in text",
+                           "translations naming it, by language");
+  for (const auto& c : *counts) {
+    std::string langs;
+    for (const auto& [lang, n] : c.mentioned_in) langs += fmt::format("{}{} {}", langs.empty() ? "" : ", ", lang, n);
+    std::cout << fmt::format("{:<4} {:<28} {:>8} {:>8} {:>10}  {}\n", c.code, shown(gazetteer.label(c.code, "en")), c.articles,
+                             c.subject, c.mentioned, langs);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_stats(const std::string& data_dir, bool as_json, bool countries) {
+  if (countries) return country_stats(data_dir, as_json);
   auto archive = open_archive(data_dir, true);
   if (!archive) return fail(archive.status());
   auto snap = (*archive)->snapshot();
@@ -695,11 +731,11 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
   return kExitOk;
 }
 
-int run_suggest(const std::string& data_dir, const std::string& prefix, bool json) {
+int run_suggest(const std::string& data_dir, const std::string& prefix, const std::string& ui_lang, bool json) {
   std::unique_ptr<archive::Archive> archive;
   auto searcher = open_searcher(data_dir, archive);
   if (!searcher) return fail(searcher.status());
-  auto got = (*searcher)->suggest(prefix);
+  auto got = (*searcher)->suggest(prefix, 10, ui_lang);
   if (!got) return fail(got.status());
   if (json) {
     print_json(indexer::to_json(*got), false);

@@ -40,7 +40,9 @@ struct GetArgs {
 };
 int run_get(const std::string& data_dir, const GetArgs& args);
 int run_delete(const std::string& data_dir, const GetArgs& args);
-int run_stats(const std::string& data_dir, bool json);
+// `countries`: per country, the articles that name it, as subject or in
+// their text, and in which languages (a wrong tag stands out).
+int run_stats(const std::string& data_dir, bool json, bool countries = false);
 // One line a record: authors (id, name, biography languages), then articles
 // (id, date, languages with the original first, title in the original).
 int run_list(const std::string& data_dir, const std::string& type);
@@ -67,7 +69,7 @@ struct SearchArgs {
 // them; with json, exactly the HTTP API's JSON.
 int run_search(const std::string& data_dir, const SearchArgs& args);
 // Completions of titles, author names and country names.
-int run_suggest(const std::string& data_dir, const std::string& prefix, bool json);
+int run_suggest(const std::string& data_dir, const std::string& prefix, const std::string& ui_lang, bool json);
 
 // Serves the JSON API until SIGTERM or SIGINT; prints the address it
 // listens on ("serving http://HOST:PORT") once it does.

@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
   bool stats_json = false;
   auto* st = app.add_subcommand("stats", "records per type and language, sizes on disk");
   st->add_flag("--json", stats_json, "as JSON");
+  bool stats_countries = false;
+  st->add_flag("--countries", stats_countries, "per country, the articles that name it (as subject, in their text, by language)");
 
   SearchArgs search;
   auto* se = app.add_subcommand("search", "search the archive; filters repeat (OR within one, AND across)");
@@ -101,9 +103,11 @@ int main(int argc, char** argv) {
     se->get_option(name)->allow_extra_args(false);
   std::string suggest_prefix;
   bool suggest_json = false;
+  std::string suggest_ui_lang = "en";
   auto* sg = app.add_subcommand("suggest", "complete titles, author names and country names from a prefix");
   sg->add_option("prefix", suggest_prefix, "the beginning of a title, a name or a country")->required();
   sg->add_flag("--json", suggest_json, "as JSON");
+  sg->add_option("--ui-lang", suggest_ui_lang, "the language to name countries in")->capture_default_str();
 
   defter::httpd::ServerOptions serve;
   std::string log_format = "text";
@@ -163,10 +167,10 @@ int main(int argc, char** argv) {
   if (*ex) return run_export(data_dir, exp);
   if (*g) return run_get(data_dir, get);
   if (*d) return run_delete(data_dir, del);
-  if (*st) return run_stats(data_dir, stats_json);
+  if (*st) return run_stats(data_dir, stats_json, stats_countries);
   if (*ls) return run_list(data_dir, list_type);
   if (*se) return run_search(data_dir, search);
-  if (*sg) return run_suggest(data_dir, suggest_prefix, suggest_json);
+  if (*sg) return run_suggest(data_dir, suggest_prefix, suggest_ui_lang, suggest_json);
   if (*tok_create) return run_token_create(data_dir, token_name, token_scope);
   if (*tok_list) return run_token_list(data_dir);
   if (*tok_revoke) return run_token_revoke(data_dir, token_name);
