@@ -35,6 +35,7 @@ namespace defter::indexer {
 namespace {
 
 using detail::primary_subtag;
+using Token = CountryText::Token;
 
 struct Name {
   std::vector<std::vector<std::string>> words;  // the folded forms of each word
@@ -55,7 +56,7 @@ struct Matcher {
   std::unordered_multimap<std::string, std::size_t> by_first;  // every form of a name's first word
   std::vector<std::string> suffixes;                            // folded, longest first
   std::unordered_set<std::string> common;                       // folded forms that are ordinary words
-  std::vector<CjkName> cjk;                                     // longest first
+  std::unordered_map<std::string, std::vector<CjkName>> cjk;    // by first character, longest first
   std::unordered_set<std::string> cues, conjunctions, features_before, features_after;
 };
 
@@ -125,7 +126,11 @@ std::unique_ptr<Matcher> build(const std::string& lang) {
       auto words = analyzer.analyze(r->name);
       if (words.empty()) continue;
       if (words.size() == 1 && words[0].cjk) {
-        m->cjk.push_back({words[0].term, r->code});
+        const std::string& name = words[0].term;
+        std::size_t first = 0;
+        UChar32 c;
+        U8_NEXT(name.data(), first, name.size(), c);
+        m->cjk[name.substr(0, first)].push_back({name, r->code});
         continue;
       }
       // Names that are all single letters ("A.B.D.") would match initials anywhere.
@@ -141,7 +146,8 @@ std::unique_ptr<Matcher> build(const std::string& lang) {
       m->names.push_back(std::move(n));
     }
   }
-  std::sort(m->cjk.begin(), m->cjk.end(), [](const auto& a, const auto& b) { return a.name.size() > b.name.size(); });
+  for (auto& [first, names] : m->cjk)
+    std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.name.size() > b.name.size(); });
   return m;
 }
 
@@ -171,17 +177,6 @@ const Analyzer& analyzer_for(const std::string& lang) {
   return *a;
 }
 
-struct Token {
-  std::string term;  // folded
-  std::size_t begin = 0, end = 0;
-  bool joined = false;   // after an apostrophe inside one written word
-  bool cap = false;      // begins with a capital, or its script has no case
-  bool capitals = false;  // written all in capitals (up to an apostrophe)
-  bool start = false;    // begins a sentence
-  bool cjk = false;
-  std::size_t sentence = 0;
-};
-
 bool opens_sentence(std::string_view text, std::size_t at) {
   std::size_t i = at;
   while (i > 0) {
@@ -200,31 +195,19 @@ bool opens_sentence(std::string_view text, std::size_t at) {
   return true;
 }
 
-std::vector<Token> tokenize(std::string_view text, const Analyzer& an) {
-  std::vector<Token> out;
-  an.spans(text, [&](const Word& w, std::size_t begin, std::size_t end) {
-    Token t;
-    t.term = w.term;
-    t.begin = begin;
-    t.end = end;
-    t.cjk = w.cjk;
-    t.joined = !out.empty() && out.back().begin == begin;
-    std::string_view written = text.substr(begin, end - begin);
-    std::size_t i = 0;
-    UChar32 first;
-    U8_NEXT(written.data(), i, written.size(), first);
-    t.cap = first >= 0 && !u_islower(first);
-    std::size_t apostrophe = written.find_first_of("'\xe2\xca");  // ', ’ (U+2019), ʻ ʼ (U+02BB/02BC)
-    t.capitals = all_capitals(written.substr(0, apostrophe == 0 ? written.size() : apostrophe));
-    t.start = !t.joined && opens_sentence(text, begin);
-    out.push_back(std::move(t));
-  });
+// The sentence each token belongs to, from the tokens that begin one.
+void number_sentences(std::vector<Token>& tokens) {
   std::size_t sentence = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (i > 0 && out[i].start) ++sentence;
-    out[i].sentence = sentence;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0 && tokens[i].start) ++sentence;
+    tokens[i].sentence = sentence;
   }
-  return out;
+}
+
+std::vector<Token> tokenize(std::string_view text, const Analyzer& an) {
+  CountryText ct;
+  an.spans(text, [&](const Word& w, std::size_t begin, std::size_t end) { ct.add(text, w, begin, end); });
+  return std::move(ct).take();
 }
 
 // Sentences written in title case (or capitals): a capital there is no
@@ -321,15 +304,18 @@ void find_cjk(const Matcher& m, const std::string& run, std::set<std::string>& o
   static const std::string_view kFeatures[] = {"湾", "湖"};
   std::size_t i = 0;
   while (i < run.size()) {
+    std::size_t next = i;
+    UChar32 c;
+    U8_NEXT(run.data(), next, run.size(), c);
     const CjkName* hit = nullptr;
-    for (const auto& n : m.cjk)
-      if (run.compare(i, n.name.size(), n.name) == 0) {
-        hit = &n;
-        break;  // longest first
-      }
+    if (auto it = m.cjk.find(run.substr(i, next - i)); it != m.cjk.end())
+      for (const auto& n : it->second)
+        if (run.compare(i, n.name.size(), n.name) == 0) {
+          hit = &n;
+          break;  // longest first
+        }
     if (!hit) {
-      UChar32 c;
-      U8_NEXT(run.data(), i, run.size(), c);
+      i = next;
       continue;
     }
     i += hit->name.size();
@@ -342,10 +328,17 @@ void find_cjk(const Matcher& m, const std::string& run, std::set<std::string>& o
 }  // namespace
 
 std::set<std::string> Gazetteer::find(std::string_view text, std::string_view lang) const {
+  CountryText ct;
+  analyzer_for(primary_subtag(lang)).spans(text, [&](const Word& w, std::size_t begin, std::size_t end) { ct.add(text, w, begin, end); });
+  return find(std::move(ct), lang);
+}
+
+std::set<std::string> Gazetteer::find(CountryText text, std::string_view lang) const {
   std::set<std::string> out;
   const std::string p = primary_subtag(lang);
   const Matcher& m = matchers().of(p);
-  const auto tokens = tokenize(text, analyzer_for(p));
+  std::vector<Token> tokens = std::move(text).take();
+  number_sentences(tokens);
 
   std::vector<Match> matches;
   std::vector<long> match_of(tokens.size(), -1);  // token -> match
@@ -389,7 +382,7 @@ std::set<std::string> Gazetteer::find(std::string_view text, std::string_view la
     bool capital = t.cap && !t.start && !t.capitals && !title[t.sentence] && !opens_name;
     // English and Turkish set a sentence's subject off by a comma ("Gine,
     // dünyanın…"); the common words do not begin a sentence so.
-    bool comma = comma_sets_off && t.start && text.substr(tokens[mt.last].end, 1) == ",";
+    bool comma = comma_sets_off && t.start && tokens[mt.last].comma_after;
     mt.accepted = apostrophe || cue || capital || comma;
   }
   // Evidence from neighbouring countries and from the rest of the text.
@@ -418,10 +411,30 @@ std::set<std::string> Gazetteer::find(std::string_view text, std::string_view la
   return out;
 }
 
+void CountryText::add(std::string_view part, const Word& w, std::size_t begin, std::size_t end) {
+  Token t;
+  t.term = w.term;
+  t.cjk = w.cjk;
+  t.joined = !tokens_.empty() && part.data() == part_ && tokens_.back().begin == begin;
+  part_ = part.data();
+  t.begin = begin;
+  std::string_view written = part.substr(begin, end - begin);
+  std::size_t i = 0;
+  UChar32 first;
+  U8_NEXT(written.data(), i, written.size(), first);
+  t.cap = first >= 0 && !u_islower(first);
+  std::size_t apostrophe = written.find_first_of("'\xe2\xca");  // ', ’ (U+2019), ʻ ʼ (U+02BB/02BC)
+  t.capitals = t.cap && all_capitals(written.substr(0, apostrophe == 0 ? written.size() : apostrophe));
+  t.start = !t.joined && opens_sentence(part, begin);
+  t.comma_after = end < part.size() && part[end] == ',';
+  tokens_.push_back(std::move(t));
+}
+
 std::vector<std::string> Gazetteer::word_codes(std::string_view word, std::string_view lang) const {
   const std::string p = primary_subtag(lang);
   const Matcher& m = matchers().of(p);
   auto tokens = tokenize(word, analyzer_for(p));
+  number_sentences(tokens);
   std::set<std::string> codes;
   if (tokens.size() == 1 && tokens[0].cjk) {
     find_cjk(m, tokens[0].term, codes);

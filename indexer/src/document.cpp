@@ -60,9 +60,11 @@ class TextIndexer {
   TextIndexer(Xapian::Document& doc, Xapian::termpos& pos, std::set<std::string>* spelling, const PairWords* pair_words)
       : doc_(doc), pos_(pos), spelling_(spelling), pair_words_(pair_words) {}
 
-  // Indexes text.
-  void add(const Analyzer& analyzer, const std::string& text, Xapian::termcount weight, const std::string& prefix = "") {
-    analyzer.words(text, [&](const Word& w) {
+  // Indexes text; its words also go to `countries` when given (one
+  // analysis for both).
+  void add(const Analyzer& analyzer, const std::string& text, Xapian::termcount weight, const std::string& prefix = "",
+           CountryText* countries = nullptr) {
+    auto index = [&](const Word& w) {
       if (w.cjk) {
         add_cjk(w.term, weight, prefix);
         return;
@@ -82,7 +84,16 @@ class TextIndexer {
         if (!prefix.empty()) doc_.add_term(std::string(prefix::kStem) + prefix + *stem, weight);
       }
       if (spelling_ && w.lower.size() >= 3) spelling_->insert(w.lower);
-    });
+    };
+    if (countries) {
+      analyzer.spans(text, [&](const Word& w, std::size_t begin, std::size_t end) {
+        countries->add(text, w, begin, end);
+        index(w);
+      });
+      countries->end_part();
+    } else {
+      analyzer.words(text, index);
+    }
     pos_ += 10;  // no phrase across fields or paragraphs
   }
 
@@ -231,7 +242,8 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     Xapian::termpos pos = 0;
     std::set<std::string> spelling;
     TextIndexer text(doc, pos, &spelling, pair_words_.get());
-    text.add(an, t.title, kTitleWeight, std::string(prefix::kTitle));
+    CountryText countries;  // the title's and the body's words, for the recogniser
+    text.add(an, t.title, kTitleWeight, std::string(prefix::kTitle), &countries);
     if (t.subtitle) text.add(an, *t.subtitle, 2);
 
     // The body, paragraph by paragraph: an untranslated English passage in a
@@ -250,7 +262,7 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
         pa = &analyzer("en");
         english_passage = true;
       }
-      text.add(*pa, paragraph, 1);
+      text.add(*pa, paragraph, 1, "", &countries);
     }
 
     // Notes an older defter stored as text alone are read as import reads them now.
@@ -278,7 +290,7 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     for (const auto& term : sources)
       if (term.size() < 200) doc.add_boolean_term(term);
     std::set<std::string> subject(a.countries.begin(), a.countries.end());
-    std::set<std::string> mentioned = Gazetteer::instance().find(t.title + "\n\n" + body, lang);
+    std::set<std::string> mentioned = Gazetteer::instance().find(std::move(countries), lang);
     for (const auto& c : a.not_countries) mentioned.erase(c);
     std::vector<std::string> mentioned_only;
     for (const auto& c : subject) {

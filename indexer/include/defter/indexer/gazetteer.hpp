@@ -11,6 +11,35 @@
 
 namespace defter::indexer {
 
+// A text's words as the country recogniser reads them: collected while the
+// text is analysed for indexing (Analyzer::spans), so it is not analysed
+// twice. Parts (a title, each paragraph) are added in order; a sentence
+// ends where a part does.
+class CountryText {
+ public:
+  // One word of `part`, as Analyzer::spans gives it (bytes [begin, end) of part).
+  void add(std::string_view part, const Word& w, std::size_t begin, std::size_t end);
+  // After a part's last word.
+  void end_part() { part_ = nullptr; }
+
+  struct Token {
+    std::string term;          // folded
+    std::size_t begin = 0;     // in its part
+    bool joined = false;       // after an apostrophe inside one written word
+    bool cap = false;          // begins with a capital, or its script has no case
+    bool capitals = false;     // written all in capitals (up to an apostrophe)
+    bool start = false;        // begins a sentence
+    bool comma_after = false;  // a comma follows the word
+    bool cjk = false;
+    std::size_t sentence = 0;
+  };
+  std::vector<Token> take() && { return std::move(tokens_); }
+
+ private:
+  std::vector<Token> tokens_;
+  const char* part_ = nullptr;  // the part the last word came from
+};
+
 // Thread-safe; per-language tables are built on first use.
 class Gazetteer {
  public:
@@ -24,6 +53,8 @@ class Gazetteer {
   // only with evidence (countries.cpp says which). tests/data/entities
   // holds the labelled set it is measured on.
   std::set<std::string> find(std::string_view text, std::string_view lang) const;
+  // The same for words already broken out of the text.
+  std::set<std::string> find(CountryText text, std::string_view lang) const;
 
   // The countries one word or phrase of a query names as a whole, in
   // language `lang` or English, by the same forms, capitals or not.
