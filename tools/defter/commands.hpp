@@ -1,5 +1,9 @@
 // The defter subcommands: each parses nothing (main() did) and calls the
-// libraries. Exit codes are shared by all of them.
+// libraries. Exit codes are shared by all of them. One file a group:
+// records.cpp (import, export, get, delete, list), index_cmds.cpp (index,
+// reindex, verify, stats), backup.cpp (backup, restore), search_cmds.cpp
+// (search, suggest), serve.cpp (serve, tokens); cli_util.hpp what they
+// share.
 #pragma once
 
 #include <string>

@@ -1,0 +1,146 @@
+// defter search and suggest.
+#include "commands.hpp"
+#include "cli_util.hpp"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "defter/archive/archive.hpp"
+#include "defter/indexer/index.hpp"
+#include "defter/indexer/search.hpp"
+
+namespace defter::cli {
+
+namespace {
+
+// Search results are HTML (escaped text, matches in <mark>): on a terminal
+// the marks become bold, in a pipe plain text.
+std::string terminal_text(const std::string& html, bool tty) {
+  std::string out;
+  for (std::size_t i = 0; i < html.size();) {
+    auto starts = [&](const char* s) { return html.compare(i, std::strlen(s), s) == 0; };
+    struct Sub {
+      const char *from, *to;
+    };
+    static const Sub kSubs[] = {{"<mark>", "\033[1;33m"}, {"</mark>", "\033[0m"}, {"&amp;", "&"}, {"&lt;", "<"},
+                                {"&gt;", ">"},           {"&quot;", "\""},       {"&#39;", "'"}};
+    bool done = false;
+    for (const auto& sub : kSubs) {
+      if (!starts(sub.from)) continue;
+      bool tag = sub.from[1] == 'm' || sub.from[1] == '/';
+      if (!tag || tty) out += sub.to;
+      i += std::strlen(sub.from);
+      done = true;
+      break;
+    }
+    if (done) continue;
+    std::size_t next = std::min(html.find('<', i + 1), html.find('&', i + 1));
+    out += shown(std::string_view(html).substr(i, next == std::string::npos ? std::string::npos : next - i));
+    i = next == std::string::npos ? html.size() : next;
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_search(const std::string& data_dir, const SearchArgs& args) {
+  std::unique_ptr<archive::Archive> archive;
+  auto searcher = open_searcher(data_dir, archive);
+  if (!searcher) return fail(searcher.status());
+  indexer::SearchRequest req;
+  req.query = args.query;
+  auto add = [&](const char* facet, const std::vector<std::string>& values) {
+    if (!values.empty()) req.filters[facet] = values;
+  };
+  add("country", args.countries);
+  add("author", args.authors);
+  add("lang", args.langs);
+  add("type", args.types);
+  add("year", args.years);
+  add("month", args.months);
+  req.from = args.from;
+  req.to = args.to;
+  req.sort = indexer::parse_sort(args.sort).value_or(indexer::SortOrder::kRelevance);
+  req.page = args.page;
+  req.size = args.size;
+  req.languages = args.prefer;
+  req.ui_lang = args.ui_lang;
+  auto resp = (*searcher)->search(req);
+  if (!resp) {
+    if (resp.status().code() == Code::kInvalidArgument) {
+      std::cerr << "defter: " << resp.status().message() << "\n";
+      return kExitUsage;
+    }
+    return fail(resp.status());
+  }
+  if (args.json) {
+    print_json(indexer::to_json(*resp), false);
+    return kExitOk;
+  }
+  bool tty = ::isatty(1);
+  auto bold = [&](const std::string& s) { return tty ? "\033[1m" + s + "\033[0m" : s; };
+  auto dim = [&](const std::string& s) { return tty ? "\033[2m" + s + "\033[0m" : s; };
+  std::cout << fmt::format("{}{} {} for {}\n", resp->total_exact ? "" : "about ", resp->total,
+                           resp->total == 1 ? "result" : "results",
+                           resp->query.understood.empty() ? "everything" : resp->query.understood);
+  for (const auto& note : resp->query.notes) std::cout << "note: " << note << "\n";
+  std::size_t n = (resp->page - 1) * resp->size;
+  for (const auto& h : resp->hits) {
+    std::cout << "\n" << fmt::format("{:>3}. ", ++n) << bold(terminal_text(h.title, tty)) << "\n";
+    std::string meta;
+    if (h.type == "author") meta = "author " + shown(h.id);
+    else meta = h.published + " · " + shown(h.id);
+    std::string names;
+    for (const auto& [id, name] : h.authors) names += (names.empty() ? "" : ", ") + shown(name);
+    if (!names.empty()) meta += " · " + names;
+    if (!h.lang.empty()) {
+      meta += " · " + h.lang;
+      std::string others;
+      for (const auto& l : h.languages)
+        if (l != h.lang) others += (others.empty() ? "" : ", ") + l;
+      if (!others.empty()) meta += " (also " + others + ")";
+    }
+    std::cout << "     " << dim(meta) << "\n";
+    if (!h.snippet.empty()) std::cout << "     " << terminal_text(h.snippet, tty) << "\n";
+  }
+  if (!resp->suggestion.empty()) std::cout << "\ndid you mean: " << bold(shown(resp->suggestion)) << "\n";
+  bool any = false;
+  for (const auto& facet : indexer::facet_names()) {
+    auto it = resp->facets.find(facet);
+    if (it == resp->facets.end() || it->second.empty()) continue;
+    if (!any) std::cout << "\n";
+    any = true;
+    std::string line = fmt::format("{:<8}", facet);
+    for (const auto& v : it->second) {
+      std::string label = shown(v.label == v.value || facet == "year" ? v.value : v.label + " (" + v.value + ")");
+      std::string entry = fmt::format(" {} {}", label, v.count);
+      if (facet == "country" && v.mentioned > 0) entry += fmt::format(" [{} subject]", v.subject);
+      line += (v.selected ? bold("*" + entry.substr(1)) : entry) + " ·";
+    }
+    line.resize(line.size() - std::strlen(" ·"));
+    std::cout << line << "\n";
+  }
+  return kExitOk;
+}
+
+int run_suggest(const std::string& data_dir, const std::string& prefix, const std::string& ui_lang, bool json) {
+  std::unique_ptr<archive::Archive> archive;
+  auto searcher = open_searcher(data_dir, archive);
+  if (!searcher) return fail(searcher.status());
+  auto got = (*searcher)->suggest(prefix, 10, ui_lang);
+  if (!got) return fail(got.status());
+  if (json) {
+    print_json(indexer::to_json(*got), false);
+    return kExitOk;
+  }
+  for (const auto& s : *got) std::cout << fmt::format("{:<8} {}  ({})\n", s.kind, shown(s.text), shown(s.value));
+  return kExitOk;
+}
+
+}  // namespace defter::cli
