@@ -1,14 +1,9 @@
 #include "defter/indexer/search.hpp"
 
-#include <unicode/dtfmtsym.h>
-#include <unicode/locid.h>
-#include <unicode/unistr.h>
 #include <xapian.h>
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
-#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -24,363 +19,23 @@
 #include "document.hpp"
 #include "facets.hpp"
 #include "index_files.hpp"
+#include "labels.hpp"
+#include "match_deciders.hpp"
+#include "parallel_count.hpp"
 #include "query.hpp"
+#include "query_parts.hpp"
 #include "snippet.hpp"
+#include "wildcard.hpp"
 
 namespace defter::indexer {
 namespace {
 
+using namespace detail;
 using nlohmann::json;
 using query::Node;
-using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxOffset = 10000;  // results a page may start at (deep paging costs memory)
 constexpr std::uint64_t kFewResults = 3;    // fewer than this and a spelling suggestion is looked for
-
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-
-std::string term(std::string_view prefix, const std::string& value) { return std::string(prefix) + value; }
-
-// Every document, as a query object of its own: Xapian::Query::MatchAll is
-// one shared object whose reference count two threads must not touch.
-Xapian::Query match_all() { return Xapian::Query(std::string()); }
-
-Xapian::Query boolean(const Xapian::Query& q) { return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, 0.0); }
-
-Xapian::Query or_terms(const std::vector<std::string>& terms) {
-  if (terms.empty()) return Xapian::Query::MatchNothing;
-  return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
-}
-
-Xapian::Query and_queries(std::vector<Xapian::Query> parts) {
-  parts.erase(std::remove_if(parts.begin(), parts.end(), [](const Xapian::Query& q) { return q.empty(); }), parts.end());
-  if (parts.empty()) return Xapian::Query();
-  if (parts.size() == 1) return parts[0];
-  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
-}
-
-Xapian::Query date_range(const std::string& from, const std::string& to) {
-  // A (partial) date [start, end] overlaps [from, to].
-  std::vector<Xapian::Query> parts;
-  if (!to.empty()) parts.emplace_back(Xapian::Query::OP_VALUE_LE, slot::kDateStart, to);
-  if (!from.empty()) parts.emplace_back(Xapian::Query::OP_VALUE_GE, slot::kDateEnd, from);
-  return and_queries(parts);
-}
-
-
-// Oldest first, records without a date (authors) last.
-class OldestFirst : public Xapian::KeyMaker {
- public:
-  std::string operator()(const Xapian::Document& doc) const override {
-    std::string v = doc.get_value(slot::kDateStart);
-    return v.empty() ? "~" : v;
-  }
-};
-
-std::string language_label(const std::string& lang, const std::string& ui) {
-  icu::UnicodeString name;
-  icu::Locale(lang.c_str()).getDisplayName(icu::Locale(ui.c_str()), name);
-  std::string out;
-  name.toUTF8String(out);
-  return out.empty() ? lang : out;
-}
-
-std::string month_label(const std::string& yyyy_mm, const std::string& ui) {
-  UErrorCode err = U_ZERO_ERROR;
-  icu::DateFormatSymbols symbols(icu::Locale(ui.c_str()), err);
-  int32_t count = 0;
-  const icu::UnicodeString* months =
-      symbols.getMonths(count, icu::DateFormatSymbols::STANDALONE, icu::DateFormatSymbols::WIDE);
-  int m = std::atoi(yyyy_mm.substr(5, 2).c_str());
-  if (U_FAILURE(err) || m < 1 || m > count) return yyyy_mm;
-  std::string name;
-  months[m - 1].toUTF8String(name);
-  return name + " " + yyyy_mm.substr(0, 4);
-}
-
-// Articles (collapse keys) a document must not belong to: the query's
-// top-level exclusions apply to whole articles, so "water -cotton" leaves out
-// an article whose English text says cotton even where its Turkish one says
-// "pamuk".
-class ExcludeArticles : public Xapian::MatchDecider {
- public:
-  std::unordered_set<std::string> keys;
-  bool operator()(const Xapian::Document& doc) const override { return !keys.count(doc.get_value(slot::kCollapse)); }
-};
-
-// Thrown by Deadline out of a match that ran past its search's budget.
-struct TimedOut {};
-
-// The search's time budget, checked as the matcher visits documents (every
-// pass of a search has one: ranking, counting, exclusions), and the
-// exclusions, when there are any. Called from both of a search's threads.
-class Deadline : public Xapian::MatchDecider {
- public:
-  Deadline(Clock::time_point at, const ExcludeArticles* exclude) : at_(at), exclude_(exclude) {}
-  bool operator()(const Xapian::Document& doc) const override {
-    if ((calls_.fetch_add(1, std::memory_order_relaxed) & 63) == 0 && Clock::now() > at_) throw TimedOut{};
-    return exclude_->keys.empty() || (*exclude_)(doc);
-  }
-  bool unbounded() const { return at_ == Clock::time_point::max(); }
-
- private:
-  Clock::time_point at_;
-  const ExcludeArticles* exclude_;
-  mutable std::atomic<std::uint32_t> calls_{0};
-};
-
-// Collects the collapse keys of the documents a match sees.
-class KeySpy : public Xapian::MatchSpy {
- public:
-  explicit KeySpy(std::unordered_set<std::string>& keys) : keys_(keys) {}
-  void operator()(const Xapian::Document& doc, double) override { keys_.insert(doc.get_value(slot::kCollapse)); }
-
- private:
-  std::unordered_set<std::string>& keys_;
-};
-
-// A request, compiled.
-struct Compiled {
-  std::optional<Xapian::Query> text;  // the query text across languages; none = browse
-  std::map<std::string, Xapian::Query> filters;  // per facet
-  std::map<std::string, std::set<std::string>> selected;  // per facet, as the facet table names them
-  Xapian::Query range;  // from/to
-  bool by_relevance = false;  // something in the text must match: relevance means something
-  std::shared_ptr<ExcludeArticles> exclude = std::make_shared<ExcludeArticles>();
-  std::shared_ptr<Deadline> deadline;  // set by compile_request
-
-  Xapian::Query without(const std::string& facet) const {
-    std::vector<Xapian::Query> parts;
-    for (const auto& [name, q] : filters)
-      if (name != facet) parts.push_back(q);
-    parts.push_back(range);
-    Xapian::Query f = and_queries(parts);
-    Xapian::Query t = text ? *text : match_all();
-    if (text && text->empty()) return Xapian::Query();  // nothing can match
-    return f.empty() ? t : Xapian::Query(Xapian::Query::OP_FILTER, t, f);
-  }
-  Xapian::Query all() const { return without(""); }
-  const Xapian::MatchDecider* decider() const {
-    return exclude->keys.empty() && deadline->unbounded() ? nullptr : deadline.get();
-  }
-};
-
-// The documents a wildcard matches: the kMaxExpansion most frequent terms
-// with its prefix, their posting lists read once per search in a tight loop
-// into one list, each document with the summed wdf of its expansions.
-// Xapian's own OP_WILDCARD merges the lists through a tree of OR nodes on
-// every pass, which on a short prefix of common words (kö*) cost more than
-// everything else a search does; the list here is shared, read-only, by the
-// ranking pass and every counting pass on both threads.
-struct PrefixMatches {
-  std::vector<Xapian::docid> docs;  // ascending
-  std::vector<Xapian::termcount> wdf;  // of docs[i]
-};
-
-std::shared_ptr<const PrefixMatches> expand_prefix(const Xapian::Database& db, const std::string& prefix) {
-  std::vector<std::pair<Xapian::doccount, std::string>> terms;
-  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) terms.emplace_back(t.get_termfreq(), *t);
-  auto by_frequency = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
-  if (terms.size() > kMaxExpansion) {
-    std::partial_sort(terms.begin(), terms.begin() + kMaxExpansion, terms.end(), by_frequency);
-    terms.resize(kMaxExpansion);
-  }
-  auto m = std::make_shared<PrefixMatches>();
-  if (terms.empty()) return m;
-  std::vector<Xapian::termcount> sum(static_cast<std::size_t>(db.get_lastdocid()) + 1, 0);
-  for (const auto& [freq, t] : terms)
-    for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p)
-      if (*p < sum.size()) sum[*p] += std::max<Xapian::termcount>(1, p.get_wdf());
-  for (std::size_t d = 0; d < sum.size(); ++d)
-    if (sum[d]) {
-      m->docs.push_back(static_cast<Xapian::docid>(d));
-      m->wdf.push_back(sum[d]);
-    }
-  return m;
-}
-
-// A wildcard's documents as a query: weighted like one word that occurs
-// wherever its expansions do (BM25's saturation of the summed wdf, without
-// length normalisation, times the word's idf), so early termination still
-// works when it is ORed with other words.
-class PrefixSource : public Xapian::PostingSource {
- public:
-  explicit PrefixSource(std::shared_ptr<const PrefixMatches> m) : m_(std::move(m)) {}
-
-  Xapian::doccount get_termfreq_min() const override { return count(); }
-  Xapian::doccount get_termfreq_est() const override { return count(); }
-  Xapian::doccount get_termfreq_max() const override { return count(); }
-  void init(const Xapian::Database& db) override {
-    at_ = 0;
-    started_ = false;
-    double n = static_cast<double>(count()), total = static_cast<double>(db.get_doccount());
-    double tw = (total - n + 0.5) / (n + 0.5);
-    if (tw < 2) tw = tw * 0.5 + 1;  // as Xapian's BM25Weight keeps the idf of common words above zero
-    idf_ = std::log(tw);
-    set_maxweight(idf_ * 2);
-  }
-  void next(double) override {
-    if (started_) ++at_;
-    started_ = true;
-  }
-  void skip_to(Xapian::docid did, double) override {
-    std::size_t from = started_ ? at_ : 0;
-    started_ = true;
-    at_ = static_cast<std::size_t>(std::lower_bound(m_->docs.begin() + static_cast<long>(from), m_->docs.end(), did) -
-                                   m_->docs.begin());
-  }
-  bool at_end() const override { return started_ && at_ >= m_->docs.size(); }
-  Xapian::docid get_docid() const override { return m_->docs[at_]; }
-  double get_weight() const override {
-    double wdf = static_cast<double>(m_->wdf[at_]);
-    return idf_ * 2 * wdf / (1 + wdf);
-  }
-  PrefixSource* clone() const override { return new PrefixSource(m_); }
-  std::string name() const override { return "defter.PrefixSource"; }
-
- private:
-  Xapian::doccount count() const { return static_cast<Xapian::doccount>(m_->docs.size()); }
-  std::shared_ptr<const PrefixMatches> m_;
-  std::size_t at_ = 0;
-  bool started_ = false;
-  double idf_ = 0;
-};
-
-// One counting pass: the matches of a query, seen by a FacetSpy.
-struct CountTask {
-  std::string facet;  // the facet counted as if its filter were absent; "" for the pass with the total
-  Xapian::Query query;
-  std::unique_ptr<FacetSpy> spy;
-  Xapian::doccount estimated = 0;
-  // When one facet has a selection, the pass with the total rides along
-  // on that facet's pass (spy feeds plain, FacetSpy::feed), and runs on
-  // its own with plain_query only when that pass stopped at the check
-  // limit (then what it fed is incomplete).
-  std::unique_ptr<FacetSpy> plain;
-  Xapian::Query plain_query;
-  Xapian::doccount plain_estimated = 0;
-};
-
-// The work of one search that two threads share: the counting passes,
-// then the snippets of the page. A second thread starts on the counts with
-// its own reader while the caller ranks the page; once the caller publishes
-// the page, each thread takes the next snippet not taken, then the next
-// count. Xapian objects must not be shared between threads (a Query's
-// reference counts are not atomic, a posting source keeps its place), so
-// each pass gets a query compiled for it alone.
-class SharedWork {
- public:
-  // Makes snippet i; `helper` says which thread asks (each has its own
-  // analyzers and archive snapshot).
-  using Snippet = std::function<void(std::size_t i, bool helper)>;
-
-  // Each task's query must share no Xapian object with another's.
-  SharedWork(std::vector<CountTask>& tasks, Xapian::doccount check, const Xapian::MatchDecider* decider)
-      : tasks_(tasks), check_(check), decider_(decider) {}
-  SharedWork(const SharedWork&) = delete;
-  SharedWork& operator=(const SharedWork&) = delete;
-  ~SharedWork() {
-    publish(0, nullptr);  // when the caller stopped early: nothing more for the helper to wait for
-    if (helper_.joinable()) helper_.join();
-  }
-
-  void start(Xapian::Database& reader) {
-    helper_ = std::thread([this, &reader] {
-      count(reader, helper_error_);
-      std::unique_lock lock(mutex_);
-      published_cv_.wait(lock, [this] { return published_; });
-      lock.unlock();
-      snippets(true, helper_error_);
-    });
-  }
-
-  // The page is ranked: n snippets to make with fn.
-  void publish(std::size_t n, Snippet fn) {
-    std::lock_guard lock(mutex_);
-    if (published_) return;
-    snippet_count_ = n;
-    snippet_ = std::move(fn);
-    published_ = true;
-    published_cv_.notify_all();
-  }
-
-  // Makes the snippets left, counts what is left with `reader`, waits for
-  // the other thread, and rethrows what either met.
-  void finish(Xapian::Database& reader) {
-    std::exception_ptr mine;
-    snippets(false, mine);
-    count(reader, mine);
-    if (helper_.joinable()) helper_.join();
-    if (helper_error_) std::rethrow_exception(helper_error_);
-    if (mine) std::rethrow_exception(mine);
-  }
-
-  // When the last count and the last snippet were done (both threads
-  // finished): for the response's timings.
-  Clock::time_point counts_done() const { return counts_done_; }
-  Clock::time_point snippets_done() const { return snippets_done_; }
-
- private:
-  void done(Clock::time_point& last) {
-    auto now = Clock::now();
-    std::lock_guard lock(mutex_);
-    last = std::max(last, now);
-  }
-
-  void count(Xapian::Database& reader, std::exception_ptr& error) {
-    if (error) return;
-    try {
-      for (std::size_t i; (i = next_count_++) < tasks_.size();) {
-        CountTask& t = tasks_[i];
-        Xapian::Enquire e(reader);
-        e.set_weighting_scheme(Xapian::BoolWeight());
-        e.set_query(t.query);
-        e.add_matchspy(t.spy.get());
-        t.estimated = e.get_mset(0, 0, check_, nullptr, decider_).get_matches_estimated();
-        if (t.plain && t.spy->docs() < check_) {
-          t.plain_estimated = static_cast<Xapian::doccount>(t.plain->docs());
-        } else if (t.plain) {
-          t.plain->clear();
-          Xapian::Enquire p(reader);
-          p.set_weighting_scheme(Xapian::BoolWeight());
-          p.set_query(t.plain_query);
-          p.add_matchspy(t.plain.get());
-          t.plain_estimated = p.get_mset(0, 0, check_, nullptr, decider_).get_matches_estimated();
-        }
-        done(counts_done_);
-      }
-    } catch (...) {
-      error = std::current_exception();
-      next_count_ = tasks_.size();  // the search will be tried again: stop the other thread soon
-    }
-  }
-
-  void snippets(bool helper, std::exception_ptr& error) {
-    if (error) return;
-    try {
-      for (std::size_t i; (i = next_snippet_++) < snippet_count_;) {
-        snippet_(i, helper);
-        done(snippets_done_);
-      }
-    } catch (...) {
-      error = std::current_exception();
-      next_snippet_ = snippet_count_;
-    }
-  }
-
-  std::vector<CountTask>& tasks_;
-  Xapian::doccount check_;
-  const Xapian::MatchDecider* decider_;
-  std::atomic<std::size_t> next_count_{0}, next_snippet_{0};
-  std::mutex mutex_;
-  std::condition_variable published_cv_;
-  bool published_ = false;
-  std::size_t snippet_count_ = 0;  // set before published_, read after
-  Snippet snippet_;
-  Clock::time_point counts_done_{}, snippets_done_{};
-  std::exception_ptr helper_error_;
-  std::thread helper_;
-};
 
 }  // namespace
 
@@ -458,7 +113,6 @@ struct Searcher::Impl {
     if (m->docs.empty()) return Xapian::Query::MatchNothing;
     return Xapian::Query((new PrefixSource(m))->release());
   }
-
 
   bool exists(const std::string& t) { return db.term_exists(t); }
 
@@ -1387,58 +1041,6 @@ Result<std::vector<Suggestion>> Searcher::suggest(const std::string& prefix_in, 
     if (out.size() > limit) out.resize(limit);
     return out;
   });
-}
-
-// ---- JSON ------------------------------------------------------------------------
-
-json to_json(const SearchResponse& r) {
-  json hits = json::array();
-  for (const auto& h : r.hits) {
-    json authors = json::array();
-    for (const auto& [id, name] : h.authors) authors.push_back({{"id", id}, {"name", name}});
-    json hit = {{"type", h.type},       {"id", h.id},         {"lang", h.lang},       {"languages", h.languages},
-                {"title", h.title},     {"snippet", h.snippet}, {"published", h.published}, {"authors", authors},
-                {"countries", {{"subject", h.subject_countries}, {"mentioned", h.mentioned_countries}}},
-                {"score", h.score}};
-    hits.push_back(std::move(hit));
-  }
-  json facets = json::object();
-  for (const auto& [name, values] : r.facets) {
-    json list = json::array();
-    for (const auto& v : values) {
-      json j = {{"value", v.value}, {"label", v.label}, {"count", v.count}, {"selected", v.selected}};
-      if (name == "country") {
-        j["subject"] = v.subject;
-        j["mentioned"] = v.mentioned;
-      }
-      list.push_back(std::move(j));
-    }
-    facets[name] = std::move(list);
-  }
-  return {{"query", {{"text", r.query.text}, {"understood", r.query.understood}, {"plain_words", r.query.plain_words},
-                     {"notes", r.query.notes}}},
-          {"total", r.total},
-          {"total_exact", r.total_exact},
-          {"page", r.page},
-          {"size", r.size},
-          {"hits", std::move(hits)},
-          {"facets", std::move(facets)},
-          {"suggestion", r.suggestion.empty() ? json(nullptr) : json(r.suggestion)},
-          {"timings_ms", {{"parse", r.timings.parse_ms}, {"match", r.timings.match_ms}, {"facets", r.timings.facets_ms},
-                          {"snippets", r.timings.snippets_ms}, {"total", r.timings.total_ms}}}};
-}
-
-json to_json(const std::vector<Suggestion>& suggestions) {
-  json out = json::array();
-  for (const auto& s : suggestions) out.push_back({{"kind", s.kind}, {"text", s.text}, {"value", s.value}});
-  return out;
-}
-
-std::optional<SortOrder> parse_sort(const std::string& name) {
-  if (name == "relevance") return SortOrder::kRelevance;
-  if (name == "newest") return SortOrder::kNewest;
-  if (name == "oldest") return SortOrder::kOldest;
-  return std::nullopt;
 }
 
 }  // namespace defter::indexer

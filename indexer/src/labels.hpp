@@ -1,0 +1,13 @@
+// Facet labels in the reader's language, from ICU (internal to indexer/).
+#pragma once
+
+#include <string>
+
+namespace defter::indexer::detail {
+
+// A language's name in `ui` ("tr" in "en": "Turkish"); the tag when ICU has none.
+std::string language_label(const std::string& lang, const std::string& ui);
+// "2023-05" in `ui`: "May 2023", "Mayıs 2023".
+std::string month_label(const std::string& yyyy_mm, const std::string& ui);
+
+}  // namespace defter::indexer::detail
