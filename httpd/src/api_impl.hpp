@@ -1,0 +1,92 @@
+// ApiWorker's state and its handlers (internal to httpd/): api.cpp routes
+// and authorises; handlers_search.cpp (search, suggest, facets, stats),
+// handlers_records.cpp (articles, authors, the article view, the page's
+// files) and handlers_writes.cpp (PUT, DELETE, POST /import) answer.
+#pragma once
+
+#include "api_support.hpp"
+
+namespace defter::httpd {
+
+using namespace detail;
+
+struct ApiWorker::Impl {
+  ApiOptions options;
+  archive::Archive& archive;
+  std::unique_ptr<indexer::Searcher> searcher;
+
+  Impl(const ApiOptions& o, archive::Archive& a) : options(o), archive(a) {}
+
+  // Record responses (articles, authors) as sent, by request, for as long
+  // as the archive has not changed (its last change number): decoding a
+  // record and writing its JSON costs far more than serving it again. A
+  // response is kept from its second request on (a doorkeeper of recently
+  // asked keys' hashes): a sweep over every record then does not copy each
+  // response into the cache only to push out the ones asked for often.
+  struct Cached {
+    std::uint64_t seq;
+    std::string body, etag;
+  };
+  std::unordered_map<std::string, Cached> record_cache;
+  std::size_t record_cache_bytes = 0;
+  static constexpr std::size_t kRecordCacheBytes = std::size_t{32} << 20;  // per thread
+  static constexpr std::size_t kDoorkeeperSlots = 4096;
+  bool dont_cache = false;  // set by a response maker whose answer may change without an archive change
+  std::vector<std::size_t> doorkeeper = std::vector<std::size_t>(kDoorkeeperSlots, 0);
+
+  // ---- writes ----
+
+  struct Collected : archive::ImportListener {
+    std::vector<archive::ImportProblem> problems;
+    void on_problem(const archive::ImportProblem& p) override { problems.push_back(p); }
+  };
+
+  // ---- routing ----
+
+  struct Route {
+    std::string name;
+    std::vector<http::verb> methods;  // GET implies HEAD
+  };
+
+  indexer::IndexOptions index_options() const;
+  // The searcher at the index's latest commit; nullptr while there is no index.
+  indexer::Searcher* search_index();
+  archive::Snapshot snapshot();
+  Response search(const Params& params);
+  Response suggest(const Params& params);
+  Response facets(const Params& params);
+  Response article_uncached(const std::string& id, const Params& params, archive::Snapshot& snap);
+  Response author_uncached(const std::string& id, const Params& params, archive::Snapshot& snap);
+  // True when `key` was asked for recently (and remembers it).
+  bool asked_before(const std::string& key);
+  Response cached_record(const std::string& key, const std::function<Response(archive::Snapshot&)>& make);
+  Response article(const std::string& id, const Params& params);
+  Response author(const std::string& id, const Params& params);
+  // An article as the staff page shows it: one translation (`lang` if it
+  // exists, else the one in `ui_lang`, else the original), its body as
+  // HTML, its authors' names and its countries' names in `ui_lang`.
+  Response article_view_uncached(const std::string& id, const Params& params, archive::Snapshot& snap);
+  Response article_view(const std::string& id, const Params& params);
+  // The staff page: its one HTML document for every page path (the page
+  // reads the path itself), and its assets. Built in (web_assets.hpp), so
+  // no file of the machine is ever read for a request.
+  Response page_asset(const std::string& name);
+  Response stats(const Params& params);
+  // JSON Lines through the importer, as `defter import` takes them.
+  std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> import_text(
+      const std::string& name, std::string_view text, unsigned threads,
+      const std::vector<std::pair<schema::RecordType, std::string>>& written = {});
+  std::uint64_t last_change();
+  static json problem_json(const archive::ImportProblem& p);
+  // PUT of one record: the body's fields, with what the path says.
+  Response put_record(schema::RecordType type, const std::string& id, const std::string& lang, const std::string& body);
+  Response delete_record(schema::RecordType type, const std::string& id, const std::string& lang);
+  Response import(const Request& req);
+  static Route match(const std::vector<std::string>& s);
+  static std::string allow_header(const Route& r);
+  // nullopt when the request may go on, else the 401 or 403.
+  std::optional<Response> authorize(const Request& req, const std::string& route, bool write);
+  Response route(const Request& req, const Target& t, std::string& name);
+};
+
+}  // namespace defter::httpd
