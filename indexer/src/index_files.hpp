@@ -1,8 +1,10 @@
-// What index.cpp and search.cpp share about the index's files and errors.
+// What the index's writer, reader, tools and search share about its files
+// and errors (index_files.cpp).
 #pragma once
 
 #include <xapian.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -24,5 +26,16 @@ Xapian::Database open_live(const std::filesystem::path& dir);
 // Xapian's exceptions never cross the module's API: they become a Status.
 // `what` says what was being done ("search the index").
 Status from_xapian(const Xapian::Error& e, const std::string& what);
+
+// "gen-000042": the directory of generation n.
+std::string generation_name(int n);
+// Points the stub at `generation`, atomically (a reader sees the old stub or the new).
+Status write_stub(const std::filesystem::path& dir, const std::string& generation);
+// The highest generation number in `dir` (0 when none).
+int highest_generation(const std::filesystem::path& dir);
+// The last change of the archive the index holds ("defter:last_seq").
+std::uint64_t read_seq(const Xapian::Database& db);
+// kUnsupported when the index's format is newer than this defter's.
+Status check_format(const Xapian::Database& db, const std::filesystem::path& path);
 
 }  // namespace defter::indexer

@@ -1,0 +1,121 @@
+// The index's directory: generations, the stub naming the live one, its format and last change; Xapian's errors as a Status.
+#include "defter/indexer/index.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "defter/indexer/analysis.hpp"
+#include "defter/indexer/index_schema.hpp"
+#include "document.hpp"
+#include "index_files.hpp"
+
+namespace defter::indexer {
+namespace fs = std::filesystem;
+
+// Xapian's exceptions never cross the module's API: they become a Status.
+Status from_xapian(const Xapian::Error& e, const std::string& what) {
+  std::string msg = what + ": " + e.get_description();
+  const std::string type = e.get_type();
+  // Only "already locked" means another writer; a lock that cannot be
+  // taken at all is this process's problem, and nobody else will index.
+  if (type == "DatabaseLockError" && msg.find("already locked") != std::string::npos)
+    return {Code::kLocked, what + ": another process is writing the index; it will index the archive's changes"};
+  if (msg.find("ermission denied") != std::string::npos || msg.find("ead-only") != std::string::npos)
+    return {Code::kReadOnly, msg + " (the index is not writable by this user; check the permissions of its directory)"};
+  if (type == "DatabaseLockError") return {Code::kIOError, msg};
+  if (msg.find("No space left") != std::string::npos || msg.find("File too large") != std::string::npos)
+    return {Code::kStorageFull, msg + " (free some disk space, then run defter index)"};
+  if (type == "DatabaseVersionError") return {Code::kUnsupported, msg};
+  // A damaged or unreadable database: the archive holds everything the
+  // index is made of.
+  if (type == "DatabaseCorruptError" || type == "DatabaseOpeningError" || type == "DatabaseError")
+    return {Code::kCorruption, msg + " (the index is damaged: run defter reindex to rebuild it from the archive)"};
+  return {Code::kIOError, msg};
+}
+
+Xapian::Database open_live(const fs::path& dir) {
+  for (int attempt = 0;; ++attempt) {
+    std::string before = current_generation(dir);
+    try {
+      return Xapian::Database((dir / kStub).string());
+    } catch (const Xapian::DatabaseOpeningError&) {
+      if (attempt >= 5 || current_generation(dir) == before) throw;  // not a switch: a real failure
+    }
+  }
+}
+
+std::string current_generation(const fs::path& dir) {
+  std::ifstream in(dir / kStub);
+  std::string backend, path;
+  if (!(in >> backend >> path)) return "";
+  return path;
+}
+
+std::string generation_name(int n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "gen-%06d", n);
+  return buf;
+}
+
+Status write_stub(const fs::path& dir, const std::string& generation) {
+  // A name of this process's own: two processes creating the index at once
+  // both write a stub (the same one), and neither may rename the other's.
+  fs::path tmp = dir / (std::string(kStub) + ".tmp." + std::to_string(::getpid()));
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "auto " << generation << "\n";
+    out.flush();
+    if (!out) return {Code::kIOError, "cannot write " + tmp.string()};
+  }
+  int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  std::error_code ec;
+  fs::rename(tmp, dir / kStub, ec);  // atomic: a reader sees the old stub or the new one
+  if (ec) return {Code::kIOError, "cannot switch the index to " + generation + ": " + ec.message()};
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+int highest_generation(const fs::path& dir) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("gen-", 0) == 0) n = std::max(n, std::atoi(name.c_str() + 4));
+  }
+  return n;
+}
+
+std::uint64_t read_seq(const Xapian::Database& db) {
+  std::string v = db.get_metadata(std::string(meta::kLastSeq));
+  return v.empty() ? 0 : std::stoull(v);
+}
+
+Status check_format(const Xapian::Database& db, const fs::path& path) {
+  std::string v = db.get_metadata(std::string(meta::kFormat));
+  if (!v.empty() && std::atoi(v.c_str()) > kIndexFormat)
+    return {Code::kUnsupported, "the index in " + path.string() + " has format " + v + ", newer than this defter's " +
+                                    std::to_string(kIndexFormat) + "; use a newer defter or run defter reindex"};
+  return {};
+}
+
+}  // namespace defter::indexer
