@@ -1,5 +1,5 @@
 // The query language, read into a tree that knows nothing of Xapian or of
-// languages: search.cpp turns it into one Xapian query per language.
+// languages: query_compiler.cpp turns it into one Xapian query per language.
 #pragma once
 
 #include <cstddef>

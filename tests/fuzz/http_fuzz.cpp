@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(raw, "FUZZ-WRITE-TOKEN", router.write_secret);
   replace_all(raw, "FUZZ-READ-TOKEN", router.read_secret);
 
-  // The server's parser settings (server.cpp), with a smaller body limit.
+  // The server's parser settings (session.hpp), with a smaller body limit.
   http::request_parser<http::string_body> parser;
   parser.eager(true);
   parser.header_limit(8192 + 8192);

@@ -1,5 +1,5 @@
 // defter: the command line of the archive. Flags and environment are read
-// here and nowhere else; each subcommand is a call into commands.cpp.
+// here and nowhere else; each subcommand is a call into the files commands.hpp lists.
 #include <cstdlib>
 #include <iostream>
 
