@@ -4,84 +4,12 @@
 // ever set as text (textContent); the two kinds of markup the API sends are
 // rebuilt from their parts: titles and snippets (HTML-escaped text with
 // <mark>) and article bodies (cmark's safe HTML, copied element by element
-// from an allow-list).
+// from an allow-list). The interface's words are in messages.js, building
+// elements in dom.js; both load first.
 'use strict';
 
-// ---- the interface's own words -------------------------------------------
-
-const MESSAGES = {
-  en: {
-    skip: 'Skip to content', search_label: 'Search the archive', search_button: 'Search',
-    ui_language: 'Interface language', results: n => `${n} ${n === 1 ? 'result' : 'results'}`,
-    results_about: n => `about ${n} results`, no_results: 'Nothing matches this search.',
-    did_you_mean: 'Did you mean', sort: 'Sort', sort_relevance: 'Relevance', sort_newest: 'Newest first',
-    sort_oldest: 'Oldest first', filters: 'Filters', selected_filters: 'Selected filters',
-    remove_filter: v => `Remove filter ${v}`, clear_filters: 'Clear all',
-    facet_country: 'Country', facet_year: 'Year', facet_month: 'Month', facet_author: 'Author',
-    facet_lang: 'Language', facet_type: 'Type', type_article: 'Article', type_author: 'Author',
-    previous: 'Previous', next: 'Next', page: (p, n) => `Page ${p} of ${n}`, pagination: 'Pages',
-    languages: 'Languages', read_in: 'Read in', by: 'By', published: 'Published', countries: 'Countries',
-    footnotes: 'Notes', back_to_text: n => `Back to the text of note ${n}`, note: n => `Note ${n}`,
-    accessed: d => `accessed ${d}`, translator: t => `Translated by ${t}`, source: 'Source',
-    about_author: 'About the author', bio_original: lang => `Biography in the original language (${lang})`,
-    no_bio: 'No biography yet.', more_by_author: 'More by this author', more_on_countries: 'More on these countries',
-    author_page: 'Author', topics: 'Topics', biography: 'Biography', articles_by_date: 'Articles, newest first',
-    affiliation: 'Affiliation', loading: 'Loading…', error: 'Something went wrong', not_found: 'Not found',
-    retry: 'Try again', suggestions: 'Suggestions', kind_title: 'Article', kind_author: 'Author', kind_country: 'Country',
-    open_article: 'Open the article', years_chart: 'Articles by year', none: 'none',
-  },
-  tr: {
-    skip: 'İçeriğe geç', search_label: 'Arşivde ara', search_button: 'Ara',
-    ui_language: 'Arayüz dili', results: n => `${n} sonuç`, results_about: n => `yaklaşık ${n} sonuç`,
-    no_results: 'Bu aramaya uyan bir şey yok.', did_you_mean: 'Bunu mu demek istediniz', sort: 'Sırala',
-    sort_relevance: 'İlgi', sort_newest: 'Önce en yeni', sort_oldest: 'Önce en eski', filters: 'Süzgeçler',
-    selected_filters: 'Seçili süzgeçler', remove_filter: v => `${v} süzgecini kaldır`, clear_filters: 'Tümünü temizle',
-    facet_country: 'Ülke', facet_year: 'Yıl', facet_month: 'Ay', facet_author: 'Yazar', facet_lang: 'Dil',
-    facet_type: 'Tür', type_article: 'Makale', type_author: 'Yazar', previous: 'Önceki', next: 'Sonraki',
-    page: (p, n) => `Sayfa ${p} / ${n}`, pagination: 'Sayfalar', languages: 'Diller', read_in: 'Şu dilde oku',
-    by: 'Yazar', published: 'Yayın', countries: 'Ülkeler', footnotes: 'Notlar',
-    back_to_text: n => `${n}. notun metnine dön`, note: n => `Not ${n}`, accessed: d => `erişim ${d}`,
-    translator: t => `Çeviren: ${t}`, source: 'Kaynak', about_author: 'Yazar hakkında',
-    bio_original: lang => `Özgeçmiş özgün dilinde (${lang})`, no_bio: 'Henüz özgeçmiş yok.',
-    more_by_author: 'Yazarın diğer yazıları', more_on_countries: 'Bu ülkeler üzerine diğer yazılar',
-    author_page: 'Yazar', topics: 'Konular', biography: 'Özgeçmiş', articles_by_date: 'Yazılar, en yeniden',
-    affiliation: 'Kurum', loading: 'Yükleniyor…', error: 'Bir sorun çıktı', not_found: 'Bulunamadı',
-    retry: 'Yeniden dene', suggestions: 'Öneriler', kind_title: 'Makale', kind_author: 'Yazar', kind_country: 'Ülke',
-    open_article: 'Makaleyi aç', years_chart: 'Yıllara göre yazılar', none: 'yok',
-  },
-  ru: {
-    skip: 'К содержанию', search_label: 'Поиск по архиву', search_button: 'Найти',
-    ui_language: 'Язык интерфейса',
-    results: n => `${n} ${plural_ru(n, 'результат', 'результата', 'результатов')}`,
-    results_about: n => `около ${n} ${plural_ru(n, 'результата', 'результатов', 'результатов')}`,
-    no_results: 'По этому запросу ничего не найдено.', did_you_mean: 'Возможно, вы имели в виду', sort: 'Порядок',
-    sort_relevance: 'По релевантности', sort_newest: 'Сначала новые', sort_oldest: 'Сначала старые',
-    filters: 'Фильтры', selected_filters: 'Выбранные фильтры', remove_filter: v => `Убрать фильтр ${v}`,
-    clear_filters: 'Сбросить все', facet_country: 'Страна', facet_year: 'Год', facet_month: 'Месяц',
-    facet_author: 'Автор', facet_lang: 'Язык', facet_type: 'Тип', type_article: 'Статья', type_author: 'Автор',
-    previous: 'Назад', next: 'Вперёд', page: (p, n) => `Страница ${p} из ${n}`, pagination: 'Страницы',
-    languages: 'Языки', read_in: 'Читать на', by: 'Автор', published: 'Опубликовано', countries: 'Страны',
-    footnotes: 'Примечания', back_to_text: n => `Вернуться к тексту примечания ${n}`, note: n => `Примечание ${n}`,
-    accessed: d => `дата обращения ${d}`, translator: t => `Перевод: ${t}`, source: 'Источник',
-    about_author: 'Об авторе', bio_original: lang => `Биография на языке оригинала (${lang})`,
-    no_bio: 'Биографии пока нет.', more_by_author: 'Другие статьи автора', more_on_countries: 'Ещё об этих странах',
-    author_page: 'Автор', topics: 'Темы', biography: 'Биография', articles_by_date: 'Статьи, сначала новые',
-    affiliation: 'Организация', loading: 'Загрузка…', error: 'Что-то пошло не так', not_found: 'Не найдено',
-    retry: 'Повторить', suggestions: 'Подсказки', kind_title: 'Статья', kind_author: 'Автор', kind_country: 'Страна',
-    open_article: 'Открыть статью', years_chart: 'Статьи по годам', none: 'нет',
-  },
-};
-const UI_LANGS = Object.keys(MESSAGES);
-const RTL_LANGS = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'yi', 'dv', 'ckb']);
 const FACETS = ['country', 'year', 'month', 'author', 'lang', 'type'];
 const PAGE_SIZE = 10;
-
-function plural_ru(n, one, few, many) {
-  const m10 = n % 10, m100 = n % 100;
-  if (m10 === 1 && m100 !== 11) return one;
-  if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
-  return many;
-}
 
 function chooseUiLang() {
   const stored = localStorage.getItem('defter.ui');
@@ -121,103 +49,6 @@ function formatDate(d) {
   if (p.length === 2) return monthName(d);
   return new Intl.DateTimeFormat(ui, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
     .format(Date.UTC(p[0], p[1] - 1, p[2]));
-}
-
-// ---- building the page ---------------------------------------------------
-
-// el('a', {href: '/'}, 'text', child...): attributes are set as attributes
-// (or as properties when they start with '.', as listeners with 'on'),
-// strings become text nodes.
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (k.startsWith('.')) e[k.slice(1)] = v;
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return e;
-}
-
-// Text in a record's language: its lang and direction.
-function recordText(tag, lang, text, attrs = {}) {
-  return el(tag, { lang, dir: RTL_LANGS.has(lang) ? 'rtl' : 'auto', ...attrs }, text);
-}
-
-// The API's highlighted text (HTML-escaped, matches in <mark>) as nodes.
-function highlighted(html) {
-  const out = [];
-  const decode = s => s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (m, n) =>
-    ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[n]);
-  let marked = false;
-  for (const part of String(html).split(/(<mark>|<\/mark>)/)) {
-    if (part === '<mark>') marked = true;
-    else if (part === '</mark>') marked = false;
-    else if (part) out.push(marked ? el('mark', {}, decode(part)) : document.createTextNode(decode(part)));
-  }
-  return out;
-}
-
-// cmark's safe HTML for a body, copied through an allow-list of elements
-// and attributes (nothing else survives, whatever the server sent).
-const ALLOWED = new Set(['P', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'BLOCKQUOTE', 'UL', 'OL', 'LI', 'EM', 'STRONG',
-  'CODE', 'PRE', 'A', 'BR', 'HR', 'DEL', 'SUP', 'SUB']);
-function safeBody(html) {
-  const doc = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
-  const copy = node => {
-    if (node.nodeType === Node.TEXT_NODE) return document.createTextNode(node.data);
-    if (node.nodeType !== Node.ELEMENT_NODE) return null;
-    const kids = [...node.childNodes].map(copy).filter(Boolean);
-    if (!ALLOWED.has(node.tagName)) return kids.length ? kids : null;
-    const e = document.createElement(node.tagName.toLowerCase());
-    if (node.tagName === 'A') {
-      const href = node.getAttribute('href') || '';
-      if (/^https?:\/\//i.test(href)) {
-        e.setAttribute('href', href);
-        e.setAttribute('rel', 'noopener noreferrer');
-      }
-    }
-    if (node.tagName === 'OL' && /^\d+$/.test(node.getAttribute('start') || '')) e.setAttribute('start', node.getAttribute('start'));
-    e.append(...kids.flat());
-    return e;
-  };
-  const frag = document.createDocumentFragment();
-  for (const n of doc.body.childNodes) {
-    const c = copy(n);
-    if (c) frag.append(...[c].flat());
-  }
-  return frag;
-}
-
-// Footnote markers [n] in a body's text become links to note n, each with
-// an id the note links back to (the first: fnref-n; later ones fnref-n-2...).
-function linkFootnotes(root, numbers) {
-  const seen = new Map();
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  const texts = [];
-  while (walker.nextNode()) {
-    const n = walker.currentNode;
-    if (!n.parentElement.closest('code, pre, a')) texts.push(n);
-  }
-  for (const node of texts) {
-    const parts = node.data.split(/\[(\d+)\]/);
-    if (parts.length === 1) continue;
-    const frag = document.createDocumentFragment();
-    parts.forEach((p, i) => {
-      if (i % 2 === 0) { if (p) frag.append(p); return; }
-      const n = Number(p);
-      if (!numbers.has(n)) { frag.append(`[${p}]`); return; }
-      const k = (seen.get(n) || 0) + 1;
-      seen.set(n, k);
-      frag.append(el('sup', { class: 'fnref' },
-        el('a', { href: `#fn-${n}`, id: k === 1 ? `fnref-${n}` : `fnref-${n}-${k}`, 'aria-label': t('note', n) }, String(n))));
-    });
-    node.replaceWith(frag);
-  }
 }
 
 // ---- the API --------------------------------------------------------------
