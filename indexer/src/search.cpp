@@ -1,7 +1,5 @@
 #include "searcher_impl.hpp"
 
-#include "defter/indexer/search.hpp"
-
 namespace defter::indexer {
 
 Status Searcher::Impl::open() {
