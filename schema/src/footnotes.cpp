@@ -11,7 +11,7 @@
 namespace defter::schema {
 namespace {
 
-bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 std::string trim(std::string_view s, std::string_view also = "") {
   auto drop = [&](char c) { return space(c) || also.find(c) != std::string_view::npos; };
@@ -132,6 +132,8 @@ std::optional<std::string> first_url(std::string_view t) {
     if (url.size() >= closer.size() && url.compare(url.size() - closer.size(), closer.size(), closer) == 0)
       url.resize(url.size() - closer.size());
   if (url.size() <= 8 || url.size() > 4096) return std::nullopt;
+  // A scheme is case-insensitive; the url field holds it in lower case.
+  for (std::size_t i = 0; url[i] != ':'; ++i) url[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(url[i])));
   return url;
 }
 

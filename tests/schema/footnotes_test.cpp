@@ -143,6 +143,9 @@ TEST_CASE("footnotes of the common shapes in three languages", "[schema][footnot
       {"https://www.gov.kz/memleket/entities/mfa/press/news/details/512345", nullptr, nullptr,
        "https://www.gov.kz/memleket/entities/mfa/press/news/details/512345", nullptr},
       {"http://www.president.uz/en/lists/view/6234.", nullptr, nullptr, "http://www.president.uz/en/lists/view/6234", nullptr},
+      // A scheme in capitals is read, and kept in the lower case the url field requires.
+      {"HTTPS://Example.org/Report", nullptr, nullptr, "https://Example.org/Report", nullptr},
+      {"htTp://example.org/x", nullptr, nullptr, "http://example.org/x", nullptr},
       {"See, for a fuller account, the author's earlier work on the region.", nullptr, nullptr, nullptr, nullptr},
       {"Interview with a Kazakh official, Astana, March 2023.", nullptr, nullptr, nullptr, nullptr},
       {"Yazarın Bişkek'te yaptığı görüşme, Mart 2023.", nullptr, nullptr, nullptr, nullptr},
