@@ -11,6 +11,7 @@
 
 #include "defter/indexer/gazetteer.hpp"
 #include "defter/schema/footnotes.hpp"
+#include "defter/schema/partial_date.hpp"
 #include "defter/indexer/index_schema.hpp"
 
 namespace defter::indexer {
@@ -36,22 +37,6 @@ std::string join(const std::vector<std::string>& v, char sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : std::string(1, sep)) + s;
   return out;
-}
-
-// "2023-05" -> ("20230501", "20230531"): the bounds of a partial date.
-std::pair<std::string, std::string> date_bounds(const std::string& date) {
-  std::string y = date.substr(0, 4);
-  if (date.size() == 4) return {y + "0101", y + "1231"};
-  std::string m = date.substr(5, 2);
-  if (date.size() == 7) {
-    static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int month = std::stoi(m), year = std::stoi(y);
-    int days = kDays[month - 1];
-    if (month == 2 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) days = 28;
-    return {y + m + "01", y + m + std::to_string(days)};
-  }
-  std::string d = y + m + date.substr(8, 2);
-  return {d, d};
 }
 
 // Adds the words of a text to a document at increasing positions.
@@ -140,7 +125,7 @@ class TextIndexer {
 }  // namespace
 
 std::string unit_term(schema::RecordType type, const std::string& id) {
-  return std::string("XU") + (type == schema::RecordType::kAuthor ? "u:" : "a:") + id;
+  return std::string(prefix::kUnit) + (type == schema::RecordType::kAuthor ? "u:" : "a:") + id;
 }
 
 std::string pair_term(std::string_view first, std::string_view second) {
@@ -232,7 +217,9 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
   std::vector<std::string> langs, author_ids;
   for (auto& [l, t] : a.translations) langs.push_back(l);
   for (auto& au : authors) author_ids.push_back(au.id);
-  auto [start, end] = date_bounds(a.published);
+  // The schema admitted the date: it parses.
+  auto date = schema::PartialDate::parse(a.published).value_or(schema::PartialDate{});
+  std::string start = date.first_day(), end = date.last_day();
   const std::string shared = article_fingerprint_shared(a, authors);
   for (const auto& [lang, t] : a.translations) {
     BuiltDocument b;
@@ -312,7 +299,7 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     doc.add_value(slot::kCountries, join(a.countries, ',') + "|" + join(mentioned_only, ','));
     doc.add_value(slot::kAuthors, join(author_ids, '\t'));
     doc.add_value(slot::kLang, lang);
-    doc.add_value(kSlotFingerprint, article_fingerprint(shared, t));
+    doc.add_value(slot::kFingerprint, article_fingerprint(shared, t));
 
     json data = {{"type", "article"}, {"id", a.id}, {"lang", lang}, {"languages", langs}, {"title", t.title},
                  {"published", a.published}, {"original_language", a.original_language}};
@@ -355,7 +342,7 @@ std::vector<BuiltDocument> DocumentBuilder::author(const schema::Author& a) {
     doc.add_value(slot::kCollapse, "u:" + a.id);
     doc.add_value(slot::kAuthors, a.id);
     doc.add_value(slot::kLang, lang);
-    doc.add_value(kSlotFingerprint, author_fingerprint(a, lang));
+    doc.add_value(slot::kFingerprint, author_fingerprint(a, lang));
     json data = {{"type", "author"}, {"id", a.id}, {"lang", lang}, {"languages", langs}, {"title", a.name}};
     if (a.honorific) data["honorific"] = *a.honorific;
     doc.set_data(data.dump());

@@ -16,8 +16,6 @@
 
 namespace defter::indexer {
 
-inline constexpr unsigned kSlotFingerprint = 6;  // hash of what a document was built from (verify)
-
 struct BuiltDocument {
   std::string unique;  // "a:ARTICLE/LANG" or "u:AUTHOR/LANG"
   Xapian::Document doc;

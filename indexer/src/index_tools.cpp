@@ -96,7 +96,7 @@ Result<VerifyReport> verify(archive::Archive& archive, const IndexOptions& optio
         continue;
       }
       Xapian::docid id = *db.postlist_begin(*t);
-      if (db.get_document(id).get_value(kSlotFingerprint) != it->second) report.stale.push_back(unique);
+      if (db.get_document(id).get_value(slot::kFingerprint) != it->second) report.stale.push_back(unique);
     }
     for (const auto& [unique, fp] : expected)
       if (!seen.count(unique)) report.missing.push_back(unique);

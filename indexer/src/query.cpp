@@ -1,5 +1,6 @@
 #include "query.hpp"
 
+#include "defter/schema/partial_date.hpp"
 #include "defter/schema/text.hpp"
 
 #include <unicode/uchar.h>
@@ -276,35 +277,10 @@ std::string quote_if_needed(const std::string& s) {
 }
 
 bool parse_date(const std::string& s, bool years_only, std::string& lo, std::string& hi) {
-  auto digits = [&](std::size_t at, std::size_t n) {
-    if (at + n > s.size()) return false;
-    for (std::size_t k = at; k < at + n; ++k)
-      if (!std::isdigit(static_cast<unsigned char>(s[k]))) return false;
-    return true;
-  };
-  if (!digits(0, 4)) return false;
-  std::string y = s.substr(0, 4);
-  if (s.size() == 4) {
-    lo = y + "0101";
-    hi = y + "1231";
-    return true;
-  }
-  if (years_only || s.size() < 7 || s[4] != '-' || !digits(5, 2)) return false;
-  int month = std::atoi(s.substr(5, 2).c_str()), year = std::atoi(y.c_str());
-  if (month < 1 || month > 12) return false;
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int days = kDays[month - 1];
-  if (month == 2 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) days = 28;
-  std::string m = s.substr(5, 2);
-  if (s.size() == 7) {
-    lo = y + m + "01";
-    hi = y + m + std::to_string(days);
-    return true;
-  }
-  if (s.size() != 10 || s[7] != '-' || !digits(8, 2)) return false;
-  int day = std::atoi(s.substr(8, 2).c_str());
-  if (day < 1 || day > days) return false;
-  lo = hi = y + m + s.substr(8, 2);
+  auto d = schema::PartialDate::parse(s);
+  if (!d || (years_only && d->month != 0)) return false;
+  lo = d->first_day();
+  hi = d->last_day();
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include "defter/schema/validate.hpp"
 #include "defter/schema/footnotes.hpp"
 #include "defter/schema/json_text.hpp"
+#include "defter/schema/partial_date.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -278,8 +279,6 @@ bool is_summary(const std::string& description) {
          description.rfind("Failed to validate item #", 0) == 0;
 }
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
 void check_date(const std::optional<std::string>& date, const std::string& field,
                 std::vector<FieldError>& errors) {
   if (date && !is_real_date(*date)) errors.push_back({field, "'" + *date + "' is not a calendar date"});
@@ -325,22 +324,7 @@ void check_semantics(const Record& record, std::vector<FieldError>& errors) {
 
 }  // namespace
 
-bool is_real_date(std::string_view date) {
-  auto number = [&](std::size_t pos, std::size_t len, int& out) {
-    if (date.size() < pos + len) return false;
-    auto [p, ec] = std::from_chars(date.data() + pos, date.data() + pos + len, out);
-    return ec == std::errc() && p == date.data() + pos + len;
-  };
-  int year = 0, month = 0, day = 0;
-  if (!number(0, 4, year)) return false;
-  if (date.size() == 4) return true;
-  if (date.size() < 7 || date[4] != '-' || !number(5, 2, month) || month < 1 || month > 12) return false;
-  if (date.size() == 7) return true;
-  if (date.size() != 10 || date[7] != '-' || !number(8, 2, day)) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int days = kDays[month - 1] + ((month == 2 && is_leap(year)) ? 1 : 0);
-  return day >= 1 && day <= days;
-}
+bool is_real_date(std::string_view date) { return PartialDate::parse(date).has_value(); }
 
 bool is_known_language_tag(std::string_view tag) {
   std::size_t start = 0;

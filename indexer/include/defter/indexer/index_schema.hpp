@@ -7,6 +7,8 @@
 // author biography language ("u:AUTHOR/LANG"; an author without a biography
 // gets one document "u:AUTHOR/" for name and topics). Terms of a document:
 //   Q<unique id>          exactly one; replace_document() by it makes replays harmless
+//   XU<a:ARTICLE|u:AUTHOR>  the record it was built from: all of a record's
+//                         documents go at once when it changes
 //   XT<type>              "article" or "author"
 //   XA<id>                the article's or author's id (boolean filter)
 //   L<lang>               the document's language (BCP 47 tag as stored)
@@ -25,11 +27,12 @@
 //                         not a check of the positions of every document
 //                         holding both
 // Values:
-//   kSlotDateStart / kSlotDateEnd  "YYYYMMDD" bounds of a (possibly partial) date
-//   kSlotCollapse                  article id (collapses translations into one hit)
-//   kSlotCountries                 subject countries then '|' then mentioned, comma-separated
-//   kSlotAuthors                   author ids, tab-separated
-//   kSlotLang                      the document's language
+//   slot::kDateStart / kDateEnd  "YYYYMMDD" bounds of a (possibly partial) date
+//   slot::kCollapse       article id (collapses translations into one hit)
+//   slot::kCountries      subject countries then '|' then mentioned, comma-separated
+//   slot::kAuthors        author ids, tab-separated
+//   slot::kLang           the document's language
+//   slot::kFingerprint    a hash of what the document was built from (verify)
 // Metadata:
 //   "defter:last_seq"     the last change-log sequence number applied (decimal)
 //   "defter:format"       kIndexFormat
@@ -52,6 +55,7 @@ inline constexpr int kIndexFormat = 3;
 
 namespace prefix {
 inline constexpr std::string_view kUnique = "Q";
+inline constexpr std::string_view kUnit = "XU";
 inline constexpr std::string_view kType = "XT";
 inline constexpr std::string_view kId = "XA";
 inline constexpr std::string_view kLang = "L";
@@ -77,6 +81,7 @@ inline constexpr unsigned kCollapse = 2;
 inline constexpr unsigned kCountries = 3;
 inline constexpr unsigned kAuthors = 4;
 inline constexpr unsigned kLang = 5;
+inline constexpr unsigned kFingerprint = 6;
 }  // namespace slot
 
 namespace meta {
