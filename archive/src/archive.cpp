@@ -79,7 +79,7 @@ Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
     if (v > kArchiveFormat)
       return Status(Code::kUnsupported, "the archive in " + where + " has format " + std::to_string(v) +
                                             ", newer than this defter's " + std::to_string(kArchiveFormat) +
-                                            "; use a newer defter");
+                                            "; use the defter that wrote it, or a newer one");
   } else if (!options.read_only) {
     std::string v = std::to_string(kArchiveFormat);
     MDB_val k = as_val("format_version"), val = as_val(v);
@@ -91,13 +91,22 @@ Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
   (*txn)->txn = nullptr;
   if (rc) return from_mdb(rc, "initialise the archive in " + where);
   txn->reset();
+  // An older format is read as it is, and brought forward when the archive
+  // is opened for writing, before anything of the newer format is written.
   if (format < 2) {
-    // Format 1 had no seals: read as it is, and sealed when opened for writing.
+    // Format 1 had no seals: every value is sealed (and the format set).
     self->impl_->unsealed_allowed = true;
     if (!options.read_only) {
-      if (auto s = self->seal_values(); !s.ok()) return s.with_context("upgrade the archive in " + where + " to format 2");
+      if (auto s = self->seal_values(); !s.ok())
+        return s.with_context("upgrade the archive in " + where + " to format " + std::to_string(kArchiveFormat));
       self->impl_->unsealed_allowed = false;
     }
+  } else if (format < kArchiveFormat && !options.read_only) {
+    // Format 2's values all read as format 3's: only the number changes,
+    // so that a defter of format 2 refuses the LZ4 values it cannot read
+    // with a message instead of reporting them damaged.
+    Status s = self->write([](WriteBatch& batch) { return batch.put_value(kMeta, "format_version", std::to_string(kArchiveFormat)); });
+    if (!s.ok()) return s.with_context("upgrade the archive in " + where + " to format " + std::to_string(kArchiveFormat));
   }
   return archive;
 }

@@ -10,9 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace defter::archive::detail {
 
@@ -201,16 +198,6 @@ class CborToJson {
   // Where the first byte at or after `i` that JSON escapes is (below 0x20,
   // '"' or '\\'), or s.size() if none.
   static std::size_t next_special(std::string_view s, std::size_t i) {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), below = _mm_set1_epi8(0x1f);
-    for (; i + 16 <= s.size(); i += 16) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-      // A byte below 0x20 is one where min(byte, 0x1f) == byte (unsigned).
-      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                 _mm_cmpeq_epi8(_mm_min_epu8(v, below), v));
-      if (int mask = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    }
-#endif
     for (; i < s.size(); ++i) {
       auto c = static_cast<unsigned char>(s[i]);
       if (c < 0x20 || c == '"' || c == '\\') return i;

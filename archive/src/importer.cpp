@@ -45,6 +45,7 @@ using import_parts::kChunk;
 struct Input {
   std::string name;
   int fd = -1;
+  std::optional<std::string_view> text;  // an input in memory (no fd)
   bool is_stdin = false;
   std::uint64_t lines = 0;
   ~Input() {
@@ -126,11 +127,11 @@ class Importer {
     return run_opened();
   }
 
-  // One input already open (fd is the importer's to close).
-  Result<ImportSummary> run(const std::string& name, int fd) {
+  // One input in memory.
+  Result<ImportSummary> run_text(const std::string& name, std::string_view text) {
     auto input = std::make_unique<Input>();
     input->name = name;
-    input->fd = fd;
+    input->text = text;
     inputs_.push_back(std::move(input));
     return run_opened();
   }
@@ -202,7 +203,9 @@ class Importer {
     std::size_t bytes = 0;
     while (current_ < inputs_.size() && out.size() < options_.batch_records && bytes < options_.batch_bytes) {
       Input& input = *inputs_[current_];
-      if (!reader_) reader_ = std::make_unique<LineReader>(input.fd, options_.max_line_bytes);
+      if (!reader_)
+        reader_ = input.text ? std::make_unique<LineReader>(*input.text, options_.max_line_bytes)
+                             : std::make_unique<LineReader>(input.fd, options_.max_line_bytes);
       LineReader::Line line;
       if (!reader_->next(line)) {
         if (reader_->error())
@@ -374,9 +377,13 @@ class Importer {
 
   Result<EncodedRecord> reread(const Pending& p) {
     std::string text = p.text;
-    if (!inputs_[p.input]->is_stdin) {
+    const Input& in = *inputs_[p.input];
+    if (in.text) {
+      // In memory: read again from there (what a file is re-read from).
+      if (p.offset + p.length <= in.text->size()) text = std::string(in.text->substr(p.offset, p.length));
+    } else if (!in.is_stdin) {
       text.resize(p.length);
-      ssize_t n = ::pread(inputs_[p.input]->fd, text.data(), p.length, static_cast<off_t>(p.offset));
+      ssize_t n = ::pread(in.fd, text.data(), p.length, static_cast<off_t>(p.offset));
       if (n != static_cast<ssize_t>(p.length)) text.clear();
     }
     auto result = validators_[0]->parse_line(text);
@@ -466,10 +473,10 @@ Result<ImportSummary> import_jsonl(Archive& archive, const std::vector<std::stri
   return importer.run(inputs);
 }
 
-Result<ImportSummary> import_jsonl_fd(Archive& archive, const std::string& name, int fd, const ImportOptions& options,
-                                      ImportListener& listener) {
+Result<ImportSummary> import_jsonl_text(Archive& archive, const std::string& name, std::string_view text,
+                                        const ImportOptions& options, ImportListener& listener) {
   Importer importer(archive, options, listener);
-  return importer.run(name, fd);
+  return importer.run_text(name, text);
 }
 
 }  // namespace defter::archive

@@ -8,16 +8,20 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace defter::archive::import_parts {
 
 inline constexpr std::size_t kChunk = std::size_t{1} << 20;
 
-// Reads lines from a file descriptor without ever holding more than
-// max_line bytes of one line: a longer line is skipped and reported.
+// Reads lines from a file descriptor, or from text in memory, without ever
+// holding more than max_line bytes of one line: a longer line is skipped
+// and reported.
 class LineReader {
  public:
   LineReader(int fd, std::size_t max_line) : fd_(fd), max_line_(max_line) {}
+  // From `text`, which must outlive the reader.
+  LineReader(std::string_view text, std::size_t max_line) : max_line_(max_line), text_(text), in_memory_(true) {}
 
   struct Line {
     std::string_view text;      // valid until the next call
@@ -75,8 +79,14 @@ class LineReader {
       std::size_t old = buf_.size();
       buf_.resize(old + kChunk);
       ssize_t n;
-      do n = ::read(fd_, buf_.data() + old, kChunk);
-      while (n < 0 && errno == EINTR);
+      if (in_memory_) {
+        n = static_cast<ssize_t>(std::min(kChunk, text_.size() - text_at_));
+        std::memcpy(buf_.data() + old, text_.data() + text_at_, static_cast<std::size_t>(n));
+        text_at_ += static_cast<std::size_t>(n);
+      } else {
+        do n = ::read(fd_, buf_.data() + old, kChunk);
+        while (n < 0 && errno == EINTR);
+      }
       if (n < 0) {
         error_ = errno;
         n = 0;
@@ -91,8 +101,11 @@ class LineReader {
   std::uint64_t bytes() const { return bytes_; }
 
  private:
-  int fd_;
+  int fd_ = -1;
   std::size_t max_line_;
+  std::string_view text_;  // in_memory_: the input, read from text_at_
+  std::size_t text_at_ = 0;
+  bool in_memory_ = false;
   std::string buf_;
   std::size_t pos_ = 0, scan_ = 0;
   std::uint64_t base_ = 0, bytes_ = 0;

@@ -7,7 +7,7 @@ namespace defter::archive {
 
 Result<Author> Reader::author(std::string_view id) const {
   auto v = txn_->get(kAuthors, id);
-  if (!v) return Status(Code::kNotFound, "no author '" + std::string(id) + "'");
+  if (!v) return Status(Code::kNotFound, "no author \"" + std::string(id) + "\"");
   std::string what = "author " + std::string(id);
   auto inner = txn_->unseal(kAuthors, id, *v, what);
   if (!inner) return inner.status();
@@ -116,7 +116,7 @@ Result<std::string> Reader::translation_body(std::string_view article_id, std::s
 
 Result<Article> Reader::article(std::string_view id, bool with_translations) const {
   auto v = txn_->get(kArticles, id);
-  if (!v) return Status(Code::kNotFound, "no article '" + std::string(id) + "'");
+  if (!v) return Status(Code::kNotFound, "no article \"" + std::string(id) + "\"");
   std::string what = "article " + std::string(id);
   auto stored = txn_->unseal(kArticles, id, *v, what);
   if (!stored) return stored.status();

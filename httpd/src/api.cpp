@@ -2,52 +2,7 @@
 
 namespace defter::httpd {
 
-std::string commonmark_html(const std::string& text) {
-  cmark_node* doc = cmark_parse_document(text.data(), text.size(), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
-  if (!doc) return {};
-  std::vector<cmark_node*> raw;
-  cmark_iter* it = cmark_iter_new(doc);
-  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
-    cmark_node* n = cmark_iter_get_node(it);
-    auto type = cmark_node_get_type(n);
-    if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_HTML_INLINE)) raw.push_back(n);
-  }
-  cmark_iter_free(it);
-  for (cmark_node* n : raw) {
-    const char* literal = cmark_node_get_literal(n);
-    std::string content = literal ? literal : "";
-    cmark_node* text_node = cmark_node_new(CMARK_NODE_TEXT);
-    cmark_node* replacement = text_node;
-    if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
-      while (!content.empty() && content.back() == '\n') content.pop_back();
-      replacement = cmark_node_new(CMARK_NODE_PARAGRAPH);
-      cmark_node_append_child(replacement, text_node);
-    }
-    cmark_node_set_literal(text_node, content.c_str());
-    cmark_node_replace(n, replacement);
-    cmark_node_free(n);
-  }
-  char* html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
-  cmark_node_free(doc);
-  if (!html) return {};
-  std::string out(html);
-  std::free(html);
-  return out;
-}
 
-http::status problem_status(Problem p) { return info(p).status; }
-std::string problem_type(Problem p) { return std::string("/api/v1/problems/") + info(p).slug; }
-
-Response problem(Problem p, const std::string& detail, unsigned version, bool keep_alive) {
-  ProblemInfo i = info(p);
-  json body = {{"type", problem_type(p)}, {"title", i.title}, {"status", static_cast<int>(i.status)}, {"detail", detail}};
-  Response res{i.status, version};
-  res.set(http::field::content_type, "application/problem+json");
-  res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
-}
 
 std::string etag_of(std::string_view body) { return "\"" + hash_hex(body) + "\""; }
 
@@ -84,11 +39,7 @@ const std::string& openapi_document() {
 
 // ---- ApiWorker -------------------------------------------------------------
 
-indexer::IndexOptions ApiWorker::Impl::index_options() const {
-  indexer::IndexOptions io;
-  io.dir = options.data / "index";
-  return io;
-}
+indexer::IndexOptions ApiWorker::Impl::index_options() const { return indexer::DataDir(options.data).index_options(); }
 
 // The searcher at the index's latest commit; nullptr while there is no index.
 indexer::Searcher* ApiWorker::Impl::search_index() {
@@ -123,7 +74,8 @@ ApiWorker::Impl::Route ApiWorker::Impl::match(const std::vector<std::string>& s)
   if (s.size() == 2 && s[0] == "static") return {"asset", {v::get}};
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return {};
   if (s.size() == 3) {
-    if (s[2] == "search" || s[2] == "suggest" || s[2] == "facets" || s[2] == "stats") return {s[2], {v::get}};
+    if (s[2] == "search" || s[2] == "suggest" || s[2] == "facets" || s[2] == "fields" || s[2] == "stats")
+      return {s[2], {v::get}};
     if (s[2] == "openapi.json") return {"openapi", {v::get}};
     if (s[2] == "import") return {"import", {v::post}};
   }
@@ -146,7 +98,7 @@ std::string ApiWorker::Impl::allow_header(const Route& r) {
 
 // nullopt when the request may go on, else the 401 or 403.
 std::optional<Response> ApiWorker::Impl::authorize(const Request& req, const std::string& route, bool write) {
-  bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "page" || route == "asset";
+  bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "fields" || route == "page" || route == "asset";
   if (!write && (!options.require_read_token || open)) return std::nullopt;
   Scope needed = write ? Scope::kWrite : Scope::kRead;
   auto header = sv(req[http::field::authorization]);
@@ -198,6 +150,7 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
   if (r.name == "search") return search(t.params);
   if (r.name == "suggest") return suggest(t.params);
   if (r.name == "facets") return facets(t.params);
+  if (r.name == "fields") return fields(t.params);
   if (r.name == "stats") return stats(t.params);
   if (r.name == "openapi") {
     Query q(t.params, {});
@@ -274,26 +227,11 @@ Response ApiWorker::handle(const Request& req, Outcome& outcome) {
   } catch (const BadRequest& e) {
     res = problem(Problem::kBadRequest, e.detail);
   } catch (const Status& st) {
-    // The environment's failure: its detail (paths of the machine) goes to
-    // the log, never into the answer.
-    outcome.error = st.message();
-    bool busy = st.code() == Code::kLocked || st.code() == Code::kIOError;
-    if (st.code() == Code::kTimeout) {
-      outcome.error.clear();  // the client's query, not the server's failure
-      res = problem(Problem::kUnavailable, "the search took longer than its budget of " +
-                                               std::to_string(impl_->options.search_budget.count()) +
-                                               " ms; narrow it (fewer alternatives or phrases, a filter) and try again");
-      res.set(http::field::retry_after, "1");
-    } else if (st.code() == Code::kStorageFull)
-      res = problem(Problem::kStorageFull, "the archive's disk is full; nothing of this request was written");
-    else if (st.code() == Code::kReadOnly)
-      res = problem(Problem::kUnavailable, "the archive is read-only; nothing of this request was written");
-    else
-      res = problem(busy ? Problem::kUnavailable : Problem::kInternal,
-                    "the archive or the index could not be read or written; the server log has the detail");
+    res = failure_response(st, impl_->options.search_budget, outcome.error, outcome.request_id);
   } catch (const std::exception& e) {
     outcome.error = e.what();
-    res = problem(Problem::kInternal, "an unexpected error; the server log has the detail");
+    outcome.request_id = new_request_id();
+    res = internal_error(outcome.request_id);
   }
   res.version(req.version());
   res.keep_alive(req.keep_alive());

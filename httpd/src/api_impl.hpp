@@ -19,10 +19,8 @@ struct ApiWorker::Impl {
 
   // Record responses (articles, authors) as sent, by request, for as long
   // as the archive has not changed (its last change number): decoding a
-  // record and writing its JSON costs far more than serving it again. A
-  // response is kept from its second request on (a doorkeeper of recently
-  // asked keys' hashes): a sweep over every record then does not copy each
-  // response into the cache only to push out the ones asked for often.
+  // record and writing its JSON costs far more than serving it again.
+  // Bounded: once full it starts over rather than grow.
   struct Cached {
     std::uint64_t seq;
     std::string body, etag;
@@ -30,9 +28,7 @@ struct ApiWorker::Impl {
   std::unordered_map<std::string, Cached> record_cache;
   std::size_t record_cache_bytes = 0;
   static constexpr std::size_t kRecordCacheBytes = std::size_t{32} << 20;  // per thread
-  static constexpr std::size_t kDoorkeeperSlots = 4096;
   bool dont_cache = false;  // set by a response maker whose answer may change without an archive change
-  std::vector<std::size_t> doorkeeper = std::vector<std::size_t>(kDoorkeeperSlots, 0);
 
   // ---- writes ----
 
@@ -55,10 +51,9 @@ struct ApiWorker::Impl {
   Response search(const Params& params);
   Response suggest(const Params& params);
   Response facets(const Params& params);
+  Response fields(const Params& params);
   Response article_uncached(const std::string& id, const Params& params, archive::Snapshot& snap);
   Response author_uncached(const std::string& id, const Params& params, archive::Snapshot& snap);
-  // True when `key` was asked for recently (and remembers it).
-  bool asked_before(const std::string& key);
   Response cached_record(const std::string& key, const std::function<Response(archive::Snapshot&)>& make);
   Response article(const std::string& id, const Params& params);
   Response author(const std::string& id, const Params& params);

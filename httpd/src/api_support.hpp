@@ -4,7 +4,6 @@
 
 #include "defter/httpd/api.hpp"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,13 +16,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include <cmark.h>
 #include <nlohmann/json.hpp>
 #include <xxhash.h>
 
 #include "defter/archive/importer.hpp"
 #include "defter/httpd/tokens.hpp"
+#include "defter/indexer/data_dir.hpp"
 #include "defter/indexer/gazetteer.hpp"
+#include "defter/indexer/pages.hpp"
 #include "defter/schema/footnotes.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/schema/json_text.hpp"
@@ -31,41 +31,13 @@
 #include "defter/schema/text.hpp"
 #include "defter/schema/validate.hpp"
 #include "openapi_document.hpp"
+#include "problems.hpp"
 #include "web_assets.hpp"
 
 namespace defter::httpd::detail {
 
 
 using json = nlohmann::json;
-
-struct ProblemInfo {
-  http::status status;
-  const char* slug;
-  const char* title;
-};
-
-// The one table of problems: status, type and title.
-inline ProblemInfo info(Problem p) {
-  switch (p) {
-    case Problem::kBadRequest: return {http::status::bad_request, "bad-request", "Bad request"};
-    case Problem::kUnauthorized: return {http::status::unauthorized, "unauthorized", "Unauthorized"};
-    case Problem::kForbidden: return {http::status::forbidden, "forbidden", "Forbidden"};
-    case Problem::kNotFound: return {http::status::not_found, "not-found", "Not found"};
-    case Problem::kMethodNotAllowed: return {http::status::method_not_allowed, "method-not-allowed", "Method not allowed"};
-    case Problem::kConflict: return {http::status::conflict, "conflict", "Conflict"};
-    case Problem::kStorageFull: return {http::status::insufficient_storage, "storage-full", "Insufficient storage"};
-    case Problem::kLengthRequired: return {http::status::length_required, "length-required", "Length required"};
-    case Problem::kPayloadTooLarge: return {http::status::payload_too_large, "payload-too-large", "Payload too large"};
-    case Problem::kUriTooLong: return {http::status::uri_too_long, "uri-too-long", "URI too long"};
-    case Problem::kHeadersTooLarge:
-      return {http::status::request_header_fields_too_large, "headers-too-large", "Request header fields too large"};
-    case Problem::kNotImplemented: return {http::status::not_implemented, "not-implemented", "Not implemented"};
-    case Problem::kTooManyRequests: return {http::status::too_many_requests, "too-many-requests", "Too many requests"};
-    case Problem::kUnavailable: return {http::status::service_unavailable, "unavailable", "Service unavailable"};
-    case Problem::kInternal: return {http::status::internal_server_error, "internal", "Internal server error"};
-  }
-  return {http::status::internal_server_error, "internal", "Internal server error"};
-}
 
 // A request's parameters, decoded.
 using Params = std::multimap<std::string, std::string>;

@@ -7,10 +7,7 @@ Response ApiWorker::Impl::article_uncached(const std::string& id, const Params& 
   Query q(params, {"lang"});
   // Written from the stored records without decoding them (archive.hpp).
   auto body = snap.article_json(id, q.get("lang"));
-  if (!body) {
-    if (body.status().code() == Code::kNotFound) return problem(Problem::kNotFound, body.status().message());
-    throw body.status();
-  }
+  if (!body) throw body.status();  // no such article: 404 (problems.hpp)
   Response res{http::status::ok, 11};
   res.set(http::field::content_type, "application/json");
   res.body() = std::move(*body);
@@ -19,39 +16,9 @@ Response ApiWorker::Impl::article_uncached(const std::string& id, const Params& 
 
 Response ApiWorker::Impl::author_uncached(const std::string& id, const Params& params, archive::Snapshot& snap) {
   Query q(params, {});
-  auto a = snap.author(id);
-  if (!a) {
-    if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no author \"" + id + "\"");
-    throw a.status();
-  }
-  json body = *a;
-  body["articles"] = json::array();
-  std::vector<json> articles;
-  for (const auto& article_id : snap.articles_by_author(id)) {
-    auto art = snap.article(article_id);
-    if (!art) continue;  // deleted since the index row was read: same transaction, cannot happen
-    json item = {{"id", art->id}, {"published", art->published}, {"original_language", art->original_language},
-                 {"languages", json::array()}, {"title", ""}};
-    for (const auto& [lang, t] : art->translations) item["languages"].push_back(lang);
-    auto original = art->translations.find(art->original_language);
-    if (original == art->translations.end()) original = art->translations.begin();
-    if (original != art->translations.end()) item["title"] = original->second.title;
-    articles.push_back(std::move(item));
-  }
-  std::stable_sort(articles.begin(), articles.end(), [](const json& x, const json& y) {
-    return x["published"].get<std::string>() > y["published"].get<std::string>();
-  });
-  for (auto& item : articles) body["articles"].push_back(std::move(item));
-  return json_response(body);
-}
-
-// True when `key` was asked for recently (and remembers it).
-bool ApiWorker::Impl::asked_before(const std::string& key) {
-  std::size_t h = std::hash<std::string>{}(key) | 1;  // 0 marks an empty slot
-  std::size_t& slot = doorkeeper[h % kDoorkeeperSlots];
-  bool seen = slot == h;
-  slot = h;
-  return seen;
+  auto page = indexer::author_page(snap, id);
+  if (!page) throw page.status();
+  return json_response(*page);
 }
 
 Response ApiWorker::Impl::cached_record(const std::string& key, const std::function<Response(archive::Snapshot&)>& make) {
@@ -69,7 +36,7 @@ Response ApiWorker::Impl::cached_record(const std::string& key, const std::funct
   if (res.result() != http::status::ok) return res;
   std::string tag = etag_of(res.body());
   res.set(http::field::etag, tag);
-  if (dont_cache || !asked_before(key) || res.body().size() > kRecordCacheBytes / 16) return res;
+  if (dont_cache || res.body().size() > kRecordCacheBytes / 16) return res;
   if (record_cache_bytes + res.body().size() > kRecordCacheBytes) {
     record_cache.clear();  // bounded: start over rather than grow
     record_cache_bytes = 0;
@@ -96,63 +63,14 @@ Response ApiWorker::Impl::author(const std::string& id, const Params& params) {
   return cached_record(key, [&](archive::Snapshot& snap) { return author_uncached(id, params, snap); });
 }
 
-// An article as the staff page shows it: one translation (`lang` if it
-// exists, else the one in `ui_lang`, else the original), its body as
-// HTML, its authors' names and its countries' names in `ui_lang`.
+// The article view (indexer/pages.hpp); not cached until the index has
+// seen the article (the countries its text names are missing until then).
 Response ApiWorker::Impl::article_view_uncached(const std::string& id, const Params& params, archive::Snapshot& snap) {
   Query q(params, {"lang", "ui_lang"});
-  std::string want = q.get("lang"), ui = q.get("ui_lang", "en");
-  auto a = snap.article(id);
-  if (!a) {
-    if (a.status().code() == Code::kNotFound) return problem(Problem::kNotFound, "no article \"" + id + "\"");
-    throw a.status();
-  }
-  if (a->translations.empty()) return problem(Problem::kNotFound, "article \"" + id + "\" has no translation yet");
-  auto chosen = a->translations.find(want);
-  if (chosen == a->translations.end()) chosen = a->translations.find(ui);
-  if (chosen == a->translations.end()) chosen = a->translations.find(a->original_language);
-  if (chosen == a->translations.end()) chosen = a->translations.begin();
-  const schema::Translation& t = chosen->second;
-  json languages = json::array();
-  for (const auto& [lang, unused] : a->translations) languages.push_back(lang);
-  json authors = json::array();
-  for (const auto& author_id : a->authors) {
-    json one = {{"id", author_id}, {"name", author_id}};
-    if (auto au = snap.author(author_id); au.ok()) {
-      one["name"] = au->name;
-      if (au->honorific) one["honorific"] = *au->honorific;
-    }
-    authors.push_back(std::move(one));
-  }
-  // The record's countries, then those its texts name (from the index;
-  // until the article is indexed the response is not cached).
-  const auto& gazetteer = indexer::Gazetteer::instance();
-  json countries = json::array();
-  for (const auto& code : a->countries)
-    countries.push_back({{"code", code}, {"name", gazetteer.label(code, ui)}, {"subject", true}});
-  indexer::ArticleCountries found;
-  if (auto* s = search_index())
-    if (auto c = s->countries(id); c.ok()) found = std::move(*c);
-  if (!found.indexed) dont_cache = true;
-  for (const auto& code : found.mentioned)
-    if (std::find(a->countries.begin(), a->countries.end(), code) == a->countries.end())
-      countries.push_back({{"code", code}, {"name", gazetteer.label(code, ui)}, {"subject", false}});
-  // Each note as stored, and whether its text already shows its access
-  // date (the page then does not add it again).
-  json notes = json::array();
-  for (const auto& f : t.footnotes) {
-    json n = f;
-    if (f.accessed) n["accessed_in_text"] = schema::read_footnote(f.text).accessed.has_value();
-    notes.push_back(std::move(n));
-  }
-  json translation = {{"title", t.title}, {"body_html", commonmark_html(t.body)}, {"footnotes", std::move(notes)}};
-  if (t.subtitle) translation["subtitle"] = *t.subtitle;
-  if (t.translator) translation["translator"] = *t.translator;
-  json body = {{"id", a->id},         {"published", a->published}, {"original_language", a->original_language},
-               {"languages", languages}, {"lang", chosen->first},  {"authors", authors},
-               {"countries", countries}, {"tags", a->tags},        {"translation", translation}};
-  if (a->source_url) body["source_url"] = *a->source_url;
-  return json_response(body);
+  auto view = indexer::article_view(snap, id, q.get("lang"), q.get("ui_lang", "en"), search_index());
+  if (!view) throw view.status();
+  if (!view->complete) dont_cache = true;
+  return json_response(view->body);
 }
 
 Response ApiWorker::Impl::article_view(const std::string& id, const Params& params) {

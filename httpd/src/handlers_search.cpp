@@ -4,12 +4,18 @@
 namespace defter::httpd {
 
 Response ApiWorker::Impl::search(const Params& params) {
-  Query q(params, {"q", "country", "author", "lang", "type", "year", "month", "from", "to", "sort", "page", "size",
-                   "prefer", "ui_lang", "facets", "facet_size", "highlight", "snippet_chars"});
+  // The filters are the field table's (indexer/fields.hpp), each a parameter.
+  static const std::set<std::string> kAccepted = [] {
+    std::set<std::string> names = {"q",      "from",    "to",     "sort",       "page",      "size",         "prefer",
+                                   "ui_lang", "facets", "facet_size", "highlight", "snippet_chars"};
+    names.insert(indexer::filter_names().begin(), indexer::filter_names().end());
+    return names;
+  }();
+  Query q(params, kAccepted);
   indexer::SearchRequest req;
   req.query = q.get("q");
   if (req.query.size() > 10000) throw BadRequest{"parameter \"q\" is longer than 10000 bytes"};
-  for (const char* f : {"country", "author", "lang", "type", "year", "month"})
+  for (const auto& f : indexer::filter_names())
     if (auto v = listed(q, f); !v.empty()) req.filters[f] = v;
   req.from = q.get("from");
   req.to = q.get("to");
@@ -26,7 +32,7 @@ Response ApiWorker::Impl::search(const Params& params) {
     req.facets = listed(q, "facets");
     for (const auto& name : req.facets)
       if (std::find(indexer::facet_names().begin(), indexer::facet_names().end(), name) == indexer::facet_names().end())
-        throw BadRequest{"parameter \"facets\": \"" + name + "\" is not a facet (country, year, month, author, lang, type)"};
+        throw BadRequest{"parameter \"facets\": \"" + name + "\" is not a facet (" + indexer::name_list(indexer::facet_names()) + ")"};
   }
   req.facet_size = q.number("facet_size", req.facet_size, 1, options.max_facet_size);
   req.highlight = q.flag("highlight", true);
@@ -35,10 +41,7 @@ Response ApiWorker::Impl::search(const Params& params) {
   auto* s = search_index();
   if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
   auto r = s->search(req);
-  if (!r) {
-    if (r.status().code() == Code::kInvalidArgument) throw BadRequest{r.status().message()};
-    throw r.status();
-  }
+  if (!r) throw r.status();  // a filter value it does not take: 400 (problems.hpp)
   return json_response(indexer::to_json(*r));
 }
 
@@ -68,6 +71,11 @@ Response ApiWorker::Impl::facets(const Params& params) {
   if (!r) throw r.status();
   json full = indexer::to_json(*r);
   return json_response({{"total", full["total"]}, {"total_exact", full["total_exact"]}, {"facets", full["facets"]}});
+}
+
+Response ApiWorker::Impl::fields(const Params& params) {
+  Query q(params, {});
+  return json_response({{"fields", indexer::fields_json()}});
 }
 
 Response ApiWorker::Impl::stats(const Params& params) {

@@ -85,16 +85,12 @@ Result<std::unique_ptr<Server>> Server::open(const ServerOptions& options) {
   if (options.archive) {
     impl->archive = options.archive;
   } else {
-    archive::Options ao;
-    ao.dir = options.data / "archive";
-    auto a = archive::Archive::open(ao);
+    auto a = indexer::DataDir(options.data).open_archive();
     if (!a) return a.status();
     impl->owned_archive = std::move(*a);
     impl->archive = impl->owned_archive.get();
   }
-  indexer::IndexOptions io_options;
-  io_options.dir = options.data / "index";
-  auto mark = indexer::ServingMark::take(io_options);
+  auto mark = indexer::ServingMark::take(indexer::DataDir(options.data).index_options());
   if (!mark) return mark.status().code() == Code::kLocked
                         ? Status(Code::kLocked, "another defter serve serves " + options.data.string())
                         : mark.status();
@@ -127,7 +123,7 @@ void Server::run() {
     });
   }
   impl->accept();
-  impl->indexer = std::thread([impl] { impl->index_loop(); });
+  impl->start_indexer();
   auto serve = [impl](asio::io_context& context) {
     ApiWorker worker(impl->api_options, *impl->archive);
     tls_worker = &worker;

@@ -43,20 +43,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::mutex log_mutex;
   std::mutex sessions_mutex;
   std::set<std::weak_ptr<detail::Session>, std::owner_less<std::weak_ptr<detail::Session>>> sessions;
-  // The indexer: makes the records written through the API searchable
-  // first, then drains the archive's change log into the index in pieces
-  // (so that API writes never wait behind a long import), after each write
-  // and every quarter second for other writers.
-  std::thread indexer;
-  std::mutex index_mutex;
-  std::condition_variable index_cv;
-  bool index_wanted = true, index_stop = false;
-  std::vector<std::pair<schema::RecordType, std::string>> urgent;  // written through the API, not yet indexed
-  std::atomic<std::uint64_t> indexed_seq{0};
+  // Keeps the index up to date (indexer/live_index.hpp: the server's
+  // indexing policy); started by run().
+  std::unique_ptr<indexer::LiveIndexer> live;
+  std::mutex live_mutex;
   std::unique_ptr<indexer::ServingMark> serving;
-  // Records a piece of draining rebuilds: sized as it goes so that a piece
-  // takes about a tenth of a second, the most an API write waits for one.
-  std::size_t drain_piece = 32;
 
   explicit Impl(const ServerOptions& o)
       : options(o),
@@ -74,10 +65,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     api_options.max_page_size = o.max_page_size;
     api_options.require_read_token = o.require_read_token;
     api_options.on_write = [this](const std::vector<std::pair<schema::RecordType, std::string>>& records) {
-      std::lock_guard lock(index_mutex);
-      urgent.insert(urgent.end(), records.begin(), records.end());
-      index_wanted = true;
-      index_cv.notify_one();
+      std::lock_guard lock(live_mutex);
+      if (live) live->index_first(records);
     };
   }
 
@@ -102,79 +91,19 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     search_io.stop();
   }
 
-  std::vector<std::pair<schema::RecordType, std::string>> take_urgent() {
-    std::lock_guard lock(index_mutex);
-    return std::exchange(urgent, {});
-  }
-
-  // Holds the index's write lock only while it indexes, so that `defter
-  // reindex` can take it in between.
-  void index_loop() {
-    indexer::IndexOptions io_options;
-    io_options.dir = options.data / "index";
-    std::string last_error;
-    std::unique_lock lock(index_mutex);
-    while (!index_stop) {
-      index_cv.wait_for(lock, std::chrono::milliseconds(250), [this] { return index_wanted || index_stop; });
-      if (index_stop) break;
-      index_wanted = false;
-      bool pending = !urgent.empty();
-      lock.unlock();
-      std::uint64_t archive_seq = 0;
-      if (auto snap = archive->snapshot(); snap.ok()) archive_seq = snap->last_seq();
-      std::string error;
-      if (pending || archive_seq > indexed_seq.load()) {
-        auto writer = indexer::IndexWriter::open(io_options);
-        auto held = Clock::now();
-        if (writer) {
-          for (;;) {
-            if (auto records = take_urgent(); !records.empty()) {
-              if (auto r = (*writer)->index_records(*archive, records); !r) {
-                error = "indexing written records stopped: " + r.status().message();
-                break;
-              }
-            }
-            auto started = Clock::now();
-            std::size_t piece = drain_piece;
-            auto drained = (*writer)->drain(*archive, {}, piece);
-            if (!drained) {
-              error = "indexing stopped: " + drained.status().message();
-              break;
-            }
-            indexed_seq = drained->last_seq;
-            if (drained->units == piece) {
-              auto took = Clock::now() - started;
-              // Not below 16: each piece commits, and rescans what is left of the log.
-              if (took > std::chrono::milliseconds(200)) drain_piece = std::max<std::size_t>(16, piece / 2);
-              else if (took < std::chrono::milliseconds(50)) drain_piece = std::min<std::size_t>(1024, piece * 2);
-            }
-            // Lets go of the index at least once a second, so that another
-            // writer waiting for it (defter backup, reindex) gets its turn.
-            std::lock_guard stop_lock(index_mutex);
-            bool done = drained->units < piece && urgent.empty();
-            if (index_stop || done) break;
-            if (Clock::now() - held > std::chrono::seconds(1)) {
-              index_wanted = true;  // more to do: open it again at once
-              break;
-            }
-          }
-        } else if (writer.status().code() != Code::kLocked) {
-          error = "cannot open the index for writing: " + writer.status().message();
-        }
-      }
-      if (!error.empty() && error != last_error) log_error(error);
-      last_error = error;
-      lock.lock();
-    }
+  void start_indexer() {
+    std::lock_guard lock(live_mutex);
+    live = std::make_unique<indexer::LiveIndexer>(*archive, indexer::DataDir(options.data).index_options(),
+                                                  [this](const std::string& e) { log_error(e); });
   }
 
   void stop_indexer() {
+    std::unique_ptr<indexer::LiveIndexer> stopped;
     {
-      std::lock_guard lock(index_mutex);
-      index_stop = true;
-      index_cv.notify_one();
+      std::lock_guard lock(live_mutex);
+      stopped = std::move(live);
     }
-    if (indexer.joinable()) indexer.join();
+    stopped.reset();  // stops it, outside the lock a write may wait for
   }
 
   std::ostream& log_stream() { return options.log ? *options.log : std::cerr; }
@@ -224,9 +153,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       out += "# HELP defter_archive_last_change The archive's newest change number.\n# TYPE defter_archive_last_change gauge\n";
       out += "defter_archive_last_change " + std::to_string(snap->last_seq()) + "\n";
     }
-    indexer::IndexOptions io_options;
-    io_options.dir = options.data / "index";
-    if (auto ix = indexer::index_stats(io_options); ix.ok()) {
+    if (auto ix = indexer::index_stats(indexer::DataDir(options.data).index_options()); ix.ok()) {
       out += "# HELP defter_index_last_change The newest archive change the index holds.\n# TYPE defter_index_last_change gauge\n";
       out += "defter_index_last_change " + std::to_string(ix->last_seq) + "\n";
       out += "# HELP defter_index_documents Documents in the index, by language.\n# TYPE defter_index_documents gauge\n";
@@ -246,7 +173,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       // The index's age: since its newest file was written.
       std::error_code ec;
       auto newest = std::filesystem::file_time_type::min();
-      for (const auto& e : std::filesystem::recursive_directory_iterator(io_options.dir, ec))
+      for (const auto& e : std::filesystem::recursive_directory_iterator(indexer::DataDir(options.data).index_dir(), ec))
         if (e.is_regular_file(ec)) newest = std::max(newest, e.last_write_time(ec));
       if (newest != std::filesystem::file_time_type::min()) {
         double age = std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - newest).count();

@@ -24,7 +24,9 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "defter/indexer/data_dir.hpp"
 #include "defter/indexer/index.hpp"
+#include "defter/indexer/live_index.hpp"
 #include "defter/schema/text.hpp"
 
 namespace defter::httpd::detail {

@@ -245,7 +245,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Logs, finishes and sends a request's answer.
   void complete(Request req, Response res, const ApiWorker::Outcome& outcome) {
-    if (!outcome.error.empty()) server_->log_error(outcome.route + ": " + outcome.error);
+    if (!outcome.error.empty())
+      server_->log_error((outcome.request_id.empty() ? "" : "request " + outcome.request_id + ": ") + outcome.route + ": " +
+                         outcome.error);
     finish(req, res, outcome.route);
     bool keep = req.keep_alive() && !server_->stopping && res.keep_alive() && !body_unread_;
     res.version(req.version());

@@ -8,8 +8,23 @@
 // elements in dom.js; both load first.
 'use strict';
 
-const FACETS = ['country', 'year', 'month', 'author', 'lang', 'type'];
 const PAGE_SIZE = 10;
+
+// The filters and facets, from the server's field table (GET /api/v1/fields),
+// read once before the first view.
+let FACETS = [];   // the filters, in the order the panels show them
+let COUNTED = [];  // the facets the server counts
+let fieldsRead = null;
+function readFields(signal) {
+  fieldsRead ??= api('fields', {}, signal).then(r => {
+    FACETS = r.fields.filter(f => f.filter).map(f => f.name);
+    COUNTED = r.fields.filter(f => f.facet).map(f => f.name);
+  }, err => {
+    fieldsRead = null;  // read again by the next view
+    throw err;
+  });
+  return fieldsRead;
+}
 
 function chooseUiLang() {
   const stored = localStorage.getItem('defter.ui');
@@ -165,6 +180,7 @@ async function render() {
   main.removeAttribute('data-rendered');
   let m;
   try {
+    await readFields(signal);
     if ((m = path.match(/^\/articles\/([^/]+)$/))) await renderArticle(decodeURIComponent(m[1]), signal);
     else if ((m = path.match(/^\/authors\/([^/]+)$/))) await renderAuthor(decodeURIComponent(m[1]), signal);
     else await renderSearch(signal);
@@ -182,8 +198,8 @@ async function render() {
 async function renderSearch(signal) {
   const state = searchState();
   document.getElementById('q').value = state.q;
-  const facets = ['country', 'year', 'author', 'lang', 'type'];
-  if (state.filters.year.length) facets.push('month');
+  // The months of a year once a year is chosen.
+  const facets = COUNTED.filter(f => f !== 'month' || state.filters.year.length);
   const r = await api('search', {
     q: state.q, sort: state.sort, page: state.page, size: PAGE_SIZE, ui_lang: ui, facets: facets.join(','),
     prefer: ui, ...state.filters,

@@ -1,7 +1,9 @@
 #include "facets.hpp"
 
 #include <algorithm>
+#include <optional>
 
+#include "defter/indexer/fields.hpp"
 #include "defter/indexer/index_schema.hpp"
 
 namespace defter::indexer {
@@ -84,14 +86,27 @@ std::uint32_t Interner::find(const std::string& s) const {
   return it == ids_.end() ? FacetTable::kNone : it->second;
 }
 
+namespace {
+
+bool wants(const std::set<std::string>& wanted, FieldId id) { return wanted.count(std::string(field(id).name)) > 0; }
+
+// The facet of a name (fields.hpp), or nullopt.
+std::optional<FieldId> facet_id(const std::string& name) {
+  const Field* f = find_field(name);
+  if (!f || !f->facet) return std::nullopt;
+  return f->id;
+}
+
+}  // namespace
+
 FacetSpy::FacetSpy(const FacetTable& table, const std::set<std::string>& wanted)
     : table_(table),
-      lang_(wanted.count("lang") > 0),
-      type_(wanted.count("type") > 0),
-      country_(wanted.count("country") > 0),
-      author_(wanted.count("author") > 0),
-      year_(wanted.count("year") > 0),
-      month_(wanted.count("month") > 0),
+      lang_(wants(wanted, FieldId::kLang)),
+      type_(wants(wanted, FieldId::kType)),
+      country_(wants(wanted, FieldId::kCountry)),
+      author_(wants(wanted, FieldId::kAuthor)),
+      year_(wants(wanted, FieldId::kYear)),
+      month_(wants(wanted, FieldId::kMonth)),
       seen_(table.keys()),
       lang_counts_(lang_ ? table.langs.size() : 0),
       year_counts_(year_ ? table.years.size() : 0),
@@ -134,27 +149,27 @@ void FacetSpy::clear() {
 }
 
 bool FacetSpy::feed(FacetSpy& inner, const std::string& facet, const std::set<std::string>& values) {
-  const Interner* names = facet == "lang"      ? &table_.langs
-                          : facet == "year"    ? &table_.years
-                          : facet == "month"   ? &table_.months
-                          : facet == "country" ? &table_.countries
-                                               : nullptr;
-  if (!names && facet != "type") return false;
+  auto id = facet_id(facet);
+  if (!id) return false;
+  const Interner* names = nullptr;
+  switch (*id) {
+    case FieldId::kLang: names = &table_.langs, feed_by_ = Feed::kLang; break;
+    case FieldId::kYear: names = &table_.years, feed_by_ = Feed::kYear; break;
+    case FieldId::kMonth: names = &table_.months, feed_by_ = Feed::kMonth; break;
+    case FieldId::kCountry: names = &table_.countries, feed_by_ = Feed::kCountry; break;
+    case FieldId::kType: feed_by_ = Feed::kType; break;
+    default: return false;  // an author is not in the table as one value a document
+  }
   feed_ids_.assign(names ? names->size() : 0, false);
   for (const auto& v : values) {
     if (names) {
-      if (auto id = names->find(v); id != FacetTable::kNone) feed_ids_[id] = true;
+      if (auto vid = names->find(v); vid != FacetTable::kNone) feed_ids_[vid] = true;
     } else {
       feed_articles_ = feed_articles_ || v == "article";
       feed_authors_ = feed_authors_ || v == "author";
     }
   }
   inner_ = &inner;
-  feed_by_ = facet == "lang"    ? Feed::kLang
-             : facet == "year"  ? Feed::kYear
-             : facet == "month" ? Feed::kMonth
-             : facet == "type"  ? Feed::kType
-                                : Feed::kCountry;
   return true;
 }
 
@@ -179,17 +194,23 @@ std::map<std::string, std::uint64_t> FacetSpy::counts(const std::string& facet) 
     for (std::size_t i = 0; i < counts.size(); ++i)
       if (counts[i]) out[names.str(static_cast<std::uint32_t>(i))] += counts[i];
   };
-  if (facet == "lang") add(table_.langs, lang_counts_);
-  if (facet == "year") add(table_.years, year_counts_);
-  if (facet == "month") add(table_.months, month_counts_);
-  if (facet == "author") add(table_.authors, author_counts_);
-  if (facet == "country") {
-    add(table_.countries, subject_counts_);
-    add(table_.countries, mentioned_counts_);
-  }
-  if (facet == "type" && type_) {
-    if (articles_) out["article"] = articles_;
-    if (author_records_) out["author"] = author_records_;
+  auto id = facet_id(facet);
+  if (!id) return out;
+  switch (*id) {
+    case FieldId::kLang: add(table_.langs, lang_counts_); break;
+    case FieldId::kYear: add(table_.years, year_counts_); break;
+    case FieldId::kMonth: add(table_.months, month_counts_); break;
+    case FieldId::kAuthor: add(table_.authors, author_counts_); break;
+    case FieldId::kCountry:
+      add(table_.countries, subject_counts_);
+      add(table_.countries, mentioned_counts_);
+      break;
+    case FieldId::kType:
+      if (!type_) break;
+      if (articles_) out["article"] = articles_;
+      if (author_records_) out["author"] = author_records_;
+      break;
+    default: break;
   }
   return out;
 }

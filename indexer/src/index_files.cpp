@@ -24,25 +24,60 @@
 namespace defter::indexer {
 namespace fs = std::filesystem;
 
-// Xapian's exceptions never cross the module's API: they become a Status.
+namespace {
+
+// Whether the system error behind a Xapian error is one of `codes`: Xapian
+// 1.4 keeps only its text (get_error_string(), strerror of the errno).
+bool system_error_is(const Xapian::Error& e, std::initializer_list<int> codes) {
+  const char* text = e.get_error_string();
+  if (!text) return false;
+  for (int code : codes)
+    if (std::strcmp(text, std::strerror(code)) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+// Xapian's exceptions never cross the module's API: they become a Status,
+// by the exception's type and the system error behind it. Xapian 1.4's
+// errors have no virtual functions, so the type is found by rethrowing the
+// exception being handled: called only inside a catch of `e`.
 Status from_xapian(const Xapian::Error& e, const std::string& what) {
   std::string msg = what + ": " + e.get_description();
-  const std::string type = e.get_type();
-  // Only "already locked" means another writer; a lock that cannot be
-  // taken at all is this process's problem, and nobody else will index.
-  if (type == "DatabaseLockError" && msg.find("already locked") != std::string::npos)
-    return {Code::kLocked, what + ": another process is writing the index; it will index the archive's changes"};
-  if (msg.find("ermission denied") != std::string::npos || msg.find("ead-only") != std::string::npos)
-    return {Code::kReadOnly, msg + " (the index is not writable by this user; check the permissions of its directory)"};
-  if (type == "DatabaseLockError") return {Code::kIOError, msg};
-  if (msg.find("No space left") != std::string::npos || msg.find("File too large") != std::string::npos)
-    return {Code::kStorageFull, msg + " (free some disk space, then run defter index)"};
-  if (type == "DatabaseVersionError") return {Code::kUnsupported, msg};
-  // A damaged or unreadable database: the archive holds everything the
-  // index is made of.
-  if (type == "DatabaseCorruptError" || type == "DatabaseOpeningError" || type == "DatabaseError")
-    return {Code::kCorruption, msg + " (the index is damaged: run defter reindex to rebuild it from the archive)"};
-  return {Code::kIOError, msg};
+  const Status read_only{Code::kReadOnly, msg + " (the index is not writable by this user; check the permissions of its directory)"};
+  const Status damaged{Code::kCorruption, msg + " (the index is damaged: run defter reindex to rebuild it from the archive)"};
+  try {
+    throw;
+  } catch (const Xapian::DatabaseLockError&) {
+    // A lock error says why only in its text. "already locked" is another
+    // writer; a lock that cannot be taken at all is this process's
+    // problem, and nobody else will index.
+    if (e.get_msg().find("already locked") != std::string::npos)
+      return {Code::kLocked, what + ": another process is writing the index; it will index the archive's changes"};
+    if (e.get_msg().find(std::strerror(EACCES)) != std::string::npos) return read_only;
+    return {Code::kIOError, msg};
+  } catch (const Xapian::Error&) {
+    // Below: the other types.
+  }
+  if (system_error_is(e, {EACCES, EPERM, EROFS})) return read_only;
+  if (system_error_is(e, {ENOSPC, EFBIG, EDQUOT})) return {Code::kStorageFull, msg + " (free some disk space, then run defter index)"};
+  try {
+    throw;
+  } catch (const Xapian::DatabaseVersionError&) {
+    return {Code::kUnsupported, msg};
+  } catch (const Xapian::DatabaseCorruptError&) {
+    return damaged;  // the archive holds everything the index is made of
+  } catch (const Xapian::DatabaseOpeningError&) {
+    return damaged;
+  } catch (const Xapian::DatabaseModifiedError&) {
+    return {Code::kIOError, msg};
+  } catch (const Xapian::DatabaseCreateError&) {
+    return {Code::kIOError, msg};
+  } catch (const Xapian::DatabaseError&) {
+    return damaged;
+  } catch (const Xapian::Error&) {
+    return {Code::kIOError, msg};
+  }
 }
 
 Xapian::Database open_live(const fs::path& dir) {
@@ -69,9 +104,9 @@ std::string generation_name(int n) {
   return buf;
 }
 
-Status write_stub(const fs::path& dir, const std::string& generation) {
-  // A name of this process's own: two processes creating the index at once
-  // both write a stub (the same one), and neither may rename the other's.
+Status write_stub(const fs::path& dir, const std::string& generation, bool only_if_absent) {
+  // A name of this process's own: two processes may write a stub at once,
+  // and neither may rename the other's.
   fs::path tmp = dir / (std::string(kStub) + ".tmp." + std::to_string(::getpid()));
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -85,8 +120,18 @@ Status write_stub(const fs::path& dir, const std::string& generation) {
     ::close(fd);
   }
   std::error_code ec;
-  fs::rename(tmp, dir / kStub, ec);  // atomic: a reader sees the old stub or the new one
-  if (ec) return {Code::kIOError, "cannot switch the index to " + generation + ": " + ec.message()};
+  if (only_if_absent) {
+    // link() does not replace: of two processes creating the index at
+    // once, exactly one names the live generation.
+    int rc = ::link(tmp.c_str(), (dir / kStub).c_str());
+    int err = errno;
+    fs::remove(tmp, ec);
+    if (rc != 0 && err == EEXIST) return {Code::kConflict, "the index in " + dir.string() + " was created meanwhile"};
+    if (rc != 0) return {Code::kIOError, "cannot create the index's stub in " + dir.string() + ": " + std::strerror(err)};
+  } else {
+    fs::rename(tmp, dir / kStub, ec);  // atomic: a reader sees the old stub or the new one
+    if (ec) return {Code::kIOError, "cannot switch the index to " + generation + ": " + ec.message()};
+  }
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::fsync(dfd);

@@ -14,6 +14,9 @@ namespace defter::indexer {
 
 // The stub file in DATA/index naming the live generation; Xapian opens it.
 inline constexpr const char* kStub = "current";
+// Held by a running server (ServingMark) and by a reindex.
+inline constexpr const char* kServingLock = "serving.lock";
+inline constexpr const char* kReindexLock = "reindex.lock";
 
 // The live generation's directory name, or "" when there is no index.
 std::string current_generation(const std::filesystem::path& dir);
@@ -25,12 +28,15 @@ Xapian::Database open_live(const std::filesystem::path& dir);
 
 // Xapian's exceptions never cross the module's API: they become a Status.
 // `what` says what was being done ("search the index").
+// Called only inside a catch of e (it rethrows it to find its type).
 Status from_xapian(const Xapian::Error& e, const std::string& what);
 
 // "gen-000042": the directory of generation n.
 std::string generation_name(int n);
 // Points the stub at `generation`, atomically (a reader sees the old stub or the new).
-Status write_stub(const std::filesystem::path& dir, const std::string& generation);
+// Names `generation` the live one, atomically. With only_if_absent, only
+// when no generation is live yet; kConflict when one is.
+Status write_stub(const std::filesystem::path& dir, const std::string& generation, bool only_if_absent = false);
 // The highest generation number in `dir` (0 when none).
 int highest_generation(const std::filesystem::path& dir);
 // The last change of the archive the index holds ("defter:last_seq").

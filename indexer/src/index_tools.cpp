@@ -170,12 +170,12 @@ Result<std::unique_ptr<ServingMark>> ServingMark::take(const IndexOptions& optio
   std::error_code ec;
   fs::create_directories(options.dir, ec);
   if (ec) return Status(Code::kIOError, "cannot create " + options.dir.string() + ": " + ec.message());
-  int fd = ::open((options.dir / "serving.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open((options.dir / kServingLock).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
-    return Status(Code::kReadOnly, "cannot open " + (options.dir / "serving.lock").string() + ": " + std::strerror(errno) +
+    return Status(Code::kReadOnly, "cannot open " + (options.dir / kServingLock).string() + ": " + std::strerror(errno) +
                                        " (the index is not writable: defter serve indexes what is written; check its "
                                        "permissions or pass another --data)");
-  if (fd < 0) return Status(Code::kIOError, "cannot open " + (options.dir / "serving.lock").string() + ": " + std::strerror(errno));
+  if (fd < 0) return Status(Code::kIOError, "cannot open " + (options.dir / kServingLock).string() + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return Status(Code::kLocked, "another defter serve indexes " + options.dir.string());
@@ -186,7 +186,7 @@ Result<std::unique_ptr<ServingMark>> ServingMark::take(const IndexOptions& optio
 ServingMark::~ServingMark() { ::close(fd_); }
 
 bool served(const IndexOptions& options) {
-  int fd = ::open((options.dir / "serving.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open((options.dir / kServingLock).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);

@@ -306,8 +306,19 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const IndexOptions& optio
   bool fresh = impl->generation.empty();
   if (fresh) impl->generation = generation_name(highest_generation(options.dir) + 1);
   if (auto s = impl->open_generation(); !s.ok()) return s;
-  if (fresh)
-    if (auto s = write_stub(options.dir, impl->generation); !s.ok()) return s;
+  if (fresh) {
+    Status named = write_stub(options.dir, impl->generation, true);
+    if (named.code() == Code::kConflict) {
+      // Another process created the index meanwhile (with a generation of
+      // its own): this one's, still empty, goes, and the live one is used.
+      impl->db.close();
+      fs::remove_all(options.dir / impl->generation, ec);
+      impl->generation = current_generation(options.dir);
+      if (auto s = impl->open_generation(); !s.ok()) return s;
+    } else if (!named.ok()) {
+      return named;
+    }
+  }
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
 }
 
@@ -366,6 +377,13 @@ Result<CatchUp> catch_up(archive::Archive& archive, const IndexOptions& options,
       // Until the log is empty: other processes append while this one indexes.
       for (;;) {
         auto drained = (*writer)->drain(archive, progress);
+        if (!drained && drained.status().code() == Code::kLocked) {
+          // The live generation changed under it (a reindex switched, or
+          // another process created the index first) and another process
+          // holds it: that process indexes what is left, as above.
+          out.handed_over = true;
+          return out;
+        }
         if (!drained) return drained.status();
         out.stats.changes += drained->changes;
         out.stats.documents_written += drained->documents_written;
@@ -391,8 +409,8 @@ Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& option
   fs::create_directories(options.dir, ec);
   if (ec) return Status(Code::kIOError, "cannot create " + options.dir.string() + ": " + ec.message());
   // One reindex at a time.
-  int lock = ::open((options.dir / "reindex.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock < 0) return Status(Code::kIOError, "cannot open " + (options.dir / "reindex.lock").string() + ": " + std::strerror(errno));
+  int lock = ::open((options.dir / kReindexLock).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0) return Status(Code::kIOError, "cannot open " + (options.dir / kReindexLock).string() + ": " + std::strerror(errno));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }

@@ -1,5 +1,6 @@
 #include "query.hpp"
 
+#include "defter/indexer/fields.hpp"
 #include "defter/schema/partial_date.hpp"
 #include "defter/schema/text.hpp"
 
@@ -303,8 +304,8 @@ bool starts_with_capital(std::string_view text) {
 }
 
 bool is_field(const std::string& name) {
-  static const char* const kFields[] = {"title", "author", "country", "lang", "type", "cites", "date", "year"};
-  return std::any_of(std::begin(kFields), std::end(kFields), [&](const char* f) { return name == f; });
+  const Field* f = find_field(name);
+  return f && f->in_query;
 }
 
 bool sanitize_utf8(std::string& text) {

@@ -49,39 +49,57 @@ std::string Searcher::Impl::resolve(Node& n) {
     if (auto why = resolve(c); !why.empty()) return why;
   if (n.kind != Node::Kind::kField) return "";
   const std::string& v = n.text;
-  if (n.field == "country") {
-    n.resolved = Gazetteer::instance().lookup(v);
-    if (n.resolved.empty()) n.resolved = word_countries(v);
-    if (n.resolved.empty()) return "country:" + v + " is not a country name or code I know";
-  } else if (n.field == "lang") {
-    std::string want = query::lower_ascii(v);
-    for (const auto& l : languages) {
-      std::string have = query::lower_ascii(l);
-      if (have == want || have.rfind(want + "-", 0) == 0) n.resolved.push_back(l);
+  const Field* f = find_field(n.field);
+  if (!f) return "";  // the parser admits only the table's names
+  switch (f->id) {
+    case FieldId::kCountry:
+      n.resolved = Gazetteer::instance().lookup(v);
+      if (n.resolved.empty()) n.resolved = word_countries(v);
+      if (n.resolved.empty()) return "country:" + v + " is not a country name or code I know";
+      break;
+    case FieldId::kLang: {
+      std::string want = query::lower_ascii(v);
+      for (const auto& l : languages) {
+        std::string have = query::lower_ascii(l);
+        if (have == want || have.rfind(want + "-", 0) == 0) n.resolved.push_back(l);
+      }
+      if (n.resolved.empty()) n.resolved.push_back(v);  // matches nothing, honestly
+      break;
     }
-    if (n.resolved.empty()) n.resolved.push_back(v);  // matches nothing, honestly
-  } else if (n.field == "type") {
-    std::string t = query::lower_ascii(v);
-    if (t == "articles") t = "article";
-    if (t == "authors" || t == "bio" || t == "biography") t = "author";
-    if (t != "article" && t != "author") return "type:" + v + " is neither article nor author";
-    n.resolved = {t};
-  } else if (n.field == "date" || n.field == "year") {
-    query::DateRange r;
-    if (!query::parse_date_range(v, n.field == "year", r))
-      return n.field + ":" + v + " is not a " + (n.field == "year" ? "year or range of years (2020..2023)"
-                                                                    : "date or range of dates (2023-01..2023-06)");
-    n.resolved = {r.from, r.to};
-  } else if (n.field == "author") {
-    if (!n.wildcard && exists(term(prefix::kAuthor, v))) n.resolved = {v};
-  } else if (n.field == "cites") {
-    std::string exact = source_term(v);
-    if (exists(exact)) {
-      n.resolved = {exact};
-    } else {
-      for (auto t = db.allterms_begin(exact); t != db.allterms_end(exact) && n.resolved.size() < kMaxExpansion; ++t)
-        n.resolved.push_back(*t);
+    case FieldId::kType: {
+      std::string t = query::lower_ascii(v);
+      if (t == "articles") t = "article";
+      if (t == "authors" || t == "bio" || t == "biography") t = "author";
+      if (t != "article" && t != "author") return "type:" + v + " is neither article nor author";
+      n.resolved = {t};
+      break;
     }
+    case FieldId::kDate:
+    case FieldId::kYear:
+    case FieldId::kMonth: {
+      bool year = f->id == FieldId::kYear;
+      query::DateRange r;
+      if (!query::parse_date_range(v, year, r))
+        return n.field + ":" + v + " is not a " + (year ? "year or range of years (2020..2023)"
+                                                         : "date or range of dates (2023-01..2023-06)");
+      n.resolved = {r.from, r.to};
+      break;
+    }
+    case FieldId::kAuthor:
+      if (!n.wildcard && exists(term(f->prefix, v))) n.resolved = {v};
+      break;
+    case FieldId::kCites: {
+      std::string exact = source_term(v);
+      if (exists(exact)) {
+        n.resolved = {exact};
+      } else {
+        for (auto t = db.allterms_begin(exact); t != db.allterms_end(exact) && n.resolved.size() < kMaxExpansion; ++t)
+          n.resolved.push_back(*t);
+      }
+      break;
+    }
+    case FieldId::kTitle:
+      break;
   }
   return "";
 }
@@ -239,20 +257,30 @@ std::optional<Xapian::Query> Searcher::Impl::compile(const Node& n, const Analyz
 
 Xapian::Query Searcher::Impl::compile_field(const Node& n, const Analyzer& an) {
   const auto& r = n.resolved;
+  const Field& f = *find_field(n.field);  // resolve() passed it
+  std::string text_prefix(f.text_prefix);
   std::vector<std::string> terms;
-  if (n.field == "title") return words_query(an, n.text, std::string(prefix::kTitle), n.wildcard);
-  if (n.field == "author") {
-    if (!r.empty()) return boolean(Xapian::Query(term(prefix::kAuthor, r[0])));
-    if (n.wildcard) return words_query(an, n.text, std::string(prefix::kAuthorName), true);
-    return with_latin(words_query(an, n.text, std::string(prefix::kAuthorName), false), n.text, std::string(prefix::kAuthorName));
+  switch (f.id) {
+    case FieldId::kTitle:
+      return words_query(an, n.text, text_prefix, n.wildcard);
+    case FieldId::kAuthor:
+      // An id the index knows selects; else the words of a name are searched.
+      if (!r.empty()) return boolean(Xapian::Query(term(f.prefix, r[0])));
+      if (n.wildcard) return words_query(an, n.text, text_prefix, true);
+      return with_latin(words_query(an, n.text, text_prefix, false), n.text, text_prefix);
+    case FieldId::kDate:
+    case FieldId::kYear:
+    case FieldId::kMonth:
+      return boolean(date_range(r.at(0), r.at(1)));
+    case FieldId::kCites:
+      terms = r;  // resolve() found the terms themselves
+      break;
+    case FieldId::kCountry:
+    case FieldId::kLang:
+    case FieldId::kType:
+      for (const auto& v : r) terms.push_back(term(f.prefix, v));
+      break;
   }
-  if (n.field == "country")
-    for (const auto& c : r) terms.push_back(term(prefix::kCountry, c));
-  if (n.field == "lang")
-    for (const auto& l : r) terms.push_back(term(prefix::kLang, l));
-  if (n.field == "type") terms.push_back(term(prefix::kType, r.at(0)));
-  if (n.field == "cites") terms = r;
-  if (n.field == "date" || n.field == "year") return boolean(date_range(r.at(0), r.at(1)));
   return boolean(or_terms(terms));
 }
 
@@ -427,39 +455,15 @@ Result<Compiled> Searcher::Impl::compile_request(const SearchRequest& req, Node&
     }
   for (const auto& [facet, values] : req.filters) {
     if (values.empty()) continue;
+    const Field* f = find_field(facet);
+    if (!f || !f->filter)
+      return Status(Code::kInvalidArgument, "unknown filter \"" + facet + "\" (" + name_list(filter_names()) + ")");
     std::vector<std::string> terms;
     for (const auto& v : values) {
-      if (facet == "country") {
-        auto codes = Gazetteer::instance().lookup(v);
-        if (codes.empty())
-          return Status(Code::kInvalidArgument, "filter country: \"" + v + "\" is not a country name or code");
-        for (const auto& code : codes) {
-          terms.push_back(term(prefix::kCountry, code));
-          c.selected[facet].insert(code);
-        }
-        continue;
-      } else if (facet == "year") {
-        query::DateRange r;
-        if (v.size() != 4 || !query::parse_date_range(v, true, r))
-          return Status(Code::kInvalidArgument, "filter year: \"" + v + "\" is not a year (YYYY)");
-        terms.push_back(term(prefix::kYear, v));
-      } else if (facet == "month") {
-        query::DateRange r;
-        if (v.size() != 7 || !query::parse_date_range(v, false, r))
-          return Status(Code::kInvalidArgument, "filter month: \"" + v + "\" is not a month (YYYY-MM)");
-        terms.push_back(term(prefix::kMonth, v.substr(0, 4) + v.substr(5, 2)));
-      } else if (facet == "author") {
-        terms.push_back(term(prefix::kAuthor, v));
-      } else if (facet == "lang") {
-        terms.push_back(term(prefix::kLang, v));
-      } else if (facet == "type") {
-        if (v != "article" && v != "author")
-          return Status(Code::kInvalidArgument, "filter type: \"" + v + "\" is neither article nor author");
-        terms.push_back(term(prefix::kType, v));
-      } else {
-        return Status(Code::kInvalidArgument, "unknown filter \"" + facet + "\" (country, year, month, author, lang, type)");
-      }
-      c.selected[facet].insert(v);
+      auto got = filter_terms(*f, v);
+      if (!got) return got.status();
+      terms.insert(terms.end(), got->terms.begin(), got->terms.end());
+      c.selected[facet].insert(got->selected.begin(), got->selected.end());
     }
     c.filters[facet] = or_terms(terms);
   }

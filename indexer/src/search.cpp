@@ -288,18 +288,24 @@ void Searcher::Impl::add_text(Hit& h, const archive::Reader& reader, const Highl
   h.snippet = snippet(an, body, hl, req.snippet_chars, req.highlight);
 }
 
+// An author's name for the facet, remembered; the id while the archive
+// does not (yet) have the author.
+std::string Searcher::Impl::author_label(const std::string& id, const archive::Reader* reader) {
+  if (auto known = author_names.find(id); known != author_names.end()) return known->second;
+  if (!reader) return id;
+  auto a = reader->author(id);
+  if (!a.ok()) return id;
+  return author_names[id] = a->name;
+}
+
 std::vector<FacetValue> Searcher::Impl::facet_values(const std::string& facet, const FacetSpy& spy, const SearchRequest& req,
                                      const archive::Reader* reader) {
   std::vector<FacetValue> out;
   std::set<std::string> selected;
+  const Field& field = *find_field(facet);  // the request was checked against the table
   if (auto it = req.filters.find(facet); it != req.filters.end())
-    for (const auto& v : it->second) {
-      if (facet == "country") {
-        for (const auto& c : Gazetteer::instance().lookup(v)) selected.insert(c);
-      } else {
-        selected.insert(v);
-      }
-    }
+    for (const auto& v : it->second)
+      if (auto got = filter_terms(field, v)) selected.insert(got->selected.begin(), got->selected.end());
   for (const auto& [value, count] : spy.counts(facet)) {
     FacetValue f;
     f.value = value;
@@ -308,9 +314,9 @@ std::vector<FacetValue> Searcher::Impl::facet_values(const std::string& facet, c
   }
   for (const auto& s : selected)
     if (std::none_of(out.begin(), out.end(), [&](const FacetValue& f) { return f.value == s; })) out.push_back({s, "", 0});
-  if (facet == "year") {
+  if (field.id == FieldId::kYear) {
     std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) { return a.value > b.value; });
-  } else if (facet == "month") {
+  } else if (field.id == FieldId::kMonth) {
     std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
   } else {
     std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) {
@@ -324,26 +330,23 @@ std::vector<FacetValue> Searcher::Impl::facet_values(const std::string& facet, c
     if (kept.size() < req.facet_size || f.selected) kept.push_back(std::move(f));
   }
   for (auto& f : kept) {
-    if (facet == "country") {
-      f.label = Gazetteer::instance().label(f.value, req.ui_lang);
-      f.subject = spy.subject(f.value);
-      f.mentioned = spy.mentioned(f.value);
-    } else if (facet == "author") {
-      auto known = author_names.find(f.value);
-      if (known != author_names.end()) {
-        f.label = known->second;
-      } else if (auto a = reader ? reader->author(f.value) : Result<schema::Author>(Status(Code::kNotFound, ""));
-                 a.ok()) {
-        f.label = author_names[f.value] = a->name;
-      } else {
-        f.label = f.value;  // not remembered: the archive may have it soon
-      }
-    } else if (facet == "lang") {
-      f.label = language_label(f.value, req.ui_lang);
-    } else if (facet == "month") {
-      f.label = month_label(f.value, req.ui_lang);
-    } else {
-      f.label = f.value;
+    switch (field.id) {
+      case FieldId::kCountry:
+        f.label = Gazetteer::instance().label(f.value, req.ui_lang);
+        f.subject = spy.subject(f.value);
+        f.mentioned = spy.mentioned(f.value);
+        break;
+      case FieldId::kAuthor:
+        f.label = author_label(f.value, reader);
+        break;
+      case FieldId::kLang:
+        f.label = language_label(f.value, req.ui_lang);
+        break;
+      case FieldId::kMonth:
+        f.label = month_label(f.value, req.ui_lang);
+        break;
+      default:
+        f.label = f.value;
     }
   }
   return kept;

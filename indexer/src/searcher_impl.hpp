@@ -124,6 +124,7 @@ struct Searcher::Impl {
   static Hit hit_of(const Xapian::Document& doc, double weight);
   // Title highlighted, and a snippet of the body (or biography) from the archive.
   void add_text(Hit& h, const archive::Reader& reader, const Highlight& hl, const SearchRequest& req, const Analyzer& an);
+  std::string author_label(const std::string& id, const archive::Reader* reader);
   std::vector<FacetValue> facet_values(const std::string& facet, const FacetSpy& spy, const SearchRequest& req,
                                        const archive::Reader* reader);
   // "Did you mean": the query with each word the index does not know

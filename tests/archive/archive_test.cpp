@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "store.hpp"
+#include "values.hpp"
 #include "defter/archive/importer.hpp"
 #include "support.hpp"
 
@@ -72,6 +74,87 @@ std::vector<archive::Change> changes(archive::Archive& a, std::uint64_t after = 
     out.push_back(c);
     return true;
   }).ok());
+  return out;
+}
+
+// The sample archive imported into dir (sealed, LZ4): its articles as JSON,
+// in id order, for checking what an older format reads back.
+std::vector<std::string> import_sample(const test::TempDir& dir) {
+  std::vector<std::string> expected;
+  auto a = open(dir);
+  archive::ImportListener quiet;
+  std::vector<std::string> files;
+  for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl"})
+    files.push_back((test::source_dir() / "tools" / "sample" / f).string());
+  REQUIRE(archive::import_jsonl(*a, files, {}, quiet).ok());
+  auto snap = a->snapshot();
+  REQUIRE(snap.ok());
+  REQUIRE(snap->for_each_article([&](const schema::Article& art) {
+    expected.push_back(nlohmann::json(art).dump());
+    return true;
+  }).ok());
+  REQUIRE(expected.size() >= 8);
+  return expected;
+}
+
+// Every article reads back as `expected` (decoded and as JSON), none damaged.
+void check_reads(archive::Archive& a, const std::vector<std::string>& expected) {
+  auto snap = a.snapshot();
+  REQUIRE(snap.ok());
+  std::size_t i = 0;
+  REQUIRE(snap->for_each_article([&](const schema::Article& art) {
+    REQUIRE(i < expected.size());
+    CHECK(nlohmann::json(art).dump() == expected[i]);
+    auto j = snap->article_json(art.id);
+    REQUIRE(j.ok());
+    CHECK(*j == expected[i]);
+    ++i;
+    return true;
+  }).ok());
+  CHECK(i == expected.size());
+  CHECK(snap->damaged().empty());
+}
+
+// The archive in dir opened read-only.
+std::unique_ptr<archive::Archive> open_read_only(const test::TempDir& dir) {
+  archive::Options o;
+  o.dir = dir.path() / "archive";
+  o.read_only = true;
+  auto a = archive::Archive::open(o);
+  REQUIRE(a.ok());
+  return std::move(*a);
+}
+
+// Every value of one of the archive's databases, with LMDB directly.
+std::pair<MDB_dbi, std::vector<std::pair<std::string, std::string>>> values_of(MDB_txn* txn, const char* name) {
+  MDB_dbi dbi;
+  REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
+  std::vector<std::pair<std::string, std::string>> values;
+  MDB_cursor* cursor = nullptr;
+  REQUIRE(mdb_cursor_open(txn, dbi, &cursor) == 0);
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT))
+    values.emplace_back(std::string(static_cast<char*>(k.mv_data), k.mv_size), std::string(static_cast<char*>(v.mv_data), v.mv_size));
+  mdb_cursor_close(cursor);
+  return {dbi, values};
+}
+
+// The format_version the archive in dir records, read with LMDB directly.
+std::string stored_format(const test::TempDir& dir) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), MDB_RDONLY, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn) == 0);
+  MDB_dbi meta;
+  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+  std::string key = "format_version";
+  MDB_val k{key.size(), key.data()}, v;
+  REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
+  std::string out(static_cast<char*>(v.mv_data), v.mv_size);
+  mdb_txn_abort(txn);
+  mdb_env_close(env);
   return out;
 }
 
@@ -338,36 +421,7 @@ TEST_CASE("an archive of format 1 (no seals, zstd values) reads, and is sealed w
   // The sample archive, written now (sealed, LZ4), then every record value
   // rewritten as format 1 wrote it: no seal, compressed values with zstd.
   test::TempDir dir;
-  std::vector<std::string> expected;
-  {
-    auto a = open(dir);
-    archive::ImportListener quiet;
-    std::vector<std::string> files;
-    for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl"})
-      files.push_back((test::source_dir() / "tools" / "sample" / f).string());
-    REQUIRE(archive::import_jsonl(*a, files, {}, quiet).ok());
-    auto snap = a->snapshot();
-    REQUIRE(snap.ok());
-    REQUIRE(snap->for_each_article([&](const schema::Article& art) {
-      expected.push_back(nlohmann::json(art).dump());
-      return true;
-    }).ok());
-  }
-  REQUIRE(expected.size() >= 8);
-  // Every value of the record databases, by database.
-  auto values_of = [&](MDB_txn* txn, const char* name) {
-    MDB_dbi dbi;
-    REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
-    std::vector<std::pair<std::string, std::string>> values;
-    MDB_cursor* cursor = nullptr;
-    REQUIRE(mdb_cursor_open(txn, dbi, &cursor) == 0);
-    MDB_val k, v;
-    for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT))
-      values.emplace_back(std::string(static_cast<char*>(k.mv_data), k.mv_size),
-                          std::string(static_cast<char*>(v.mv_data), v.mv_size));
-    mdb_cursor_close(cursor);
-    return std::pair{dbi, values};
-  };
+  const std::vector<std::string> expected = import_sample(dir);
   MDB_env* env = nullptr;
   REQUIRE(mdb_env_create(&env) == 0);
   mdb_env_set_maxdbs(env, 16);
@@ -407,34 +461,10 @@ TEST_CASE("an archive of format 1 (no seals, zstd values) reads, and is sealed w
   REQUIRE(mdb_txn_commit(txn) == 0);
   mdb_env_close(env);
   CHECK(rewritten >= 16);  // the sample's bodies are long enough to be compressed
-  auto read_all = [&](archive::Archive& a) {
-    auto snap = a.snapshot();
-    REQUIRE(snap.ok());
-    std::size_t i = 0;
-    REQUIRE(snap->for_each_article([&](const schema::Article& art) {
-      REQUIRE(i < expected.size());
-      CHECK(nlohmann::json(art).dump() == expected[i]);
-      auto j = snap->article_json(art.id);
-      REQUIRE(j.ok());
-      CHECK(*j == expected[i]);
-      ++i;
-      return true;
-    }).ok());
-    CHECK(i == expected.size());
-    CHECK(snap->damaged().empty());
-  };
-  {
-    // Read-only: read as it is, nothing written.
-    archive::Options o;
-    o.dir = dir.path() / "archive";
-    o.read_only = true;
-    auto a = archive::Archive::open(o);
-    REQUIRE(a.ok());
-    read_all(**a);
-  }
-  // For writing: every value sealed, and the format now 2.
+  check_reads(*open_read_only(dir), expected);  // read-only: read as it is, nothing written
+  // For writing: every value sealed, and the format now the current one.
   auto a = open(dir);
-  read_all(*a);
+  check_reads(*a, expected);
   a.reset();
   REQUIRE(mdb_env_create(&env) == 0);
   mdb_env_set_maxdbs(env, 16);
@@ -443,13 +473,91 @@ TEST_CASE("an archive of format 1 (no seals, zstd values) reads, and is sealed w
   std::size_t sealed = 0;
   for (const char* name : {"authors", "articles", "translations"})
     for (auto& [key, value] : values_of(txn, name).second) sealed += value[0] == 'k' ? 1 : 0;
-  MDB_dbi meta;
-  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
-  std::string key = "format_version";
-  MDB_val kk{key.size(), key.data()}, vv;
-  REQUIRE(mdb_get(txn, meta, &kk, &vv) == 0);
-  CHECK(std::string(static_cast<char*>(vv.mv_data), vv.mv_size) == "2");
   mdb_txn_abort(txn);
   mdb_env_close(env);
   CHECK(sealed == unsealed);
+  CHECK(stored_format(dir) == std::to_string(archive::kArchiveFormat));
+}
+
+TEST_CASE("an archive of format 2 (sealed, no LZ4) reads, and is marked format 3 before anything is written", "[archive]") {
+  // The sample archive, written now, then made as format 2 wrote it: every
+  // LZ4 value ('l') stored again as plain CBOR ('c') under a new seal, and
+  // format_version 2.
+  test::TempDir dir;
+  const std::vector<std::string> expected = import_sample(dir);
+  auto format_of = [&](unsigned flags) {
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    mdb_env_set_maxdbs(env, 16);
+    REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), flags, 0644) == 0);
+    return env;
+  };
+  MDB_env* env = format_of(0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  std::size_t replaced = 0;
+  const std::pair<const char*, int> dbs[] = {{"authors", archive::store::kAuthors},
+                                             {"articles", archive::store::kArticles},
+                                             {"translations", archive::store::kTranslations}};
+  for (const auto& [name, db] : dbs) {
+    auto [dbi, values] = values_of(txn, name);
+    for (auto& [key, sealed] : values) {
+      std::string_view inner = std::string_view(sealed).substr(archive::detail::kSealBytes);
+      if (inner[0] != 'l') continue;
+      auto cbor = archive::detail::cbor_of(inner);
+      REQUIRE(cbor.ok());
+      std::string plain = archive::detail::seal(db, key, "c" + *cbor);
+      MDB_val kk{key.size(), key.data()}, vv{plain.size(), plain.data()};
+      REQUIRE(mdb_put(txn, dbi, &kk, &vv, 0) == 0);
+      ++replaced;
+    }
+  }
+  MDB_dbi meta;
+  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+  std::string key = "format_version", two = "2";
+  MDB_val kk{key.size(), key.data()}, vv{two.size(), two.data()};
+  REQUIRE(mdb_put(txn, meta, &kk, &vv, 0) == 0);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+  CHECK(replaced >= 16);
+  check_reads(*open_read_only(dir), expected);
+  CHECK(stored_format(dir) == "2");  // read-only: nothing written
+  auto a = open(dir);
+  check_reads(*a, expected);
+  a.reset();
+  CHECK(stored_format(dir) == "3");
+}
+
+TEST_CASE("an import from memory reads as a file does: lines, held-back references, refusals", "[archive]") {
+  test::TempDir dir;
+  auto a = open(dir);
+  struct Problems : archive::ImportListener {
+    std::vector<archive::ImportProblem> seen;
+    void on_problem(const archive::ImportProblem& p) override { seen.push_back(p); }
+  } problems;
+  // The article names an author that comes later (held back, then written);
+  // the second names nobody (refused, by line); a blank line is skipped.
+  const std::string text =
+      R"({"type": "article", "id": "later", "published": "2024", "authors": ["ayse"], "original_language": "en"})"
+      "\n\n"
+      R"({"type": "article", "id": "orphan", "published": "2024", "authors": ["nobody"], "original_language": "en"})"
+      "\n"
+      R"({"type": "author", "id": "ayse", "name": "Ayşe"})";  // no final newline
+  auto r = archive::import_jsonl_text(*a, "body", text, {}, problems);
+  REQUIRE(r.ok());
+  CHECK(r->counts.added == 2);
+  CHECK(r->counts.rejected == 1);
+  CHECK(r->lines == 3);
+  REQUIRE(problems.seen.size() == 1);
+  CHECK(problems.seen[0].file == "body");
+  CHECK(problems.seen[0].line == 3);
+  CHECK(problems.seen[0].reason.find("nobody") != std::string::npos);
+  auto snap = a->snapshot();
+  REQUIRE(snap.ok());
+  CHECK(snap->has_article("later"));
+  CHECK_FALSE(snap->has_article("orphan"));
+  // An empty text is no records, and no error.
+  auto empty = archive::import_jsonl_text(*a, "body", "", {}, problems);
+  REQUIRE(empty.ok());
+  CHECK(empty->counts.records() == 0);
 }

@@ -18,7 +18,7 @@ using nlohmann::json;
 using test::content;
 using test::content_of_line;
 
-TEST_CASE("SIGKILL at random moments of a large import loses no committed batch", "[cli][e2e][fault]") {
+TEST_CASE("SIGKILL at random moments of a large import loses no committed batch", "[cli][e2e][fault][.slow]") {
   test::TempDir dir;
   auto corpus = dir.path() / "corpus.jsonl";
   test::generate_corpus(corpus, 2500, 250, 11);
@@ -28,9 +28,8 @@ TEST_CASE("SIGKILL at random moments of a large import loses no committed batch"
     for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
   }
   auto data = dir.str("data");
-  std::random_device rd;
-  unsigned seed = rd();
-  INFO("random seed " << seed);
+  const unsigned seed = test::random_seed();
+  INFO(test::replay_hint(seed));
   std::mt19937 rng(seed);
   std::regex batch_line(R"(committed batch [0-9]+: [0-9]+ records \((.*):([0-9]+)-([0-9]+)\))");
 

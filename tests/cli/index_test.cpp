@@ -46,9 +46,8 @@ TEST_CASE("import indexes and verify finds what --no-index left out until defter
 TEST_CASE("SIGKILL at random moments of indexing: index then verify is clean, nothing lost or doubled", "[cli][e2e][fault]") {
   test::TempDir dir;
   auto data = dir.str("data");
-  std::random_device rd;
-  unsigned seed = rd();
-  INFO("random seed " << seed);
+  const unsigned seed = test::random_seed();
+  INFO(test::replay_hint(seed));
   std::mt19937 rng(seed);
   int kills = 0;
   for (int round = 0; round < 8; ++round) {

@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "defter/httpd/api.hpp"
+#include "defter/indexer/pages.hpp"
 #include "document.hpp"
 #include "fuzz_support.hpp"
 
@@ -83,6 +83,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string input = fuzz::text_of(data, size);
   std::string text = indexer::plain_text(input);
   if (text.size() > 4 * input.size() + 64) fuzz::broken("the text of a body is far longer than the body");
-  check_html(httpd::commonmark_html(input), input);
+  check_html(indexer::commonmark_html(input), input);
   return 0;
 }

@@ -55,9 +55,8 @@ TEST_CASE("SIGKILL of the server and the importer at random moments loses no ack
     std::ifstream in(corpus);
     for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
   }
-  std::random_device rd;
-  const unsigned seed = rd();
-  INFO("random seed " << seed);
+  const unsigned seed = test::random_seed();
+  INFO(test::replay_hint(seed));
   std::mt19937 rng(seed);
   const std::regex batch_line(R"(committed batch [0-9]+: [0-9]+ records \((.*):([0-9]+)-([0-9]+)\))");
 

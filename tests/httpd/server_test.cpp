@@ -56,6 +56,14 @@ TEST_CASE("suggest, articles, authors, facets, stats and the OpenAPI document", 
   CHECK(facets["facets"].contains("country"));
   CHECK(facets["total"].get<int>() > 0);
 
+  // The field table, as the page reads it (open, as the OpenAPI document
+  // is); each filter is a search parameter the document describes.
+  auto fields = s.get_json("/api/v1/fields");
+  std::vector<std::string> filters;
+  for (const auto& f : fields["fields"])
+    if (f["filter"].get<bool>()) filters.push_back(f["name"]);
+  CHECK(filters == std::vector<std::string>{"country", "year", "month", "author", "lang", "type"});
+
   auto stats = s.get_json("/api/v1/stats");
   CHECK(stats["articles"].get<int>() > 0);
   CHECK(stats["index"]["documents"].get<int>() > 0);
@@ -63,6 +71,9 @@ TEST_CASE("suggest, articles, authors, facets, stats and the OpenAPI document", 
   auto doc = s.get_json("/api/v1/openapi.json");
   CHECK(doc["openapi"] == "3.1.0");
   CHECK(doc["paths"].contains("/api/v1/search"));
+  std::set<std::string> parameters;
+  for (const auto& p : doc["paths"]["/api/v1/search"]["get"]["parameters"]) parameters.insert(p["name"].get<std::string>());
+  for (const auto& f : filters) CHECK(parameters.count(f) == 1);
 
   CHECK(s.get_json("/healthz")["status"] == "ok");
   CHECK(s.get_json("/readyz")["status"] == "ready");

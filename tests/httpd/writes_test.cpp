@@ -1,4 +1,4 @@
-// Writes through the API end to end: tokens and scopes, searchable within a second, beside a defter import, under SIGKILL, backups while writing, the README's curl examples.
+// Writes through the API end to end: tokens and scopes, searchable within a second, beside a defter import, under SIGKILL, backups while writing, the curl examples of docs/http-api.md.
 #include "served.hpp"
 
 namespace {
@@ -249,11 +249,11 @@ TEST_CASE("API writes and a defter import at once lose nothing, and every 2xx wr
   CHECK(again->child->wait() == 0);
 }
 
-TEST_CASE("the README's curl examples work as written", "[httpd][e2e]") {
-  // Each URL of a `curl '...'` line in the README, on the sample archive
+TEST_CASE("the curl examples of docs/http-api.md work as written", "[httpd][e2e]") {
+  // Each URL of a `curl '...'` line in docs/http-api.md, on the sample archive
   // (the demo's), with the test server's port for 8080.
   Served s;
-  std::string readme = test::read_file(test::source_dir() / "README.md");
+  std::string readme = test::read_file(test::source_dir() / "docs" / "http-api.md");
   const std::string prefix = "curl 'http://127.0.0.1:8080";
   int tried = 0;
   for (std::size_t at = readme.find(prefix); at != std::string::npos; at = readme.find(prefix, at + 1)) {

@@ -260,3 +260,28 @@ TEST_CASE("an index of an older format is reported until reindex brings it forwa
   CHECK(report->format == indexer::kIndexFormat);
   CHECK(report->clean());
 }
+
+TEST_CASE("an index of a newer format is not written to, and the message names the command that rebuilds it", "[indexer]") {
+  Sample s;
+  {
+    auto stats = indexer::index_stats(s.options);
+    REQUIRE(stats.ok());
+    Xapian::WritableDatabase db((s.options.dir / stats->generation).string(), Xapian::DB_OPEN);
+    db.set_metadata(std::string(indexer::meta::kFormat), std::to_string(indexer::kIndexFormat + 1));
+    db.commit();
+  }
+  // Nothing of this defter's is written into it; what it holds is reported.
+  auto writer = indexer::IndexWriter::open(s.options);
+  REQUIRE_FALSE(writer.ok());
+  CHECK(writer.status().code() == Code::kUnsupported);
+  CHECK_THAT(writer.status().message(), Catch::Contains("newer than this defter's") && Catch::Contains("defter reindex"));
+  auto stats = indexer::index_stats(s.options);
+  REQUIRE(stats.ok());
+  CHECK(stats->format == indexer::kIndexFormat + 1);
+  // The archive holds everything the index is made of: reindex makes one of this format.
+  REQUIRE(indexer::reindex(*s.archive, s.options).ok());
+  auto report = indexer::verify(*s.archive, s.options);
+  REQUIRE(report.ok());
+  CHECK(report->format == indexer::kIndexFormat);
+  CHECK(report->clean());
+}

@@ -1,5 +1,8 @@
 #include "support.hpp"
 
+#include <cstdlib>
+#include <random>
+
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -193,6 +196,15 @@ ServeProcess::ServeProcess(const std::filesystem::path& data, const std::string&
     if (at != std::string::npos && text.find('\n', at) != std::string::npos)
       port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
   }
+}
+
+unsigned random_seed() {
+  if (const char* given = std::getenv("DEFTER_TEST_SEED"); given && *given) return static_cast<unsigned>(std::stoul(given));
+  return std::random_device{}();
+}
+
+std::string replay_hint(unsigned seed) {
+  return "random seed " + std::to_string(seed) + " (to replay: DEFTER_TEST_SEED=" + std::to_string(seed) + ")";
 }
 
 }  // namespace defter::test

@@ -36,6 +36,12 @@ class TempDir {
 void write_file(const std::filesystem::path& path, const std::string& content);
 std::string read_file(const std::filesystem::path& path);
 
+// The seed of a test that does things at random moments: $DEFTER_TEST_SEED
+// when set (to replay a failure), else a new one. A test says it with
+// INFO(replay_hint(seed)), so that a failure prints how to run it again.
+unsigned random_seed();
+std::string replay_hint(unsigned seed);
+
 struct RunOptions {
   std::string stdin_text;
   std::map<std::string, std::string> env;  // added to the environment

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "defter/indexer/data_dir.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/indexer/search.hpp"
 #include "defter/schema/text.hpp"
@@ -22,15 +23,9 @@ namespace defter::cli {
 
 std::string shown(std::string_view text) { return schema::printable(text); }
 
-std::filesystem::path archive_dir(const std::string& data_dir) {
-  return std::filesystem::path(data_dir) / "archive";
-}
+std::filesystem::path archive_dir(const std::string& data_dir) { return indexer::DataDir(data_dir).archive_dir(); }
 
-indexer::IndexOptions index_options(const std::string& data_dir) {
-  indexer::IndexOptions options;
-  options.dir = std::filesystem::path(data_dir) / "index";
-  return options;
-}
+indexer::IndexOptions index_options(const std::string& data_dir) { return indexer::DataDir(data_dir).index_options(); }
 
 // Progress of indexing on a terminal.
 indexer::Progress index_progress() {
@@ -61,10 +56,7 @@ int index_after_write(const std::string& data_dir, archive::Archive& archive) {
 }
 
 Result<std::unique_ptr<archive::Archive>> open_archive(const std::string& data_dir, bool read_only) {
-  archive::Options options;
-  options.dir = archive_dir(data_dir);
-  options.read_only = read_only;
-  return archive::Archive::open(options);
+  return indexer::DataDir(data_dir).open_archive(read_only);
 }
 
 int fail(const Status& status) {

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 // Record text on a terminal: its control characters escaped.
 std::string shown(std::string_view text);
 
-// The data directory: DIR/archive (LMDB) and DIR/index (Xapian).
+// The data directory's parts (indexer/data_dir.hpp has its layout).
 std::filesystem::path archive_dir(const std::string& data_dir);
 indexer::IndexOptions index_options(const std::string& data_dir);
 Result<std::unique_ptr<archive::Archive>> open_archive(const std::string& data_dir, bool read_only);

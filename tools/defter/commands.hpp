@@ -6,6 +6,7 @@
 // share.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,7 @@ int run_verify(const std::string& data_dir);
 
 struct SearchArgs {
   std::string query;  // empty: list what the filters select
-  std::vector<std::string> countries, authors, langs, types, years, months;
+  std::map<std::string, std::vector<std::string>> filters;  // by field name (indexer/fields.hpp)
   std::string from, to, sort = "relevance", ui_lang = "en";
   std::vector<std::string> prefer;  // preferred translation languages
   std::size_t page = 1, size = 10;

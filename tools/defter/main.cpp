@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "defter/schema/text.hpp"
+#include "defter/indexer/fields.hpp"
 #include "defter/indexer/index.hpp"
 
 int main(int argc, char** argv) {
@@ -81,14 +82,15 @@ int main(int argc, char** argv) {
 
   SearchArgs search;
   auto* se = app.add_subcommand("search", "search the archive; filters repeat (OR within one, AND across)");
-  se->add_option("query", search.query, "the query: words, \"phrases\", AND OR NOT + -, kaz*, title: author: "
-                                        "country: lang: type: cites: date: year: (empty: everything)");
-  se->add_option("--country", search.countries, "country code or name, any language");
-  se->add_option("--author", search.authors, "author id");
-  se->add_option("--lang", search.langs, "translation language");
-  se->add_option("--type", search.types, "article or author")->check(CLI::IsMember({"author", "article"}));
-  se->add_option("--year", search.years, "publication year");
-  se->add_option("--month", search.months, "publication month, YYYY-MM");
+  se->add_option("query", search.query, "the query: words, \"phrases\", AND OR NOT + -, kaz*, fields name:value (" +
+                                            defter::indexer::name_list(defter::indexer::query_field_names()) +
+                                            "; empty: everything)");
+  // A flag for each filter of the field table (indexer/fields.hpp), one
+  // value a flag, so that "--country KZ QUERY" leaves QUERY the query.
+  for (const auto& f : defter::indexer::kFields)
+    if (f.filter)
+      se->add_option("--" + std::string(f.name), search.filters[std::string(f.name)], std::string(f.help))
+          ->allow_extra_args(false);
   se->add_option("--from", search.from, "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)");
   se->add_option("--to", search.to, "published on or before");
   se->add_option("--sort", search.sort, "relevance, newest or oldest")
@@ -98,9 +100,7 @@ int main(int argc, char** argv) {
   se->add_option("--prefer", search.prefer, "preferred translation languages, best first");
   se->add_option("--ui-lang", search.ui_lang, "language of country and language names")->capture_default_str();
   se->add_flag("--json", search.json, "the HTTP API's JSON");
-  // One value per --flag, so that "--country KZ QUERY" leaves QUERY the query.
-  for (const char* name : {"--country", "--author", "--lang", "--type", "--year", "--month", "--prefer"})
-    se->get_option(name)->allow_extra_args(false);
+  se->get_option("--prefer")->allow_extra_args(false);
   std::string suggest_prefix;
   bool suggest_json = false;
   std::string suggest_ui_lang = "en";

@@ -55,15 +55,8 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
   if (!searcher) return fail(searcher.status());
   indexer::SearchRequest req;
   req.query = args.query;
-  auto add = [&](const char* facet, const std::vector<std::string>& values) {
-    if (!values.empty()) req.filters[facet] = values;
-  };
-  add("country", args.countries);
-  add("author", args.authors);
-  add("lang", args.langs);
-  add("type", args.types);
-  add("year", args.years);
-  add("month", args.months);
+  for (const auto& [name, values] : args.filters)
+    if (!values.empty()) req.filters[name] = values;
   req.from = args.from;
   req.to = args.to;
   req.sort = indexer::parse_sort(args.sort).value_or(indexer::SortOrder::kRelevance);

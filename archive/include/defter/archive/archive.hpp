@@ -15,9 +15,16 @@
 // record's canonical CBOR: 'c' plain, 'l' LZ4-compressed (4 bytes of size,
 // little-endian, then the block; used when that is smaller), or 'z'
 // zstd-compressed (written by earlier versions). A value whose seal does not
-// match is reported damaged (kCorruption), never decoded. Format 1 had no
-// seal: opening such an archive for writing seals every value (format 2). Every write appends to
+// match is reported damaged (kCorruption), never decoded. Every write appends to
 // `changes` in the same transaction, so the index can follow the archive.
+//
+// Formats (the history, with the wire format's, is in schema/README.md):
+//   1  values unsealed, zstd-compressed
+//   2  values sealed
+//   3  values may be LZ4-compressed ('l')
+// An archive of an older format reads as it is; opening it for writing
+// brings it to kArchiveFormat first (format 1: every value sealed; format
+// 2: the number only). A newer format is refused (kUnsupported).
 //
 // Concurrency: any number of Snapshots, from any threads and processes, and
 // one writer at a time across all processes (LMDB's writer lock; a second
@@ -39,7 +46,9 @@
 namespace defter::archive {
 
 // Version of the store layout above. Bump it with a note in schema/README.md.
-inline constexpr int kArchiveFormat = 2;
+inline constexpr int kArchiveFormat = 3;
+// LMDB's lock file beside data.mdb: the processes', never part of a copy.
+inline constexpr const char* kLockFile = "lock.mdb";
 
 struct Options {
   std::filesystem::path dir;  // created when missing (unless read_only)

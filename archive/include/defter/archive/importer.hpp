@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "defter/archive/archive.hpp"
@@ -77,9 +78,9 @@ class ImportListener {
 // from the archive. Batches reported through on_commit stay committed.
 Result<ImportSummary> import_jsonl(Archive& archive, const std::vector<std::string>& inputs,
                                    const ImportOptions& options, ImportListener& listener);
-// The same from one open file descriptor (a pipe, a memfd), read from where
-// it stands and closed when done; `name` stands for it in problems.
-Result<ImportSummary> import_jsonl_fd(Archive& archive, const std::string& name, int fd, const ImportOptions& options,
-                                      ImportListener& listener);
+// The same from JSON Lines in memory (an HTTP request's body); `name`
+// stands for it in problems.
+Result<ImportSummary> import_jsonl_text(Archive& archive, const std::string& name, std::string_view text,
+                                        const ImportOptions& options, ImportListener& listener);
 
 }  // namespace defter::archive

@@ -97,6 +97,7 @@ class ApiWorker {
   struct Outcome {
     std::string route = "unknown";  // for metrics and logs: "search", "article", ...
     std::string error;              // an unexpected failure's detail, for the log only
+    std::string request_id;         // a 500's id, in its answer and its log line
   };
 
   // Answers one request. Never throws; unexpected failures become 500
@@ -125,13 +126,6 @@ class ApiWorker {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// CommonMark to the HTML of an article view (`body_html`). Raw HTML in the
-// text is shown as text, as an archivist wrote it (an article may quote
-// "<script>"): cmark's HTML nodes become text nodes before rendering, and
-// cmark's safe rendering empties links to javascript:, vbscript:, file: and
-// data: (but images). The result holds only cmark's own elements.
-std::string commonmark_html(const std::string& text);
 
 // The OpenAPI document the server serves (schema/openapi.json, built in).
 const std::string& openapi_document();

@@ -3,13 +3,13 @@
 // completions. The CLI and the HTTP server both call this; neither builds a
 // Xapian query itself.
 //
-// The query language (README.md, "Searching", has the user's version):
+// The query language (docs/query-language.md has the user's version):
 //   words                  all must match (stemmed, folded per language)
 //   "a phrase"             the words in that order
 //   a OR b, a AND b, NOT a, +a, -a, ( ... )
 //   kaz*                   words beginning with "kaz" (the most frequent
 //                          kMaxExpansion of them)
-//   title:  author:  country:  lang:  type:  cites:   fields
+//   title:  author:  country:  lang:  type:  cites:   fields (fields.hpp)
 //   date:2023-01..2023-06  year:2020..2023            ranges, open ends allowed
 // A query that cannot be read as written is searched as its plain words,
 // and the response says so.
@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "defter/indexer/fields.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/schema/status.hpp"
 
@@ -38,17 +39,11 @@ inline constexpr std::uint64_t kExactCountLimit = 200000;  // matches counted ex
 
 enum class SortOrder { kRelevance, kNewest, kOldest };
 
-// The facets, by the names the JSON uses.
-inline const std::vector<std::string>& facet_names() {
-  static const std::vector<std::string> kNames = {"country", "year", "month", "author", "lang", "type"};
-  return kNames;
-}
-
 struct SearchRequest {
   std::string query;  // the query language above; empty = browse what the filters select
-  // Filters by facet name ("country", "year", "month", "author", "lang",
-  // "type"): values OR within a facet, facets AND. Countries may be codes
-  // or names in any language; months are "YYYY-MM".
+  // Filters by field name (the rows of fields.hpp with `filter`): values
+  // OR within a filter, filters AND. Countries may be codes or names in
+  // any language; months are "YYYY-MM".
   std::map<std::string, std::vector<std::string>> filters;
   std::string from, to;  // publication date range, "YYYY", "YYYY-MM" or "YYYY-MM-DD"; either may be empty
   std::vector<std::string> facets = facet_names();  // the facets to count
