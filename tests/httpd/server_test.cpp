@@ -1,7 +1,7 @@
 // The server read side end to end: search, suggest, records, the page's files, errors, limits, caching, connections, defter serve.
 #include "served.hpp"
 
-TEST_CASE("search answers with hits, facets and the query as understood", "[httpd][e2e]") {
+TEST_CASE("search answers with hits, facets and the query as understood", "[httpd][e2e][threads]") {
   Served s;
   auto j = s.get_json("/api/v1/search?q=Kazakhstan&size=5");
   CHECK(j["total"].get<int>() > 0);
@@ -31,7 +31,7 @@ TEST_CASE("search answers with hits, facets and the query as understood", "[http
   CHECK(newest["size"] == 3);
 }
 
-TEST_CASE("suggest, articles, authors, facets, stats and the OpenAPI document", "[httpd][e2e]") {
+TEST_CASE("suggest, articles, authors, facets, stats and the OpenAPI document", "[httpd][e2e][threads]") {
   Served s;
   auto sug = s.get_json("/api/v1/suggest?q=Kaz");
   REQUIRE(sug.is_array());
@@ -279,7 +279,7 @@ TEST_CASE("errors are problem documents with the status, naming what is wrong", 
   CHECK(s.log.str().find(s.dir.path().string()) == std::string::npos);
 }
 
-TEST_CASE("too many connections get 503, too many requests 429, no index 503", "[httpd][e2e]") {
+TEST_CASE("too many connections get 503, too many requests 429, no index 503", "[httpd][e2e][threads]") {
   SECTION("connections") {
     httpd::ServerOptions o;
     o.max_connections = 2;
@@ -365,7 +365,7 @@ TEST_CASE("ETags, If-None-Match, gzip, HEAD and keep-alive", "[httpd][e2e]") {
   CHECK(c.get("/healthz").result() == http::status::ok);
 }
 
-TEST_CASE("pipelined requests are answered in order", "[httpd][e2e]") {
+TEST_CASE("pipelined requests are answered in order", "[httpd][e2e][threads]") {
   Served s;
   Client c(s.server->port());
   std::string batch;
@@ -378,7 +378,7 @@ TEST_CASE("pipelined requests are answered in order", "[httpd][e2e]") {
   }
 }
 
-TEST_CASE("a stalled or trickling client is cut off and holds no thread", "[httpd][e2e]") {
+TEST_CASE("a stalled or trickling client is cut off and holds no thread", "[httpd][e2e][threads]") {
   httpd::ServerOptions o;
   o.request_timeout = std::chrono::milliseconds(500);
   o.idle_timeout = std::chrono::milliseconds(500);
@@ -393,7 +393,7 @@ TEST_CASE("a stalled or trickling client is cut off and holds no thread", "[http
   CHECK(idle.closed_by_server(std::chrono::seconds(5)));
 }
 
-TEST_CASE("stop closes idle connections, finishes what is in flight and returns", "[httpd][e2e]") {
+TEST_CASE("stop closes idle connections, finishes what is in flight and returns", "[httpd][e2e][threads]") {
   Served s;
   Client idle(s.server->port());
   CHECK(idle.get("/healthz").result() == http::status::ok);  // kept alive, now idle

@@ -36,7 +36,7 @@ bool searchable(Served& s, const std::string& query, const std::string& id, std:
 
 }  // namespace
 
-TEST_CASE("writes with a write token: put, replace, delete, searchable within a second", "[httpd][e2e]") {
+TEST_CASE("writes with a write token: put, replace, delete, searchable within a second", "[httpd][e2e][threads]") {
   Served s;
   std::string w = httpd::create_token(*s.archive, "ingest", httpd::Scope::kWrite).value();
   using v = http::verb;

@@ -3,7 +3,7 @@
 // searcher that keeps answering while the index is written.
 #include "search_fixture.hpp"
 
-TEST_CASE("facet counts are exact on a generated corpus", "[indexer][search]") {
+TEST_CASE("facet counts are exact on a generated corpus", "[indexer][search][threads]") {
   Generated g(3000, 60, 7);
   auto& archive = g.archive;
   auto& io = g.options;
@@ -259,7 +259,7 @@ TEST_CASE("phrases by pair terms and prefixes by one merged list find what posit
   CHECK(db.get_metadata(std::string(indexer::meta::kPairWords)) == stored);
 }
 
-TEST_CASE("a searcher keeps answering while the index is written and reindexed", "[indexer][search]") {
+TEST_CASE("a searcher keeps answering while the index is written and reindexed", "[indexer][search][threads]") {
   Search s;
   const std::uint64_t before = s.run("Kazakhstan").total;
   REQUIRE(before > 0);

@@ -58,7 +58,7 @@ bool indexed(test::Sample& s, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("the live indexer makes this process's writes and another writer's searchable", "[indexer][live]") {
+TEST_CASE("the live indexer makes this process's writes and another writer's searchable", "[indexer][live][threads]") {
   test::Sample s;
   std::mutex m;
   std::vector<std::string> errors;
@@ -81,7 +81,7 @@ TEST_CASE("the live indexer makes this process's writes and another writer's sea
   CHECK(errors.empty());
 }
 
-TEST_CASE("the live indexer tells a failure once, and indexes again once its cause is gone", "[indexer][live]") {
+TEST_CASE("the live indexer tells a failure once, and indexes again once its cause is gone", "[indexer][live][threads]") {
   test::Sample s;
   std::mutex m;
   std::vector<std::string> errors;
