@@ -17,8 +17,8 @@ Result<Author> Reader::author(std::string_view id) const {
 Result<Translation> Reader::translation(std::string_view article_id, std::string_view lang) const {
   std::string key = pair_key(article_id, lang);
   auto v = txn_->get(kTranslations, key);
-  if (!v) return Status(Code::kNotFound, "no translation '" + std::string(lang) + "' of article '" +
-                                             std::string(article_id) + "'");
+  if (!v) return Status(Code::kNotFound, "no translation \"" + std::string(lang) + "\" of article \"" +
+                                             std::string(article_id) + "\"");
   std::string what = "translation " + std::string(article_id) + "/" + std::string(lang);
   auto inner = txn_->unseal(kTranslations, key, *v, what);
   if (!inner) return inner.status();

@@ -28,12 +28,7 @@ Response ApiWorker::Impl::search(const Params& params) {
   req.size = q.number("size", 10, 1, options.max_page_size);
   req.languages = listed(q, "prefer");
   req.ui_lang = q.get("ui_lang", "en");
-  if (auto f = q.one("facets")) {
-    req.facets = listed(q, "facets");
-    for (const auto& name : req.facets)
-      if (std::find(indexer::facet_names().begin(), indexer::facet_names().end(), name) == indexer::facet_names().end())
-        throw BadRequest{"parameter \"facets\": \"" + name + "\" is not a facet (" + indexer::name_list(indexer::facet_names()) + ")"};
-  }
+  if (auto f = q.one("facets")) req.facets = listed(q, "facets");  // checked by the search (fields.hpp)
   req.facet_size = q.number("facet_size", req.facet_size, 1, options.max_facet_size);
   req.highlight = q.flag("highlight", true);
   req.snippet_chars = q.number("snippet_chars", req.snippet_chars, 0, 2000);

@@ -33,9 +33,9 @@ Status from_xapian(const Xapian::Error& e, const std::string& what);
 
 // "gen-000042": the directory of generation n.
 std::string generation_name(int n);
-// Points the stub at `generation`, atomically (a reader sees the old stub or the new).
-// Names `generation` the live one, atomically. With only_if_absent, only
-// when no generation is live yet; kConflict when one is.
+// Points the stub at `generation`, atomically (a reader sees the old stub
+// or the new). With only_if_absent, only when no generation is live yet
+// (two processes creating the index at once: one wins); kConflict when one is.
 Status write_stub(const std::filesystem::path& dir, const std::string& generation, bool only_if_absent = false);
 // The highest generation number in `dir` (0 when none).
 int highest_generation(const std::filesystem::path& dir);

@@ -430,6 +430,11 @@ void Searcher::Impl::collect_highlight(const Node& n, const Analyzer& an, Highli
 // The request as queries; `exclusions`: also find the articles the
 // query's top-level exclusions leave out (a search of its own).
 Result<Compiled> Searcher::Impl::compile_request(const SearchRequest& req, Node& root, bool exclusions) {
+  for (const auto& name : req.facets) {
+    const Field* f = find_field(name);
+    if (!f || !f->facet)
+      return Status(Code::kInvalidArgument, "facets: \"" + name + "\" is not a facet (" + name_list(facet_names()) + ")");
+  }
   Compiled c;
   c.deadline = std::make_shared<Deadline>(deadline_at, c.exclude.get());
   c.by_relevance = query::has_positive(root);

@@ -13,6 +13,7 @@
 #include "defter/indexer/index.hpp"
 #include "defter/indexer/index_schema.hpp"
 #include "defter/indexer/search.hpp"
+#include "index_files.hpp"
 #include "sample.hpp"
 #include "support.hpp"
 
@@ -284,4 +285,31 @@ TEST_CASE("an index of a newer format is not written to, and the message names t
   REQUIRE(report.ok());
   CHECK(report->format == indexer::kIndexFormat);
   CHECK(report->clean());
+}
+
+TEST_CASE("the first stub names one generation: a second creator is told, and a leftover generation is passed over", "[indexer]") {
+  test::TempDir dir;
+  const auto index = dir.path() / "index";
+  std::filesystem::create_directories(index);
+  REQUIRE(indexer::write_stub(index, indexer::generation_name(1), true).ok());
+  CHECK(indexer::current_generation(index) == indexer::generation_name(1));
+  // Another process that also found no stub, with a generation of its own.
+  Status second = indexer::write_stub(index, indexer::generation_name(2), true);
+  CHECK(second.code() == Code::kConflict);
+  CHECK(indexer::current_generation(index) == indexer::generation_name(1));  // the first one stays
+  // No temporary file of either is left behind.
+  for (const auto& e : std::filesystem::directory_iterator(index)) CHECK(e.path().filename() == indexer::kStub);
+  // A switch (reindex) still replaces it.
+  REQUIRE(indexer::write_stub(index, indexer::generation_name(3)).ok());
+  CHECK(indexer::current_generation(index) == indexer::generation_name(3));
+
+  // A creator killed before naming its generation leaves it without a stub:
+  // the next writer makes a generation of its own and names it.
+  test::TempDir other;
+  indexer::IndexOptions o;
+  o.dir = other.path() / "index";
+  std::filesystem::create_directories(o.dir / indexer::generation_name(1));
+  auto writer = indexer::IndexWriter::open(o);
+  REQUIRE(writer.ok());
+  CHECK(indexer::current_generation(o.dir) == indexer::generation_name(2));
 }

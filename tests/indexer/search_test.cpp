@@ -241,6 +241,16 @@ TEST_CASE("filters OR within a facet, AND across, counted disjunctively", "[inde
   CHECK(s.searcher->search(bad).status().code() == Code::kInvalidArgument);
   bad.filters = {{"month", {"2023-5"}}};
   CHECK(s.searcher->search(bad).status().code() == Code::kInvalidArgument);
+  // So is a facet that is none: an unknown name, or a field that is no facet.
+  for (const char* name : {"colour", "title", "cites", ""}) {
+    INFO("facet '" << name << "'");
+    SearchRequest facet;
+    facet.facets = {"country", name};
+    auto refused = s.searcher->search(facet);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == Code::kInvalidArgument);
+    CHECK(refused.status().message().find("is not a facet (country, year, month, author, lang, type)") != std::string::npos);
+  }
   SearchRequest range;
   range.from = "2023";
   range.to = "2023-06";
