@@ -4,12 +4,9 @@
 
 #include "defter/httpd/api.hpp"
 
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -22,9 +19,7 @@
 #include "defter/archive/importer.hpp"
 #include "defter/httpd/tokens.hpp"
 #include "defter/indexer/data_dir.hpp"
-#include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/pages.hpp"
-#include "defter/schema/footnotes.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/schema/json_text.hpp"
 #include "defter/schema/records.hpp"
