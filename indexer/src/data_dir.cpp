@@ -76,6 +76,7 @@ archive::Options DataDir::archive_options(bool read_only) const {
 IndexOptions DataDir::index_options() const {
   IndexOptions o;
   o.dir = index_dir();
+  o.jobs = 0;  // one a core
   return o;
 }
 

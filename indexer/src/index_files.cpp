@@ -7,6 +7,8 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -148,6 +150,68 @@ int highest_generation(const fs::path& dir) {
     if (name.rfind("gen-", 0) == 0) n = std::max(n, std::atoi(name.c_str() + 4));
   }
   return n;
+}
+
+std::size_t shard_of(schema::RecordType type, const std::string& id, std::size_t n) {
+  if (n <= 1) return 0;
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  };
+  mix(type == schema::RecordType::kAuthor ? 'u' : 'a');
+  for (unsigned char c : id) mix(c);
+  return static_cast<std::size_t>(h % n);
+}
+
+Status for_each_shard(std::size_t n, std::size_t jobs, const std::function<Status(std::size_t)>& task) {
+  std::vector<Status> failed(n);
+  std::vector<std::exception_ptr> thrown(n);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t k; (k = next.fetch_add(1)) < n;) {
+      try {
+        failed[k] = task(k);
+      } catch (...) {
+        thrown[k] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < std::min(n, std::max<std::size_t>(1, jobs)); ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  for (std::size_t k = 0; k < n; ++k) {
+    if (thrown[k]) std::rethrow_exception(thrown[k]);
+    if (!failed[k].ok()) return failed[k];
+  }
+  return {};
+}
+
+std::size_t jobs_of(std::size_t jobs) { return jobs ? jobs : std::max(1u, std::thread::hardware_concurrency()); }
+
+Result<GenerationLock> GenerationLock::take(const fs::path& dir) {
+  int fd = ::open((dir / kReindexLock).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status(Code::kIOError, "cannot open " + (dir / kReindexLock).string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status(Code::kLocked, "another defter reindex or compact is running");
+  }
+  return GenerationLock(fd);
+}
+
+GenerationLock::~GenerationLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status switch_to(const fs::path& dir, const std::string& generation) {
+  if (auto s = write_stub(dir, generation); !s.ok()) return s;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("gen-", 0) == 0 && name != generation) fs::remove_all(e.path(), ec);
+  }
+  return {};
 }
 
 std::uint64_t read_seq(const Xapian::Database& db) {

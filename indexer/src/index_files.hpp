@@ -6,8 +6,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <utility>
 #include <string>
+#include <vector>
 
+#include "defter/schema/records.hpp"
 #include "defter/schema/status.hpp"
 
 namespace defter::indexer {
@@ -30,6 +34,50 @@ Xapian::Database open_live(const std::filesystem::path& dir);
 // `what` says what was being done ("search the index").
 // Called only inside a catch of e (it rethrows it to find its type).
 Status from_xapian(const Xapian::Error& e, const std::string& what);
+
+// A large backlog (a new index, a reindex) is built in parallel: the
+// records are split by id (shard_of) into shards DIR/index/build/shard-K,
+// each written by its own thread, which are then merged into one new
+// generation with full blocks (merge_shards). Searches always read one
+// database: Xapian hands its match deciders and spies the docids of a
+// sub-database, which the facet table cannot map back.
+inline constexpr const char* kBuildDir = "build";
+// The shard of n that holds a record's documents: FNV-1a of its type and
+// id, the same in every process and version.
+std::size_t shard_of(schema::RecordType type, const std::string& id, std::size_t n);
+// Merges the databases `from` into a new one at `to` (Xapian's compactor,
+// full blocks); of their last changes (defter:last_seq) it keeps the least.
+// Throws Xapian::Error.
+void merge_shards(const std::vector<std::filesystem::path>& from, const std::filesystem::path& to);
+
+// Runs task(k) for k in [0, n) on up to `jobs` threads, the caller's among
+// them (the shards of a generation: task(k) alone touches shard k's Xapian
+// objects). Returns the first failure, or throws the first exception in
+// the caller's thread; the other tasks finish either way.
+Status for_each_shard(std::size_t n, std::size_t jobs, const std::function<Status(std::size_t)>& task);
+// The threads IndexOptions::jobs asks for (0: one a core).
+std::size_t jobs_of(std::size_t jobs);
+
+// Held while a new generation is built and switched to (reindex, compact):
+// one at a time (DIR/reindex.lock).
+class GenerationLock {
+ public:
+  static Result<GenerationLock> take(const std::filesystem::path& dir);
+  GenerationLock(GenerationLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  GenerationLock& operator=(GenerationLock&&) = delete;
+  ~GenerationLock();
+
+ private:
+  explicit GenerationLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Makes `generation` the live one (the stub, atomically) and removes every
+// other. A reader that has the previous one open keeps reading it (its
+// files stay while they are open); on its next refresh it finds the stub
+// changed and opens the new one. A writer that had it open follows the
+// stub on its next drain.
+Status switch_to(const std::filesystem::path& dir, const std::string& generation);
 
 // "gen-000042": the directory of generation n.
 std::string generation_name(int n);

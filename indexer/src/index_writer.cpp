@@ -1,4 +1,5 @@
-// Writing the index: building documents on a second thread while the first writes (BuildPipeline), IndexWriter, catch_up and reindex.
+// Writing the index: the change log drained into the shards of a
+// generation on as many threads (IndexWriter), catch_up and reindex.
 #include "defter/indexer/index.hpp"
 
 #include <fcntl.h>
@@ -7,15 +8,16 @@
 #include <xapian.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
+#include "build_pipeline.hpp"
 #include "defter/indexer/analysis.hpp"
 #include "defter/indexer/index_schema.hpp"
 #include "document.hpp"
@@ -26,190 +28,69 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using Shards = std::vector<Xapian::WritableDatabase>;
+
 // An index without documents takes its pair words from the archive as it is
-// (committed with the first documents); one with documents keeps its own.
-void choose_pair_words(Xapian::WritableDatabase& db, const archive::Snapshot& reader) {
-  if (db.get_doccount() != 0) return;
+// (committed with the first documents), the same in every shard; one with
+// documents keeps its own.
+void choose_pair_words(Shards& shards, const archive::Snapshot& reader) {
+  for (auto& db : shards)
+    if (db.get_doccount() != 0) return;
   DocumentBuilder builder;
-  db.set_metadata(std::string(meta::kPairWords), sample_pair_words(reader, builder).to_metadata());
+  std::string words = sample_pair_words(reader, builder).to_metadata();
+  for (auto& db : shards) db.set_metadata(std::string(meta::kPairWords), words);
 }
 
-struct Unit {
-  schema::RecordType type;
-  std::string id;
-  bool operator<(const Unit& o) const { return std::tie(type, id) < std::tie(o.type, o.id); }
-};
-
-// The documents of one record, built from the archive (none when the
-// record is gone: its old documents are deleted all the same).
-struct BuiltUnit {
-  Unit unit;
-  Status status;
-  std::vector<BuiltDocument> docs;
-};
-
-std::vector<BuiltUnit> build_units(const std::vector<Unit>& units, const archive::Reader& reader,
-                                   DocumentBuilder& builder) {
-  std::vector<BuiltUnit> out;
-  out.reserve(units.size());
-  for (const auto& u : units) {
-    BuiltUnit b{u, {}, {}};
-    if (u.type == schema::RecordType::kAuthor) {
-      auto a = reader.author(u.id);
-      if (a.ok()) b.docs = builder.author(*a);
-      else if (a.status().code() != Code::kNotFound) b.status = a.status();
-    } else {
-      auto a = reader.article(u.id);
-      if (a.ok()) {
-        std::vector<schema::Author> authors;
-        for (const auto& id : a->authors)
-          if (auto au = reader.author(id); au.ok()) authors.push_back(std::move(*au));
-        b.docs = builder.article(*a, authors);
-      } else if (a.status().code() != Code::kNotFound) {
-        b.status = a.status();
-      }
-    }
-    out.push_back(std::move(b));
-  }
-  return out;
-}
-
-Status write_units(Xapian::WritableDatabase& db, std::vector<BuiltUnit>& built, DrainStats& stats) {
-  for (auto& b : built) {
-    if (!b.status.ok()) return b.status;
-    db.delete_document(unit_term(b.unit.type, b.unit.id));
-    ++stats.units;
-    for (auto& d : b.docs) {
-      db.replace_document(std::string(prefix::kUnique) + d.unique, d.doc);
-      for (const auto& w : d.spelling) db.add_spelling(w);
-      ++stats.documents_written;
-    }
-  }
-  return {};
-}
-
-// Builds documents on a thread of its own while the caller writes the
-// previous ones into Xapian (which only one thread may do): the two halves
-// of indexing run on two cores. The builder reads from snapshots of its own
-// (an LMDB transaction belongs to one thread); a snapshot newer than the
-// caller's is harmless, since documents are always rebuilt from the latest
-// state and a later change rebuilds them again.
-class BuildPipeline {
+// Progress summed over the shards' threads.
+class SharedProgress {
  public:
-  BuildPipeline(archive::Archive& archive, std::shared_ptr<const PairWords> pair_words)
-      : archive_(archive), pair_words_(std::move(pair_words)), thread_([this] { loop(); }) {}
-  ~BuildPipeline() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
-  void start(std::vector<Unit> units) {
+  SharedProgress(const Progress& progress, std::uint64_t total) : progress_(progress), total_(total) {}
+  void add(std::uint64_t n) {
+    if (!progress_) return;
     std::lock_guard lock(mutex_);
-    input_ = std::move(units);
-    has_input_ = true;
-    cv_.notify_all();
-  }
-
-  std::vector<BuiltUnit> wait() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [this] { return has_output_; });
-    has_output_ = false;
-    return std::move(output_);
+    done_ += n;
+    progress_(done_, total_);
   }
 
  private:
-  void loop() {
-    DocumentBuilder builder;
-    builder.set_pair_words(pair_words_);
-    for (;;) {
-      std::vector<Unit> units;
-      {
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [this] { return stop_ || has_input_; });
-        if (stop_) return;
-        units = std::move(input_);
-        has_input_ = false;
-      }
-      std::vector<BuiltUnit> built;
-      auto snap = archive_.snapshot();
-      if (!snap.ok()) {
-        for (const auto& u : units) built.push_back({u, snap.status(), {}});
-      } else {
-        built = build_units(units, *snap, builder);
-      }
-      {
-        std::lock_guard lock(mutex_);
-        output_ = std::move(built);
-        has_output_ = true;
-      }
-      cv_.notify_all();
-    }
-  }
-
-  archive::Archive& archive_;
-  std::shared_ptr<const PairWords> pair_words_;
+  const Progress& progress_;
+  std::uint64_t total_, done_ = 0;
   std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<Unit> input_;
-  std::vector<BuiltUnit> output_;
-  bool has_input_ = false, has_output_ = false, stop_ = false;
-  std::thread thread_;
 };
 
-constexpr std::size_t kPipelineChunk = 64;  // records built while the previous ones are written
-
-// Writes the documents of `units`, in order, building them on the pipeline;
-// after_chunk(done) is called once every chunk is written.
-Status index_units(Xapian::WritableDatabase& db, archive::Archive& archive, const std::vector<Unit>& units,
-                   DrainStats& stats, const std::function<void(std::size_t done)>& after_chunk) {
-  // The pair words the index was created with, for every document it gets.
-  auto info = PairWordsInfo::from_metadata(db.get_metadata(std::string(meta::kPairWords)));
-  BuildPipeline pipeline(archive, info.words.empty() ? nullptr : std::make_shared<const PairWords>(std::move(info.words)));
-  auto slice = [&](std::size_t from) {
-    return std::vector<Unit>(units.begin() + static_cast<long>(from),
-                             units.begin() + static_cast<long>(std::min(units.size(), from + kPipelineChunk)));
-  };
-  if (units.empty()) return {};
-  pipeline.start(slice(0));
-  for (std::size_t done = 0; done < units.size();) {
-    std::vector<BuiltUnit> built = pipeline.wait();
-    std::size_t next = done + built.size();
-    if (next < units.size()) pipeline.start(slice(next));
-    if (auto s = write_units(db, built, stats); !s.ok()) {
-      if (next < units.size()) pipeline.wait();
-      return s;
-    }
-    done = next;
-    after_chunk(done);
-  }
-  return {};
+void add_stats(DrainStats& to, const DrainStats& from) {
+  to.changes += from.changes;
+  to.documents_written += from.documents_written;
+  to.units += from.units;
 }
 
-// Applies the change log after db's last sequence number.
+// Applies the change log after the shards' last sequence numbers.
 //
 // The records the changes touch are gathered first, each with the number of
 // its latest change (an author's change also touches the articles that show
-// the author's name), then rebuilt in the order of those numbers, `batch`
-// records a commit. After a commit every record whose latest change is at or
-// below the stored number is rebuilt, and every record not yet rebuilt has a
-// change above it: resuming from the stored number after a crash finds them
-// all again. Each record is rebuilt once, however many changes it had.
+// the author's name), then rebuilt in the order of those numbers, each in
+// its shard, the shards on parallel threads, `batch` records a commit. A
+// shard's commit stores the number below its next record's latest change:
+// every record of that shard whose latest change is at or below it is
+// rebuilt, and every record not yet rebuilt has a change above it, so
+// resuming from the least stored number after a crash finds them all again
+// (a shard that got further skips what it holds). Each record is rebuilt
+// once, however many changes it had.
 // With max_units, only the first max_units records in that order are
-// rebuilt (the stored number then covers just them): a caller that must do
-// other writes in between drains a long log in pieces.
-Result<DrainStats> drain_into(Xapian::WritableDatabase& db, archive::Archive& archive, std::size_t batch,
+// rebuilt: a caller that must do other writes in between drains a long log
+// in pieces.
+Result<DrainStats> drain_into(Shards& shards, archive::Archive& archive, std::size_t batch, std::size_t jobs,
                               const Progress& progress, std::size_t max_units = 0) {
   DrainStats stats;
   auto snap = archive.snapshot();
   if (!snap) return snap.status();
-  std::uint64_t from = read_seq(db), to = snap->last_seq();
+  const std::size_t n = shards.size();
+  std::vector<std::uint64_t> held(n);
+  for (std::size_t k = 0; k < n; ++k) held[k] = read_seq(shards[k]);
+  std::uint64_t from = *std::min_element(held.begin(), held.end()), to = snap->last_seq();
   stats.last_seq = from;
   if (from >= to) return stats;
-  choose_pair_words(db, *snap);
+  choose_pair_words(shards, *snap);
   std::map<Unit, std::uint64_t> latest;
   auto touch = [&](schema::RecordType type, const std::string& id, std::uint64_t seq) {
     auto& s = latest[{type, id}];
@@ -229,32 +110,116 @@ Result<DrainStats> drain_into(Xapian::WritableDatabase& db, archive::Archive& ar
   std::vector<std::pair<std::uint64_t, Unit>> order;
   order.reserve(latest.size());
   for (auto& [unit, seq] : latest) order.emplace_back(seq, unit);
-  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
-  bool partial = max_units > 0 && order.size() > max_units;
-  if (partial) order.resize(max_units);
-  std::vector<Unit> units;
-  units.reserve(order.size());
-  for (auto& [seq, unit] : order) units.push_back(unit);
-  std::size_t committed = 0;
-  Status written = index_units(db, archive, units, stats, [&](std::size_t done) {
-    if (done - committed < batch && done < units.size()) return;
-    // The last commit covers the whole log, including changes that touched
-    // nothing (unless only a piece of it was drained).
-    std::uint64_t covered = done == units.size() && !partial ? to : order[done - 1].first;
-    db.set_metadata(std::string(meta::kLastSeq), std::to_string(covered));
-    db.commit();
-    committed = done;
-    stats.last_seq = covered;
-    if (progress) progress(done, units.size());
+  // Where this drain ends: the whole log, or the piece's last change (less
+  // one when the next record left out shares it).
+  std::uint64_t end = to;
+  if (max_units > 0 && order.size() > max_units) {
+    end = order[max_units - 1].first - (order[max_units].first == order[max_units - 1].first ? 1 : 0);
+    order.resize(max_units);
+  }
+  stats.units = order.size();
+  std::vector<std::vector<Unit>> units(n);
+  std::vector<std::vector<std::uint64_t>> seqs(n);
+  for (auto& [seq, unit] : order) {
+    std::size_t k = shard_of(unit.type, unit.id, n);
+    if (seq <= held[k]) continue;  // that shard holds it already
+    units[k].push_back(unit);
+    seqs[k].push_back(seq);
+  }
+  SharedProgress shared(progress, order.size());
+  std::vector<DrainStats> per(n);
+  std::vector<bool> fresh(n);
+  for (std::size_t k = 0; k < n; ++k) fresh[k] = shards[k].get_doccount() == 0;
+  Status written = for_each_shard(n, jobs, [&](std::size_t k) -> Status {
+    std::size_t committed = 0;
+    auto commit = [&](std::size_t done) {
+      std::uint64_t covered = std::max(held[k], done == units[k].size() ? end : seqs[k][done] - 1);
+      shards[k].set_metadata(std::string(meta::kLastSeq), std::to_string(covered));
+      shards[k].commit();
+      shared.add(done - committed);
+      committed = done;
+    };
+    Status st = index_units(shards[k], archive, units[k], per[k], [&](std::size_t done) {
+      if (done - committed >= batch || done == units[k].size()) commit(done);
+    }, fresh[k]);
+    if (!st.ok()) return st;
+    if (units[k].empty() && end > held[k]) commit(0);
+    return {};
   });
   if (!written.ok()) return written;
-  if (order.empty()) {
-    db.set_metadata(std::string(meta::kLastSeq), std::to_string(to));
-    db.commit();
-    stats.last_seq = to;
-  }
+  for (const auto& p : per) stats.documents_written += p.documents_written;
+  stats.last_seq = end;
   return stats;
+}
+
+// ---- building a generation in parallel --------------------------------------
+
+// Opens a format-current build in DIR/index/build, or starts one of n
+// shards; a build of another format, or one whose creation a kill cut
+// short (no "shards" file yet), is started afresh.
+Shards open_build(const fs::path& build, std::size_t n) {
+  std::error_code ec;
+  std::ifstream marker(build / "shards");
+  std::size_t existing = 0;
+  if (marker >> existing && existing > 0) {
+    try {
+      Shards shards;
+      for (std::size_t k = 0; k < existing; ++k)
+        shards.emplace_back((build / ("shard-" + std::to_string(k))).string(), Xapian::DB_OPEN);
+      bool current = true;
+      for (auto& db : shards) current = current && db.get_metadata(std::string(meta::kFormat)) == std::to_string(kIndexFormat);
+      if (current) return shards;
+    } catch (const Xapian::DatabaseError&) {
+      // Damaged or half made: started afresh below.
+    }
+  }
+  fs::remove_all(build, ec);
+  fs::create_directories(build, ec);
+  Shards shards;
+  for (std::size_t k = 0; k < n; ++k) {
+    shards.emplace_back((build / ("shard-" + std::to_string(k))).string(), Xapian::DB_CREATE_OR_OVERWRITE);
+    shards.back().set_metadata(std::string(meta::kFormat), std::to_string(kIndexFormat));
+    shards.back().commit();
+  }
+  std::ofstream out(build / "shards", std::ios::trunc);
+  out << n << "\n";
+  out.close();
+  if (!out) throw Xapian::DatabaseCreateError("cannot write " + (build / "shards").string(), errno);
+  return shards;
+}
+
+// Indexes the whole change log into the shards of a build, one thread a
+// shard, resuming the build a killed process left (each shard commits its
+// place in the log as a drain does), then merges the shards into a new
+// generation, which is returned (not yet live). The caller holds the
+// GenerationLock. Throws Xapian::Error.
+Result<std::string> build_generation(archive::Archive& archive, const IndexOptions& options, const Progress& progress,
+                                     DrainStats& stats) {
+  fs::path build = options.dir / kBuildDir;
+  std::vector<fs::path> paths;
+  {
+    Shards shards = open_build(build, jobs_of(options.jobs));
+    auto drained = drain_into(shards, archive, std::max<std::size_t>(1, options.batch), jobs_of(options.jobs), progress);
+    if (!drained) return drained.status();
+    add_stats(stats, *drained);
+    stats.last_seq = drained->last_seq;
+    for (std::size_t k = 0; k < shards.size(); ++k) paths.push_back(build / ("shard-" + std::to_string(k)));
+  }
+  std::string generation = generation_name(highest_generation(options.dir) + 1);
+  merge_shards(paths, options.dir / generation);
+  std::error_code ec;
+  fs::remove_all(build, ec);
+  return generation;
+}
+
+// Whether a drain of `changes` changes into `db` had better build a new
+// generation in parallel: an empty index, or changes to about as many
+// records as it holds documents (translations and biographies count
+// apart), of which there are enough to be worth the threads and the merge.
+bool worth_a_build(const Xapian::Database& db, std::uint64_t changes, const IndexOptions& options) {
+  return jobs_of(options.jobs) > 1 && changes >= options.parallel_from && changes >= db.get_doccount();
 }
 
 }  // namespace
@@ -264,31 +229,47 @@ Result<DrainStats> drain_into(Xapian::WritableDatabase& db, archive::Archive& ar
 struct IndexWriter::Impl {
   IndexOptions options;
   std::string generation;
-  Xapian::WritableDatabase db;
+  Shards shards;  // the live generation: one database
 
   // A reindex may have switched generations (and removed this one) since
   // the writer opened: follow it.
   Status follow_live() {
     std::string live = current_generation(options.dir);
     if (live.empty() || live == generation) return {};
-    db.close();
+    shards.clear();
     generation = live;
     return open_generation();
   }
 
   Status open_generation() {
+    shards.clear();
     try {
-      db = Xapian::WritableDatabase((options.dir / generation).string(),
-                                    Xapian::DB_CREATE_OR_OPEN | (options.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
+      Xapian::WritableDatabase db((options.dir / generation).string(),
+                                  Xapian::DB_CREATE_OR_OPEN | (options.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
       if (auto s = check_format(db, options.dir); !s.ok()) return s;
       if (db.get_metadata(std::string(meta::kFormat)).empty()) {
         db.set_metadata(std::string(meta::kFormat), std::to_string(kIndexFormat));
         db.commit();
       }
+      shards.push_back(std::move(db));
     } catch (const Xapian::Error& e) {
       return from_xapian(e, "open the index in " + options.dir.string());
     }
     return {};
+  }
+
+  // A large backlog is built into a new generation in parallel while this
+  // writer holds the live one (so no other process indexes meanwhile),
+  // caught up, and switched to; false when a reindex or compact holds the
+  // generations (the backlog is then drained here as usual).
+  Result<bool> build_instead(archive::Archive& archive, const Progress& progress, DrainStats& stats) {
+    auto lock = GenerationLock::take(options.dir);
+    if (!lock) return false;
+    auto built = build_generation(archive, options, progress, stats);
+    if (!built) return built.status();
+    if (auto s = switch_to(options.dir, *built); !s.ok()) return s;
+    if (auto s = follow_live(); !s.ok()) return s;
+    return true;
   }
 };
 
@@ -311,7 +292,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const IndexOptions& optio
     if (named.code() == Code::kConflict) {
       // Another process created the index meanwhile (with a generation of
       // its own): this one's, still empty, goes, and the live one is used.
-      impl->db.close();
+      impl->shards.clear();
       fs::remove_all(options.dir / impl->generation, ec);
       impl->generation = current_generation(options.dir);
       if (auto s = impl->open_generation(); !s.ok()) return s;
@@ -325,7 +306,22 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const IndexOptions& optio
 Result<DrainStats> IndexWriter::drain(archive::Archive& archive, const Progress& progress, std::size_t max_units) {
   if (auto s = impl_->follow_live(); !s.ok()) return s;
   try {
-    return drain_into(impl_->db, archive, std::max<std::size_t>(1, impl_->options.batch), progress, max_units);
+    DrainStats built;
+    if (max_units == 0) {
+      auto snap = archive.snapshot();
+      if (!snap) return snap.status();
+      Xapian::WritableDatabase& db = impl_->shards.front();
+      std::uint64_t held = read_seq(db), to = snap->last_seq();
+      if (to > held && worth_a_build(db, to - held, impl_->options)) {
+        auto done = impl_->build_instead(archive, progress, built);
+        if (!done) return done.status();
+      }
+    }
+    auto drained = drain_into(impl_->shards, archive, std::max<std::size_t>(1, impl_->options.batch),
+                              jobs_of(impl_->options.jobs), progress, max_units);
+    if (!drained) return drained;
+    add_stats(*drained, built);
+    return drained;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "index the archive's changes");
   }
@@ -348,16 +344,17 @@ Result<DrainStats> IndexWriter::index_records(archive::Archive& archive,
       }
     }
     std::vector<Unit> list(units.begin(), units.end());
-    if (auto s = index_units(impl_->db, archive, list, stats, [](std::size_t) {}); !s.ok()) return s;
-    impl_->db.commit();
-    stats.last_seq = read_seq(impl_->db);
+    Xapian::WritableDatabase& db = impl_->shards.front();
+    if (auto s = index_units(db, archive, list, stats, [](std::size_t) {}); !s.ok()) return s;
+    db.commit();
+    stats.last_seq = read_seq(db);
     return stats;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "index records");
   }
 }
 
-std::uint64_t IndexWriter::last_seq() const { return read_seq(impl_->db); }
+std::uint64_t IndexWriter::last_seq() const { return read_seq(impl_->shards.front()); }
 
 // ---- catch_up ---------------------------------------------------------------
 
@@ -408,73 +405,30 @@ Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& option
   std::error_code ec;
   fs::create_directories(options.dir, ec);
   if (ec) return Status(Code::kIOError, "cannot create " + options.dir.string() + ": " + ec.message());
-  // One reindex at a time.
-  int lock = ::open((options.dir / kReindexLock).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock < 0) return Status(Code::kIOError, "cannot open " + (options.dir / kReindexLock).string() + ": " + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{lock};
-  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) return Status(Code::kLocked, "another defter reindex is running");
-
-  std::string generation = generation_name(highest_generation(options.dir) + 1);
-  fs::path path = options.dir / generation;
+  // One new generation at a time.
+  auto lock = GenerationLock::take(options.dir);
+  if (!lock) return lock.status();
+  // From scratch: a build a killed process left is not trusted here.
+  fs::remove_all(options.dir / kBuildDir, ec);
   DrainStats stats;
+  std::string generation;
   try {
-    Xapian::WritableDatabase db(path.string(), Xapian::DB_CREATE_OR_OVERWRITE);
-    db.set_metadata(std::string(meta::kFormat), std::to_string(kIndexFormat));
-    {
-      auto snap = archive.snapshot();
-      if (!snap) return snap.status();
-      choose_pair_words(db, *snap);
-      auto st = snap->stats();
-      std::uint64_t total = st.authors + st.articles, done = 0;
-      std::vector<Unit> units;
-      units.reserve(total);
-      Status s = snap->for_each_author([&](const schema::Author& a) {
-        units.push_back({schema::RecordType::kAuthor, a.id});
-        return true;
-      });
-      if (s.ok())
-        s = snap->for_each_article([&](const schema::Article& a) {
-          units.push_back({schema::RecordType::kArticle, a.id});
-          return true;
-        }, false);
-      if (!s.ok()) return s;
-      std::size_t committed = 0;
-      Status written = index_units(db, archive, units, stats, [&](std::size_t d) {
-        done = d;
-        if (d - committed >= std::max<std::size_t>(1, options.batch)) {
-          db.commit();  // without a sequence number: an interrupted reindex is never switched to
-          committed = d;
-        }
-        if (progress) progress(done, total);
-      });
-      if (!written.ok()) return written;
-      stats.last_seq = snap->last_seq();
-      db.set_metadata(std::string(meta::kLastSeq), std::to_string(stats.last_seq));
-      db.commit();
-    }
+    auto built = build_generation(archive, options, progress, stats);
+    if (!built) return built.status();
+    generation = *built;
     // Catch up with what was written meanwhile, then switch.
-    auto caught_up = drain_into(db, archive, std::max<std::size_t>(1, options.batch), {});
+    Shards live;
+    live.emplace_back((options.dir / generation).string(), Xapian::DB_OPEN);
+    auto caught_up = drain_into(live, archive, std::max<std::size_t>(1, options.batch), 1, {});
     if (!caught_up) return caught_up.status();
-    stats.changes += caught_up->changes;
-    stats.documents_written += caught_up->documents_written;
+    add_stats(stats, *caught_up);
     stats.last_seq = caught_up->last_seq;
-    db.close();
   } catch (const Xapian::Error& e) {
-    fs::remove_all(path, ec);
-    return from_xapian(e, "build a new index in " + path.string());
+    Status failed = from_xapian(e, "build a new index in " + options.dir.string());
+    if (!generation.empty()) fs::remove_all(options.dir / generation, ec);
+    return failed;
   }
-  if (auto s = write_stub(options.dir, generation); !s.ok()) return s;
-  // Every other generation goes. A reader that has the previous one open
-  // keeps reading it (its files stay while they are open); on its next
-  // refresh it finds the stub changed and opens the new one. A writer that
-  // had it open follows the stub on its next drain.
-  for (const auto& e : fs::directory_iterator(options.dir, ec)) {
-    std::string name = e.path().filename().string();
-    if (name.rfind("gen-", 0) == 0 && name != generation) fs::remove_all(e.path(), ec);
-  }
+  if (auto s = switch_to(options.dir, generation); !s.ok()) return s;
   return stats;
 }
 

@@ -25,7 +25,17 @@ std::string shown(std::string_view text) { return schema::printable(text); }
 
 std::filesystem::path archive_dir(const std::string& data_dir) { return indexer::DataDir(data_dir).archive_dir(); }
 
-indexer::IndexOptions index_options(const std::string& data_dir) { return indexer::DataDir(data_dir).index_options(); }
+namespace {
+std::size_t index_jobs = 0;  // --jobs; 0: one a core
+}  // namespace
+
+void set_index_jobs(std::size_t jobs) { index_jobs = jobs; }
+
+indexer::IndexOptions index_options(const std::string& data_dir) {
+  auto o = indexer::DataDir(data_dir).index_options();
+  o.jobs = index_jobs;
+  return o;
+}
 
 // Progress of indexing on a terminal.
 indexer::Progress index_progress() {

@@ -24,6 +24,8 @@ std::string shown(std::string_view text);
 // The data directory's parts (indexer/data_dir.hpp has its layout).
 std::filesystem::path archive_dir(const std::string& data_dir);
 indexer::IndexOptions index_options(const std::string& data_dir);
+// The threads that write the index (--jobs of import, index, reindex; 0: one a core).
+void set_index_jobs(std::size_t jobs);
 Result<std::unique_ptr<archive::Archive>> open_archive(const std::string& data_dir, bool read_only);
 // A searcher over the data directory; `archive` keeps the archive it reads.
 Result<std::unique_ptr<indexer::Searcher>> open_searcher(const std::string& data_dir, std::unique_ptr<archive::Archive>& archive);

@@ -54,6 +54,8 @@ int run_list(const std::string& data_dir, const std::string& type);
 // Applies the change log to the index; with stats, shows the index's counts.
 int run_index(const std::string& data_dir, bool stats_only, std::size_t batch);
 int run_reindex(const std::string& data_dir);
+// defter compact: the live index rewritten smaller, while a server runs.
+int run_compact(const std::string& data_dir);
 // Copies the archive and the index, consistently, into a new directory
 // (a data directory of its own), while a server serves and writes go on.
 int run_backup(const std::string& data_dir, const std::string& dest);

@@ -66,6 +66,17 @@ int run_reindex(const std::string& data_dir) {
   return kExitOk;
 }
 
+int run_compact(const std::string& data_dir) {
+  auto done = indexer::compact(index_options(data_dir));
+  if (!done) return fail(done.status());
+  std::cout << fmt::format("compacted the index: {} -> {} ({:.0f}%), now {}, up to change #{} ({:.2f} s)\n",
+                           human_bytes(static_cast<double>(done->bytes_before)),
+                           human_bytes(static_cast<double>(done->bytes_after)),
+                           done->bytes_before ? 100.0 * static_cast<double>(done->bytes_after) / static_cast<double>(done->bytes_before) : 100.0,
+                           done->generation, done->last_seq, done->seconds);
+  return kExitOk;
+}
+
 int run_verify(const std::string& data_dir) {
   auto archive = open_archive(data_dir, true);
   if (!archive) return fail(archive.status());

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "defter/schema/text.hpp"
 #include "defter/indexer/fields.hpp"
@@ -34,13 +35,24 @@ int main(int argc, char** argv) {
   imp->add_flag("--verbose,-v", import.verbose, "report each committed batch");
   bool no_index = false;
   imp->add_flag("--no-index", no_index, "do not index now (defter index does it later)");
+  // The threads that write the index: import, index and reindex.
+  std::size_t jobs = 0;
+  auto add_jobs = [&jobs](CLI::App* sub) {
+    sub->add_option("--jobs,-j", jobs,
+                    "threads that index a large backlog (a new index, a reindex), one shard each, merged at the end (default: one a core)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  };
+  add_jobs(imp);
 
   bool index_stats = false;
   auto* idx = app.add_subcommand("index", "apply the archive's changes to the full-text index");
   idx->add_flag("--stats", index_stats, "only show documents and terms per language");
   std::size_t index_batch = defter::indexer::IndexOptions{}.batch;
   idx->add_option("--batch", index_batch, "records rebuilt per commit")->check(CLI::Range(1, 1000000))->capture_default_str();
+  add_jobs(idx);
   auto* reidx = app.add_subcommand("reindex", "build a fresh index beside the live one and switch to it");
+  add_jobs(reidx);
+  auto* cmp = app.add_subcommand("compact", "rewrite the index smaller (full blocks) beside the live one and switch to it, while a server runs");
   auto* ver = app.add_subcommand("verify", "compare the archive with the index; exit 1 on any difference");
   std::string backup_dir;
   auto* bak = app.add_subcommand("backup", "copy the archive and the index into a new directory, while a server runs");
@@ -132,6 +144,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   sv->add_option("--search-threads", serve.search_threads, "threads that run searches (0: as many as --threads)")
       ->check(CLI::Range(0u, 256u))->capture_default_str();
+  std::size_t gzip_cache_mib = serve.gzip_cache_bytes >> 20;
+  sv->add_option("--gzip-cache", gzip_cache_mib, "MiB of compressed articles kept, each compressed once per version (0: none)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20))->capture_default_str();
   sv->add_option("--log-format", log_format, "access log on standard error: text, json or none")
       ->check(CLI::IsMember({"text", "json", "none"}))->capture_default_str();
 
@@ -154,6 +169,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   import.index = !no_index;
+  set_index_jobs(jobs);
   // A failure no command foresaw ends the command with a message and exit
   // 3, never an abort: each command writes through transactions and
   // temporary files, so nothing is left half-written.
@@ -161,6 +177,7 @@ int main(int argc, char** argv) {
   if (*imp) return run_import(data_dir, import);
   if (*idx) return run_index(data_dir, index_stats, index_batch);
   if (*reidx) return run_reindex(data_dir);
+  if (*cmp) return run_compact(data_dir);
   if (*ver) return run_verify(data_dir);
   if (*bak) return run_backup(data_dir, backup_dir);
   if (*res) return run_restore(data_dir, backup_dir);
@@ -181,6 +198,7 @@ int main(int argc, char** argv) {
     serve.request_timeout = std::chrono::milliseconds(static_cast<long>(request_timeout * 1000));
     serve.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
     serve.search_timeout = std::chrono::milliseconds(static_cast<long>(search_timeout * 1000));
+    serve.gzip_cache_bytes = gzip_cache_mib << 20;
     return run_serve(data_dir, serve);
   }
   return kExitUsage;

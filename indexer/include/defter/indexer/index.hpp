@@ -2,7 +2,8 @@
 // log. LMDB is the truth; the index follows it.
 //
 // Layout of DATA/index/: generations gen-000001/, gen-000002/, ... (Xapian
-// databases) and a stub file `current` naming the live one. Readers open the
+// databases) and a stub file `current` naming the live one; while a large
+// backlog is indexed in parallel, build/ holds its shards (index_files.hpp). Readers open the
 // stub; `reindex` builds a new generation beside the live one and switches the
 // stub atomically (rename), so a reader open at the time keeps working and a
 // new reader sees the new index whole. The last applied change-log sequence
@@ -29,6 +30,13 @@ struct IndexOptions {
   std::filesystem::path dir;  // DATA/index
   std::size_t batch = 1000;   // records (articles, authors) rebuilt per commit
   bool wait_for_lock = false; // IndexWriter::open waits while another writer holds the index (else kLocked)
+  // Threads that index a large backlog (a new index, a reindex, changes to
+  // most of the archive), each into a shard of its own, merged into one
+  // generation at the end (0: one a core). Smaller backlogs are drained by
+  // one writer, as a server's live indexing always is.
+  std::size_t jobs = 1;
+  // The least backlog (changes) built in parallel rather than drained.
+  std::uint64_t parallel_from = 1000;
 };
 
 struct DrainStats {
@@ -57,6 +65,10 @@ class IndexWriter {
   // With max_units, rebuilds only the first max_units records (in the order
   // of their latest changes) and commits: units == max_units says more are
   // left. A writer that must index other things in between drains so.
+  // Without it, a large backlog (options.parallel_from changes, and about
+  // as many as the index has documents) with options.jobs > 1 is built in
+  // parallel into a new generation, merged and switched to (index_files.hpp),
+  // unless a reindex or compact holds the generations.
   Result<DrainStats> drain(archive::Archive& archive, const Progress& progress = {}, std::size_t max_units = 0);
 
   // Rebuilds these records' documents (an author's: with the articles that
@@ -90,8 +102,9 @@ struct CatchUp {
 // are returned; the archive is written either way.
 Result<CatchUp> catch_up(archive::Archive& archive, const IndexOptions& options, const Progress& progress = {});
 
-// Builds a fresh generation from an archive snapshot, catches up with the
-// change log, and switches to it atomically. kLocked when another reindex runs.
+// Builds a fresh generation from the change log on options.jobs threads
+// (shards merged into one), catches up with what was written meanwhile, and
+// switches to it atomically. kLocked when another reindex or compact runs.
 Result<DrainStats> reindex(archive::Archive& archive, const IndexOptions& options, const Progress& progress = {});
 
 struct VerifyReport {
@@ -141,6 +154,21 @@ struct CountryCount {
 };
 // Most articles first. kNotFound when there is no index.
 Result<std::vector<CountryCount>> country_counts(const IndexOptions& options);
+
+struct CompactStats {
+  std::string generation;  // the compacted one, now live
+  std::uint64_t bytes_before = 0, bytes_after = 0, last_seq = 0;
+  double seconds = 0;
+};
+
+// Rewrites the live index with full blocks (Xapian's compactor: an index's
+// updates leave its blocks part empty) into a new generation and switches
+// to it, as reindex does: searches go on meanwhile, on the old one. Holds
+// the index's write lock throughout (waiting for a writer to let go, as
+// copy_index does), so a server's indexing of new writes waits until the
+// switch. kLocked when a reindex or another compact runs; kNotFound when
+// there is no index.
+Result<CompactStats> compact(const IndexOptions& options);
 
 // Copies the live index into `dir` (created): an index directory of its own
 // (a generation and the stub), which IndexWriter and IndexReader open.
