@@ -40,6 +40,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::atomic<bool> stopping{false};
   Metrics metrics;
   RateLimiter limiter;
+  GzipCache gzip_cache;
   std::mutex log_mutex;
   std::mutex sessions_mutex;
   std::set<std::weak_ptr<detail::Session>, std::owner_less<std::weak_ptr<detail::Session>>> sessions;
@@ -57,7 +58,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         io(*contexts[0]),
         search_thread_count(o.search_threads ? o.search_threads : thread_count),
         search_io(static_cast<int>(search_thread_count)),
-        limiter(o.rate_limit) {
+        limiter(o.rate_limit),
+        gzip_cache(o.gzip_cache_bytes) {
     for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
     keep_searching.emplace(asio::make_work_guard(search_io));
     api_options.search_budget = o.search_timeout;
@@ -149,6 +151,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     metrics.render(out);
     out += "# HELP defter_connections Open client connections.\n# TYPE defter_connections gauge\n";
     out += "defter_connections " + std::to_string(connections.load()) + "\n";
+    auto gz = gzip_cache.figures();
+    out += "# HELP defter_gzip_cache_bytes Compressed responses kept, by version.\n# TYPE defter_gzip_cache_bytes gauge\n";
+    out += "defter_gzip_cache_bytes " + std::to_string(gz.bytes) + "\n";
+    out += "# HELP defter_gzip_cache_hits_total Compressed responses served from the cache.\n# TYPE defter_gzip_cache_hits_total counter\n";
+    out += "defter_gzip_cache_hits_total " + std::to_string(gz.hits) + "\n";
+    out += "# HELP defter_gzip_cache_misses_total Responses compressed and kept.\n# TYPE defter_gzip_cache_misses_total counter\n";
+    out += "defter_gzip_cache_misses_total " + std::to_string(gz.misses) + "\n";
     if (auto snap = archive->snapshot(); snap.ok()) {
       out += "# HELP defter_archive_last_change The archive's newest change number.\n# TYPE defter_archive_last_change gauge\n";
       out += "defter_archive_last_change " + std::to_string(snap->last_seq()) + "\n";

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/indexer/data_dir.hpp"
+#include "gzip_cache.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/indexer/live_index.hpp"
 #include "defter/schema/text.hpp"

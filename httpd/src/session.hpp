@@ -257,8 +257,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // ETags, gzip and HEAD on a response about to be sent.
   void finish(const Request& req, Response& res, const std::string& route) {
+    std::string tag;  // a record's version: its compressed body is kept by it
     if (res.result() == http::status::ok && (route == "article" || route == "article_view" || route == "author") && req.method() != http::verb::put) {
-      std::string tag(res[http::field::etag]);
+      tag = std::string(res[http::field::etag]);
       if (tag.empty()) {
         tag = etag_of(res.body());
         res.set(http::field::etag, tag);
@@ -271,7 +272,15 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     }
     if (res.body().size() >= 1024 && accepts_gzip(sv(req[http::field::accept_encoding]))) {
-      if (auto z = gzip(res.body())) {
+      if (!tag.empty() && server_->options.gzip_cache_bytes > 0) {
+        // Keyed by the version and the length (a 64-bit hash alone could
+        // in principle name two bodies).
+        std::string key = tag + ":" + std::to_string(res.body().size());
+        if (auto z = server_->gzip_cache.get(key, [&] { return gzip(res.body()); })) {
+          res.body() = **z;
+          res.set(http::field::content_encoding, "gzip");
+        }
+      } else if (auto z = gzip(res.body())) {
         res.body() = std::move(*z);
         res.set(http::field::content_encoding, "gzip");
       }

@@ -365,6 +365,52 @@ TEST_CASE("ETags, If-None-Match, gzip, HEAD and keep-alive", "[httpd][e2e]") {
   CHECK(c.get("/healthz").result() == http::status::ok);
 }
 
+TEST_CASE("a compressed article is made once per version and shared by the threads", "[httpd][e2e]") {
+  Served s;
+  auto metric = [&](const std::string& name) {
+    std::string body = s.get("/metrics", {}, false).body();
+    std::size_t at = body.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stoull(body.substr(at + name.size() + 2));
+  };
+  const std::string target = "/api/v1/articles/" + kSeed;
+  const std::string plain = s.get(target).body();
+  std::string first;
+  for (int i = 0; i < 3; ++i) {  // new connections: any thread
+    Reply z = s.get(target, {{"Accept-Encoding", "gzip"}});
+    REQUIRE(z[http::field::content_encoding] == "gzip");
+    CHECK(gunzip(z.body()) == plain);
+    if (i == 0) first = z.body();
+    CHECK(z.body() == first);
+  }
+  CHECK(metric("defter_gzip_cache_misses_total") == 1);
+  CHECK(metric("defter_gzip_cache_hits_total") == 2);
+  CHECK(metric("defter_gzip_cache_bytes") == first.size());
+  // A new version of the record is compressed anew, never served stale.
+  REQUIRE(s.archive->write([&](archive::WriteBatch& b) -> Status {
+    auto r = b.remove(schema::RecordType::kTranslation, kSeed, "zh");
+    return r.ok() ? Status() : r.status();
+  }).ok());
+  const std::string changed = s.get(target).body();
+  REQUIRE(changed != plain);
+  Reply z = s.get(target, {{"Accept-Encoding", "gzip"}});
+  CHECK(gunzip(z.body()) == changed);
+  CHECK(metric("defter_gzip_cache_misses_total") == 2);
+}
+
+TEST_CASE("without a gzip cache every response is compressed as it goes", "[httpd][e2e]") {
+  httpd::ServerOptions o;
+  o.gzip_cache_bytes = 0;
+  Served s(o);
+  const std::string target = "/api/v1/articles/" + kSeed;
+  const std::string plain = s.get(target).body();
+  for (int i = 0; i < 2; ++i) {
+    Reply z = s.get(target, {{"Accept-Encoding", "gzip"}});
+    REQUIRE(z[http::field::content_encoding] == "gzip");
+    CHECK(gunzip(z.body()) == plain);
+  }
+}
+
 TEST_CASE("pipelined requests are answered in order", "[httpd][e2e][threads]") {
   Served s;
   Client c(s.server->port());

@@ -75,6 +75,9 @@ struct ServerOptions {
   double rate_limit = 0;  // requests per second per client address (bursts of twice that); 0: none
   std::size_t max_page_size = indexer::kMaxPageSize;
   bool require_read_token = false;  // reads need a token too (any scope); writes always need write
+  // Compressed articles and authors kept by version (ETag), shared by the
+  // threads: each version is compressed once (0: compressed every time).
+  std::size_t gzip_cache_bytes = std::size_t{256} << 20;
   bool handle_signals = false;  // SIGTERM and SIGINT stop the server
   LogFormat log_format = LogFormat::kText;
   std::ostream* log = nullptr;  // access and error log; nullptr: standard error
