@@ -45,4 +45,15 @@ inline std::vector<double> median_per_query(const std::vector<std::vector<double
   return out;
 }
 
+// Times every query once to warm up, then kTimedPasses times; returns each
+// query's median. time_one(query) returns its milliseconds.
+template <class Query, class TimeOne>
+std::vector<double> time_queries(const std::vector<Query>& queries, TimeOne time_one) {
+  for (const auto& q : queries) time_one(q);
+  std::vector<std::vector<double>> passes(kTimedPasses);
+  for (auto& pass : passes)
+    for (const auto& q : queries) pass.push_back(time_one(q));
+  return median_per_query(passes);
+}
+
 }  // namespace defter::bench

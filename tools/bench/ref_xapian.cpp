@@ -65,11 +65,7 @@ int search(const char* db_path, const char* queries_path) {
     (void)seen;
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
-  for (const auto& q : queries) time_one(q);
-  std::vector<std::vector<double>> passes(defter::bench::kTimedPasses);
-  for (auto& pass : passes)
-    for (const auto& q : queries) pass.push_back(time_one(q));
-  auto l = defter::bench::summarize(defter::bench::median_per_query(passes));
+  auto l = defter::bench::summarize(defter::bench::time_queries(queries, time_one));
   std::printf("%.3f %.3f %.3f\n", l.median, l.p99, l.max);
   return 0;
 }

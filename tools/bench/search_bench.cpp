@@ -261,7 +261,9 @@ int run(const std::string& data, const std::string& queries_path) {
   std::vector<std::size_t> last(ms.size());  // the stages of a query's last pass, for the slow lines
   for (std::size_t i = 0; i < ms.size(); ++i) last[i] = (passes.size() - 1) * ms.size() + i;
   auto s = bench::summarize(ms);
-  std::printf("%.3f %.3f %.3f\n", s.median, s.p99, s.max);
+  double mean = 0;
+  for (double m : ms) mean += m / static_cast<double>(ms.size());
+  std::printf("%.3f %.3f %.3f %.3f\n", s.median, s.p99, s.max, mean);
   // The slowest queries, to stderr: what the p99 is made of.
   std::vector<std::size_t> order(ms.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
