@@ -41,13 +41,10 @@ Result<std::uint64_t> copy_index(const IndexOptions& options, const fs::path& di
   std::error_code ec;
   fs::create_directories(to, ec);
   if (ec) return Status(Code::kIOError, "cannot create " + to.string() + ": " + ec.message());
-  for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (p.filename() == "flintlock") continue;  // a lock, not data
-    fs::path target = to / fs::relative(p, from, ec);
-    if (it->is_directory(ec)) fs::create_directories(target, ec);
-    else fs::copy_file(p, target, ec);
-    if (ec) return Status(Code::kIOError, "cannot copy " + p.string() + ": " + ec.message());
+  for (const auto& e : fs::directory_iterator(from, ec)) {
+    if (e.path().filename() == "flintlock") continue;  // the lock, not the data
+    fs::copy_file(e.path(), to / e.path().filename(), ec);
+    if (ec) return Status(Code::kIOError, "cannot copy " + e.path().string() + ": " + ec.message());
   }
   if (ec) return Status(Code::kIOError, "cannot read " + from.string() + ": " + ec.message());
   writer.reset();

@@ -1,21 +1,15 @@
-// Writing the index: the change log drained into the shards of a
-// generation on as many threads (IndexWriter), catch_up and reindex.
+// Writing the index: the change log drained (into one database, or into
+// the shards of a parallel build on as many threads), IndexWriter, catch_up
+// and reindex.
 #include "defter/indexer/index.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 #include <xapian.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "build_pipeline.hpp"
 #include "defter/indexer/analysis.hpp"
@@ -156,18 +150,19 @@ Result<DrainStats> drain_into(Shards& shards, archive::Archive& archive, std::si
 
 // ---- building a generation in parallel --------------------------------------
 
+fs::path shard_path(const fs::path& build, std::size_t k) { return build / ("shard-" + std::to_string(k)); }
+
 // Opens a format-current build in DIR/index/build, or starts one of n
 // shards; a build of another format, or one whose creation a kill cut
-// short (no "shards" file yet), is started afresh.
-Shards open_build(const fs::path& build, std::size_t n) {
+// short (no "shards" file yet), is started afresh. Throws Xapian::Error.
+Result<Shards> open_build(const fs::path& build, std::size_t n) {
   std::error_code ec;
   std::ifstream marker(build / "shards");
   std::size_t existing = 0;
   if (marker >> existing && existing > 0) {
     try {
       Shards shards;
-      for (std::size_t k = 0; k < existing; ++k)
-        shards.emplace_back((build / ("shard-" + std::to_string(k))).string(), Xapian::DB_OPEN);
+      for (std::size_t k = 0; k < existing; ++k) shards.emplace_back(shard_path(build, k).string(), Xapian::DB_OPEN);
       bool current = true;
       for (auto& db : shards) current = current && db.get_metadata(std::string(meta::kFormat)) == std::to_string(kIndexFormat);
       if (current) return shards;
@@ -177,16 +172,17 @@ Shards open_build(const fs::path& build, std::size_t n) {
   }
   fs::remove_all(build, ec);
   fs::create_directories(build, ec);
+  if (ec) return Status(Code::kIOError, "cannot create " + build.string() + ": " + ec.message());
   Shards shards;
   for (std::size_t k = 0; k < n; ++k) {
-    shards.emplace_back((build / ("shard-" + std::to_string(k))).string(), Xapian::DB_CREATE_OR_OVERWRITE);
+    shards.emplace_back(shard_path(build, k).string(), Xapian::DB_CREATE_OR_OVERWRITE);
     shards.back().set_metadata(std::string(meta::kFormat), std::to_string(kIndexFormat));
     shards.back().commit();
   }
   std::ofstream out(build / "shards", std::ios::trunc);
   out << n << "\n";
   out.close();
-  if (!out) throw Xapian::DatabaseCreateError("cannot write " + (build / "shards").string(), errno);
+  if (!out) return Status(Code::kIOError, "cannot write " + (build / "shards").string());
   return shards;
 }
 
@@ -200,12 +196,13 @@ Result<std::string> build_generation(archive::Archive& archive, const IndexOptio
   fs::path build = options.dir / kBuildDir;
   std::vector<fs::path> paths;
   {
-    Shards shards = open_build(build, jobs_of(options.jobs));
-    auto drained = drain_into(shards, archive, std::max<std::size_t>(1, options.batch), jobs_of(options.jobs), progress);
+    auto shards = open_build(build, jobs_of(options.jobs));
+    if (!shards) return shards.status();
+    auto drained = drain_into(*shards, archive, std::max<std::size_t>(1, options.batch), jobs_of(options.jobs), progress);
     if (!drained) return drained.status();
     add_stats(stats, *drained);
     stats.last_seq = drained->last_seq;
-    for (std::size_t k = 0; k < shards.size(); ++k) paths.push_back(build / ("shard-" + std::to_string(k)));
+    for (std::size_t k = 0; k < shards->size(); ++k) paths.push_back(shard_path(build, k));
   }
   std::string generation = generation_name(highest_generation(options.dir) + 1);
   merge_shards(paths, options.dir / generation);
@@ -229,29 +226,27 @@ bool worth_a_build(const Xapian::Database& db, std::uint64_t changes, const Inde
 struct IndexWriter::Impl {
   IndexOptions options;
   std::string generation;
-  Shards shards;  // the live generation: one database
+  Xapian::WritableDatabase db;  // the live generation
 
   // A reindex may have switched generations (and removed this one) since
   // the writer opened: follow it.
   Status follow_live() {
     std::string live = current_generation(options.dir);
     if (live.empty() || live == generation) return {};
-    shards.clear();
+    db.close();
     generation = live;
     return open_generation();
   }
 
   Status open_generation() {
-    shards.clear();
     try {
-      Xapian::WritableDatabase db((options.dir / generation).string(),
-                                  Xapian::DB_CREATE_OR_OPEN | (options.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
+      db = Xapian::WritableDatabase((options.dir / generation).string(),
+                                    Xapian::DB_CREATE_OR_OPEN | (options.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
       if (auto s = check_format(db, options.dir); !s.ok()) return s;
       if (db.get_metadata(std::string(meta::kFormat)).empty()) {
         db.set_metadata(std::string(meta::kFormat), std::to_string(kIndexFormat));
         db.commit();
       }
-      shards.push_back(std::move(db));
     } catch (const Xapian::Error& e) {
       return from_xapian(e, "open the index in " + options.dir.string());
     }
@@ -292,7 +287,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const IndexOptions& optio
     if (named.code() == Code::kConflict) {
       // Another process created the index meanwhile (with a generation of
       // its own): this one's, still empty, goes, and the live one is used.
-      impl->shards.clear();
+      impl->db.close();
       fs::remove_all(options.dir / impl->generation, ec);
       impl->generation = current_generation(options.dir);
       if (auto s = impl->open_generation(); !s.ok()) return s;
@@ -310,14 +305,14 @@ Result<DrainStats> IndexWriter::drain(archive::Archive& archive, const Progress&
     if (max_units == 0) {
       auto snap = archive.snapshot();
       if (!snap) return snap.status();
-      Xapian::WritableDatabase& db = impl_->shards.front();
-      std::uint64_t held = read_seq(db), to = snap->last_seq();
-      if (to > held && worth_a_build(db, to - held, impl_->options)) {
+      std::uint64_t held = read_seq(impl_->db), to = snap->last_seq();
+      if (to > held && worth_a_build(impl_->db, to - held, impl_->options)) {
         auto done = impl_->build_instead(archive, progress, built);
         if (!done) return done.status();
       }
     }
-    auto drained = drain_into(impl_->shards, archive, std::max<std::size_t>(1, impl_->options.batch),
+    Shards live{impl_->db};
+    auto drained = drain_into(live, archive, std::max<std::size_t>(1, impl_->options.batch),
                               jobs_of(impl_->options.jobs), progress, max_units);
     if (!drained) return drained;
     add_stats(*drained, built);
@@ -344,17 +339,16 @@ Result<DrainStats> IndexWriter::index_records(archive::Archive& archive,
       }
     }
     std::vector<Unit> list(units.begin(), units.end());
-    Xapian::WritableDatabase& db = impl_->shards.front();
-    if (auto s = index_units(db, archive, list, stats, [](std::size_t) {}); !s.ok()) return s;
-    db.commit();
-    stats.last_seq = read_seq(db);
+    if (auto s = index_units(impl_->db, archive, list, stats, [](std::size_t) {}); !s.ok()) return s;
+    impl_->db.commit();
+    stats.last_seq = read_seq(impl_->db);
     return stats;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "index records");
   }
 }
 
-std::uint64_t IndexWriter::last_seq() const { return read_seq(impl_->shards.front()); }
+std::uint64_t IndexWriter::last_seq() const { return read_seq(impl_->db); }
 
 // ---- catch_up ---------------------------------------------------------------
 
