@@ -67,6 +67,10 @@ Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
   if (!txn) return txn.status();
   for (int db = 0; db < kDbCount; ++db) {
     int rc = mdb_dbi_open((*txn)->txn, kDbNames[db], options.read_only ? 0 : MDB_CREATE, &self->impl_->dbis[db]);
+    if (rc == MDB_NOTFOUND && options.read_only && is_provenance_db(db)) {
+      self->impl_->absent[db] = true;  // an archive of format 3 or older: no revisions yet
+      continue;
+    }
     if (rc == MDB_NOTFOUND && options.read_only)
       return Status(Code::kNotFound, "no archive in " + where + " (import something first)");
     if (rc) return from_mdb(rc, std::string("open database ") + kDbNames[db] + " in " + where);
@@ -102,9 +106,10 @@ Result<std::unique_ptr<Archive>> Archive::open(const Options& options) {
       self->impl_->unsealed_allowed = false;
     }
   } else if (format < kArchiveFormat && !options.read_only) {
-    // Format 2's values all read as format 3's: only the number changes,
-    // so that a defter of format 2 refuses the LZ4 values it cannot read
-    // with a message instead of reporting them damaged.
+    // Format 2's values all read as format 3's, and format 3's databases
+    // are format 4's (its new ones were created above): only the number
+    // changes, so that an older defter refuses what it cannot read or would
+    // write without revisions, with a message.
     Status s = self->write([](WriteBatch& batch) { return batch.put_value(kMeta, "format_version", std::to_string(kArchiveFormat)); });
     if (!s.ok()) return s.with_context("upgrade the archive in " + where + " to format " + std::to_string(kArchiveFormat));
   }

@@ -138,6 +138,7 @@ class Importer {
 
  private:
   Result<ImportSummary> run_opened() {
+    if (auto s = begin_run(); !s.ok()) return s;
     // A pipeline of two stages: while the writer (this thread) commits batch
     // k, the parse threads validate and encode batch k+1.
     std::vector<RawLine> raw, next_raw;
@@ -169,7 +170,41 @@ class Importer {
     if (!status.ok()) return status;
     if (!summary_.stopped)
       if (auto s = resolve_held_back(); !s.ok()) return s;
+    if (auto s = end_run(); !s.ok()) return s;
     return summary_;
+  }
+
+  // The import as a run (provenance.hpp): begun before its first batch,
+  // its counts written with each batch, ended last.
+  Status begin_run() {
+    if (options_.dry_run || !options_.record_run) return {};
+    run_.how = options_.origin.how;
+    run_.who = options_.origin.who;
+    run_.started = now_utc();
+    for (const auto& in : inputs_) run_.files.push_back(in->name);
+    return archive_.write([&](WriteBatch& batch) -> Status {
+      auto id = batch.begin_run(run_);
+      if (!id) return id.status();
+      run_.id = summary_.run = *id;
+      return {};
+    });
+  }
+
+  RunCounts run_counts(const ImportCounts& c) const {
+    RunCounts r;
+    r.added = c.added;
+    r.replaced = c.replaced;
+    r.unchanged = c.unchanged;
+    r.rejected = c.rejected;
+    return r;
+  }
+
+  Status end_run() {
+    if (!run_.id) return {};
+    run_.counts = run_counts(summary_.counts);
+    run_.ended = now_utc();
+    run_.complete = !summary_.stopped;
+    return archive_.write([&](WriteBatch& batch) { return batch.put_run(run_); });
   }
 
  private:
@@ -315,17 +350,27 @@ class Importer {
     Status s = archive_.write(
         [&](WriteBatch& batch) -> Status {
           outcomes.assign(pending_.size(), {});
+          Origin origin = options_.origin;
+          origin.run = run_.id;
+          batch.set_origin(std::move(origin));
+          ImportCounts counts = summary_.counts;
           for (std::size_t i = 0; i < pending_.size(); ++i) {
             if (missing_reference(batch, pending_[i].record, dry_ids_)) {
               outcomes[i].missing = true;
               continue;
             }
             if ((outcomes[i].refused = over_limits(batch, pending_[i].record))) continue;
+            if (options_.origin.source.empty())
+              batch.set_source(inputs_[pending_[i].input]->name + ":" + std::to_string(pending_[i].line));
             auto put = batch.put(pending_[i].record);
             if (!put) return put.status();
             outcomes[i].put = *put;
+            (*put == PutOutcome::kAdded ? counts.added : *put == PutOutcome::kReplaced ? counts.replaced : counts.unchanged)++;
           }
-          return {};
+          if (!run_.id) return {};
+          Run run = run_;
+          run.counts = run_counts(counts);
+          return batch.put_run(run);
         },
         !options_.dry_run);
     if (!s.ok()) return s;
@@ -463,6 +508,7 @@ class Importer {
   // remembered here, for references and for added vs replaced.
   std::unordered_map<std::string, int> dry_ids_;
   ImportSummary summary_;
+  Run run_;  // run_.id 0: no run recorded
 };
 
 }  // namespace

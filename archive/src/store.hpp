@@ -39,9 +39,11 @@ using schema::Translation;
 namespace store {
 
 // Every named database, declared once; the index is its slot in Impl::dbis.
-enum Db : int { kMeta, kAuthors, kArticles, kTranslations, kByAuthor, kChanges, kDbCount };
+enum Db : int { kMeta, kAuthors, kArticles, kTranslations, kByAuthor, kChanges, kRevisions, kRuns, kRunRecords, kDbCount };
 inline constexpr const char* kDbNames[kDbCount] = {"meta", "authors", "articles", "translations", "by_author",
-                                            "changes"};
+                                            "changes", "revisions", "runs", "run_records"};
+// The databases format 4 added: an older archive opened read-only has none.
+inline constexpr bool is_provenance_db(int db) { return db >= kRevisions; }
 
 // LMDB reports a short write as EIO; on a full disk or at the file-size
 // limit that is what a write gets. Tells those apart from a failing disk.
@@ -117,6 +119,22 @@ inline std::uint64_t seq_of(std::string_view key) {
   return seq;
 }
 
+// A record's key in the provenance databases: 'a' and an author's id, or
+// 'r' and an article's (its translations are parts of it).
+inline std::string record_key(RecordType type, std::string_view id) {
+  std::string key(1, type == RecordType::kAuthor ? 'a' : 'r');
+  key += id;
+  return key;
+}
+
+// revisions: the record's key, NUL, the revision's number (8 bytes, big-endian).
+inline std::string revision_key(std::string_view record, std::uint64_t n) {
+  std::string key(record);
+  key += '\0';
+  key += seq_key(n);
+  return key;
+}
+
 inline json article_meta_json(const Article& a) {
   json j = a;
   j.erase("translations");
@@ -127,15 +145,31 @@ inline json article_meta_json(const Article& a) {
 
 using namespace store;
 
+// A revision being gathered while a write changes a record's parts.
+struct RevisionDraft {
+  std::string record;  // record_key
+  std::string change;  // the record's: "added", "replaced", "deleted"
+  json parts = json::array();
+  void add(std::string_view lang, std::string_view part_change, std::optional<std::string_view> prev) {
+    json p = {{"lang", lang}, {"change", part_change}, {"prev", nullptr}};
+    if (prev) p["prev"] = json::binary(std::vector<std::uint8_t>(prev->begin(), prev->end()));
+    parts.push_back(std::move(p));
+  }
+};
+
 // An open LMDB transaction and what it needs.
 struct TxnHandle {
   Archive* archive = nullptr;
   MDB_txn* txn = nullptr;
   const MDB_dbi* dbis = nullptr;
+  const bool* absent = nullptr;  // databases an older archive, opened read-only, does not have
   std::shared_lock<std::shared_mutex> resize_guard;  // no map resize while this transaction lives
   std::uint64_t next_seq = 0;                        // write transactions: the next change number
   bool map_full = false;
   bool unsealed_allowed = false;  // an archive of format 1, or one being upgraded: values without a seal read
+  bool keep_revisions = true;     // Options::keep_revisions
+  Origin origin;                  // write transactions: who writes, how, from where (WriteBatch::set_origin)
+  std::string now;                // write transactions: the time revisions are stamped with, once read
 
   // A record's stored value with its seal checked: the form inside it.
   // kCorruption naming `what` when the seal does not match (or is missing
@@ -157,20 +191,54 @@ struct TxnHandle {
     return damaged("its value carries no checksum");
   }
 
+  // A copy of a stored value's inner form, when its seal holds.
+  std::optional<std::string> inner_copy(int db, std::string_view key, std::string_view stored) const {
+    auto inner = unseal(db, key, stored, "");
+    if (!inner) return std::nullopt;
+    return std::string(*inner);
+  }
+
   ~TxnHandle() {
     if (txn) mdb_txn_abort(txn);
   }
 
   // The raw stored bytes under key, valid until the transaction ends.
   std::optional<std::string_view> get(int db, std::string_view key) const {
+    if (absent[db]) return std::nullopt;
     MDB_val k = as_val(key), v;
     if (mdb_get(txn, dbis[db], &k, &v) != 0) return std::nullopt;
     return as_view(v);
   }
 
+  // The last key starting with prefix, and its value.
+  std::optional<std::pair<std::string_view, std::string_view>> last_with_prefix(int db, std::string_view prefix) const {
+    if (absent[db]) return std::nullopt;
+    MDB_cursor* cursor = nullptr;
+    if (mdb_cursor_open(txn, dbis[db], &cursor) != 0) return std::nullopt;
+    // The first key past every key with the prefix: the prefix with its
+    // last byte below 0xff raised by one (none: the database's last key).
+    std::string upper(prefix);
+    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+    int rc;
+    MDB_val k, v;
+    if (upper.empty()) {
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
+    } else {
+      upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+      k = as_val(upper);
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+      rc = rc == 0 ? mdb_cursor_get(cursor, &k, &v, MDB_PREV) : mdb_cursor_get(cursor, &k, &v, MDB_LAST);
+    }
+    std::optional<std::pair<std::string_view, std::string_view>> found;
+    if (rc == 0 && as_view(k).substr(0, prefix.size()) == prefix) found.emplace(as_view(k), as_view(v));
+    mdb_cursor_close(cursor);
+    return found;
+  }
+
   // Visits keys >= from while they start with prefix.
   Status scan(int db, std::string_view from, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& fn) const {
+    if (absent[db]) return {};
     MDB_cursor* cursor = nullptr;
     if (int rc = mdb_cursor_open(txn, dbis[db], &cursor)) return from_mdb(rc, "open cursor");
     MDB_val k = as_val(from), v;
@@ -192,6 +260,7 @@ struct Archive::Impl {
   Options options;
   MDB_env* env = nullptr;
   MDB_dbi dbis[kDbCount] = {};
+  bool absent[kDbCount] = {};
   mutable std::shared_mutex resize_mutex;
   std::size_t map_size = 0;
   bool unsealed_allowed = false;  // see TxnHandle
@@ -225,6 +294,8 @@ struct Archive::Impl {
       auto h = std::make_unique<TxnHandle>();
       h->archive = self;
       h->dbis = dbis;
+      h->absent = absent;
+      h->keep_revisions = options.keep_revisions;
       h->unsealed_allowed = unsealed_allowed;
       h->resize_guard = std::shared_lock(resize_mutex);
       int rc = mdb_txn_begin(env, nullptr, read_only ? MDB_RDONLY : 0, &h->txn);

@@ -52,20 +52,26 @@ EncodedRecord encode(const schema::Record& record) {
   return e;
 }
 
-// Writes one value unless the stored one holds the same CBOR.
+// Writes one value unless the stored one holds the same CBOR; a change is
+// noted in `draft` with the part's previous value.
 Result<PutOutcome> WriteBatch::put_part(int db, std::string_view key, const std::string& cbor,
-                                        const std::string& stored, bool& existed) {
+                                        const std::string& stored, bool& existed, RevisionDraft& draft,
+                                        std::string_view lang) {
   std::string sealed = seal(db, key, stored);
   auto old = txn_->get(db, key);
   existed = old.has_value();
   if (old && *old == sealed) return PutOutcome::kUnchanged;
+  std::optional<std::string> prev;
   if (old) {
-    // A damaged value is replaced: writing the record again repairs it.
+    // A damaged value is replaced: writing the record again repairs it
+    // (its revision keeps no previous value).
     if (auto inner = txn_->unseal(db, key, *old, "")) {
       auto old_cbor = cbor_of(*inner);
       if (old_cbor && *old_cbor == cbor) return PutOutcome::kUnchanged;
+      prev.emplace(*inner);
     }
   }
+  draft.add(lang, existed ? "replaced" : "added", prev);
   if (auto s = put_value(db, key, sealed); !s.ok()) return s;
   return existed ? PutOutcome::kReplaced : PutOutcome::kAdded;
 }
@@ -74,12 +80,17 @@ Result<PutOutcome> WriteBatch::put(const schema::Record& record) { return put(en
 
 Result<PutOutcome> WriteBatch::put(const EncodedRecord& e) {
   bool existed = false;
+  RevisionDraft draft{record_key(e.type, e.id), "replaced"};
   if (e.type == RecordType::kAuthor || e.type == RecordType::kTranslation) {
     bool author = e.type == RecordType::kAuthor;
     std::string key = author ? e.id : pair_key(e.id, e.lang);
-    auto outcome = put_part(author ? kAuthors : kTranslations, key, e.cbor, e.stored, existed);
-    if (outcome && *outcome != PutOutcome::kUnchanged)
+    auto outcome = put_part(author ? kAuthors : kTranslations, key, e.cbor, e.stored, existed, draft,
+                            author ? "" : e.lang);
+    if (outcome && *outcome != PutOutcome::kUnchanged) {
       if (auto s = log_change(ChangeOp::kPut, e.type, e.id, e.lang); !s.ok()) return s;
+      if (author && !existed) draft.change = "added";
+      if (auto s = write_revision(draft); !s.ok()) return s;
+    }
     return outcome;
   }
 
@@ -89,7 +100,7 @@ Result<PutOutcome> WriteBatch::put(const EncodedRecord& e) {
   if (old && *old != seal(kArticles, e.id, e.stored))
     if (auto inner = txn_->unseal(kArticles, e.id, *old, "article " + e.id))
       if (auto previous = decode<Article>(*inner, "article " + e.id)) old_authors = previous->authors;
-  auto outcome = put_part(kArticles, e.id, e.cbor, e.stored, existed);
+  auto outcome = put_part(kArticles, e.id, e.cbor, e.stored, existed, draft, "");
   if (!outcome) return outcome;
   bool changed = *outcome != PutOutcome::kUnchanged;
   if (changed) {
@@ -101,11 +112,15 @@ Result<PutOutcome> WriteBatch::put(const EncodedRecord& e) {
   }
   for (const auto& part : e.translations) {
     bool part_existed = false;
-    auto t = put_part(kTranslations, pair_key(e.id, part.lang), part.cbor, part.stored, part_existed);
+    auto t = put_part(kTranslations, pair_key(e.id, part.lang), part.cbor, part.stored, part_existed, draft, part.lang);
     if (!t) return t;
     if (*t == PutOutcome::kUnchanged) continue;
     changed = true;
     if (auto s = log_change(ChangeOp::kPut, RecordType::kTranslation, e.id, part.lang); !s.ok()) return s;
+  }
+  if (changed) {
+    if (!existed) draft.change = "added";
+    if (auto s = write_revision(draft); !s.ok()) return s;
   }
   if (!existed) return PutOutcome::kAdded;
   return changed ? PutOutcome::kReplaced : PutOutcome::kUnchanged;
@@ -114,13 +129,19 @@ Result<PutOutcome> WriteBatch::put(const EncodedRecord& e) {
 Result<bool> WriteBatch::remove(RecordType type, std::string_view id, std::string_view lang) {
   if (type == RecordType::kTranslation) {
     std::string key = pair_key(id, lang);
-    if (!txn_->get(kTranslations, key)) return false;
+    auto old = txn_->get(kTranslations, key);
+    if (!old) return false;
+    RevisionDraft draft{record_key(type, id), "replaced"};
+    draft.add(lang, "deleted", txn_->inner_copy(kTranslations, key, *old));
     if (auto s = del_value(kTranslations, key); !s.ok()) return s;
     if (auto s = log_change(ChangeOp::kDelete, type, id, lang); !s.ok()) return s;
+    if (auto s = write_revision(draft); !s.ok()) return s;
     return true;
   }
+  RevisionDraft draft{record_key(type, id), "deleted"};
   if (type == RecordType::kAuthor) {
-    if (!has_author(id)) return false;
+    auto old = txn_->get(kAuthors, id);
+    if (!old) return false;
     auto named = articles_by_author(id);
     if (!named.empty()) {
       std::string list;
@@ -130,8 +151,10 @@ Result<bool> WriteBatch::remove(RecordType type, std::string_view id, std::strin
                                          std::to_string(named.size()) + " article(s) (" + list +
                                          "); delete or change those first");
     }
+    draft.add("", "deleted", txn_->inner_copy(kAuthors, id, *old));
     if (auto s = del_value(kAuthors, id); !s.ok()) return s;
     if (auto s = log_change(ChangeOp::kDelete, type, id, ""); !s.ok()) return s;
+    if (auto s = write_revision(draft); !s.ok()) return s;
     return true;
   }
   auto article = this->article(id, false);
@@ -140,16 +163,19 @@ Result<bool> WriteBatch::remove(RecordType type, std::string_view id, std::strin
     if (auto s = del_value(kByAuthor, pair_key(a, id)); !s.ok()) return s;
   std::vector<std::string> keys;
   std::string prefix = pair_key(id, "");
-  if (auto s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view) {
+  if (auto s = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view value) {
         keys.emplace_back(key);
+        draft.add(key.substr(prefix.size()), "deleted", txn_->inner_copy(kTranslations, key, value));
         return true;
       });
       !s.ok())
     return s;
+  if (auto old = txn_->get(kArticles, id)) draft.add("", "deleted", txn_->inner_copy(kArticles, id, *old));
   for (const auto& key : keys)
     if (auto s = del_value(kTranslations, key); !s.ok()) return s;
   if (auto s = del_value(kArticles, id); !s.ok()) return s;
   if (auto s = log_change(ChangeOp::kDelete, type, id, ""); !s.ok()) return s;
+  if (auto s = write_revision(draft); !s.ok()) return s;
   return true;
 }
 

@@ -79,6 +79,16 @@ std::vector<archive::Change> changes(archive::Archive& a, std::uint64_t after = 
 
 // The sample archive imported into dir (sealed, LZ4): its articles as JSON,
 // in id order, for checking what an older format reads back.
+// The archive's LMDB environment opened directly, to make it as an older
+// format left it.
+MDB_env* raw_env(const test::TempDir& dir) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), 0, 0644) == 0);
+  return env;
+}
+
 std::vector<std::string> import_sample(const test::TempDir& dir) {
   std::vector<std::string> expected;
   auto a = open(dir);
@@ -422,10 +432,7 @@ TEST_CASE("an archive of format 1 (no seals, zstd values) reads, and is sealed w
   // rewritten as format 1 wrote it: no seal, compressed values with zstd.
   test::TempDir dir;
   const std::vector<std::string> expected = import_sample(dir);
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  mdb_env_set_maxdbs(env, 16);
-  REQUIRE(mdb_env_open(env, (dir.path() / "archive").c_str(), 0, 0644) == 0);
+  MDB_env* env = raw_env(dir);
   MDB_txn* txn = nullptr;
   REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
   std::size_t rewritten = 0, unsealed = 0;
@@ -479,7 +486,7 @@ TEST_CASE("an archive of format 1 (no seals, zstd values) reads, and is sealed w
   CHECK(stored_format(dir) == std::to_string(archive::kArchiveFormat));
 }
 
-TEST_CASE("an archive of format 2 (sealed, no LZ4) reads, and is marked format 3 before anything is written", "[archive]") {
+TEST_CASE("an archive of format 2 (sealed, no LZ4) reads, and is marked the current format before anything is written", "[archive]") {
   // The sample archive, written now, then made as format 2 wrote it: every
   // LZ4 value ('l') stored again as plain CBOR ('c') under a new seal, and
   // format_version 2.
@@ -525,7 +532,54 @@ TEST_CASE("an archive of format 2 (sealed, no LZ4) reads, and is marked format 3
   auto a = open(dir);
   check_reads(*a, expected);
   a.reset();
+  CHECK(stored_format(dir) == std::to_string(archive::kArchiveFormat));
+}
+
+TEST_CASE("an archive of format 3 (no revisions) reads with an empty history, and keeps revisions once written", "[archive][provenance]") {
+  test::TempDir dir;
+  const std::vector<std::string> expected = import_sample(dir);
+  // Made as format 3 left it: without the provenance databases.
+  MDB_env* env = raw_env(dir);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  for (const char* name : {"revisions", "runs", "run_records"}) {
+    MDB_dbi dbi;
+    REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
+    REQUIRE(mdb_drop(txn, dbi, 1) == 0);
+  }
+  MDB_dbi meta;
+  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+  std::string key = "format_version", three = "3";
+  MDB_val kk{key.size(), key.data()}, vv{three.size(), three.data()};
+  REQUIRE(mdb_put(txn, meta, &kk, &vv, 0) == 0);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+
+  {
+    auto ro = open_read_only(dir);
+    check_reads(*ro, expected);
+    auto snap = ro->snapshot();
+    REQUIRE(snap.ok());
+    CHECK(snap->runs()->empty());
+    CHECK(snap->history(RecordType::kAuthor, "dogacan-basaran")->empty());
+    CHECK(snap->check_provenance().empty());
+  }
   CHECK(stored_format(dir) == "3");
+  auto a = open(dir);
+  auto au = a->snapshot()->author("dogacan-basaran");
+  REQUIRE(au.ok());
+  std::string old_name = au->name;
+  au->name += " (renamed)";
+  REQUIRE(put(*a, *au) == PutOutcome::kReplaced);
+  auto snap = a->snapshot();
+  auto h = snap->history(RecordType::kAuthor, "dogacan-basaran");
+  REQUIRE(h->size() == 1);
+  CHECK(h->front().number == 1);
+  // Revision 0: the record as it was before revisions were kept.
+  auto v0 = snap->version(RecordType::kAuthor, "dogacan-basaran", 0);
+  REQUIRE(v0.ok());
+  CHECK(std::get<schema::Author>(**v0).name == old_name);
+  CHECK(stored_format(dir) == std::to_string(archive::kArchiveFormat));
 }
 
 TEST_CASE("an import from memory reads as a file does: lines, held-back references, refusals", "[archive]") {
@@ -560,4 +614,34 @@ TEST_CASE("an import from memory reads as a file does: lines, held-back referenc
   auto empty = archive::import_jsonl_text(*a, "body", "", {}, problems);
   REQUIRE(empty.ok());
   CHECK(empty->counts.records() == 0);
+}
+
+TEST_CASE("the history's own damage is found: a revision altered, a run gone", "[archive][provenance]") {
+  test::TempDir dir;
+  import_sample(dir);
+  MDB_env* env = raw_env(dir);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  auto [revisions, values] = values_of(txn, "revisions");
+  REQUIRE(!values.empty());
+  auto& [key, value] = *values.begin();
+  std::string altered = value;
+  altered.back() = static_cast<char>(altered.back() ^ 1);
+  MDB_val kk{key.size(), key.data()}, vv{altered.size(), altered.data()};
+  REQUIRE(mdb_put(txn, revisions, &kk, &vv, 0) == 0);
+  MDB_dbi runs;
+  REQUIRE(mdb_dbi_open(txn, "runs", 0, &runs) == 0);
+  REQUIRE(mdb_drop(txn, runs, 0) == 0);  // emptied: every revision names a run that is gone
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+
+  auto a = open_read_only(dir);
+  auto snap = a->snapshot();
+  REQUIRE(snap.ok());
+  auto problems = snap->check_provenance();
+  std::string all;
+  for (const auto& p : problems) all += p.message() + "\n";
+  CHECK_THAT(all, Catch::Contains("damaged"));
+  CHECK_THAT(all, Catch::Contains("names run 1, which the archive does not have"));
+  CHECK(problems.size() == values.size());  // each revision once: one damaged, the rest without their run
 }

@@ -1,12 +1,15 @@
 // The defter subcommands: each parses nothing (main() did) and calls the
 // libraries. Exit codes are shared by all of them. One file a group:
-// records.cpp (import, export, get, delete, list), index_cmds.cpp (index,
+// records.cpp (import, export, get, delete, list), history_cmds.cpp
+// (history, runs, revert, get --revision), index_cmds.cpp (index,
 // reindex, verify, stats), backup.cpp (backup, restore), search_cmds.cpp
 // (search, suggest), serve.cpp (serve, tokens); cli_util.hpp what they
 // share.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,7 +47,28 @@ struct GetArgs {
   bool compact = false;
 };
 int run_get(const std::string& data_dir, const GetArgs& args);
-int run_delete(const std::string& data_dir, const GetArgs& args);
+// `who`: who deletes (provenance).
+int run_delete(const std::string& data_dir, const GetArgs& args, const std::string& who);
+
+// Who the command line writes as: --as, else the operating system's user.
+std::string who_am_i(const std::string& as);
+// A record's revisions, newest first, with the fields each changed.
+int run_history(const std::string& data_dir, const GetArgs& args, bool json);
+// The record as it was at a revision.
+int run_get_revision(const std::string& data_dir, const GetArgs& args, std::uint64_t revision);
+// The import and revert runs, newest first.
+int run_runs(const std::string& data_dir, bool json);
+struct RevertArgs {
+  std::string target;  // a run number, or a record's id (with `to`)
+  std::string type;    // the record's: "", "author" or "article"
+  std::string who;
+  std::optional<std::uint64_t> to;  // a record's revision to go back to
+  bool force = false, dry_run = false, verbose = false;
+  std::size_t batch = 500;  // records per transaction
+};
+int run_revert(const std::string& data_dir, const RevertArgs& args);
+// Keeps each record's newest `keep` revisions (archive::prune_revisions).
+int run_prune(const std::string& data_dir, std::uint64_t keep);
 // `countries`: per country, the articles that name it, as subject or in
 // their text, and in which languages (a wrong tag stands out).
 int run_stats(const std::string& data_dir, bool json, bool countries = false);

@@ -90,6 +90,14 @@ int run_verify(const std::string& data_dir) {
                                "a backup, or import them again)\n", damaged.size());
       return kExitStorage;
     }
+    // The history: every revision readable, under a record's key, naming a
+    // run the archive has, and agreeing with whether the record is there.
+    auto provenance = snap->check_provenance();
+    for (const auto& p : provenance) std::cout << "history " << shown(p.message()) << "\n";
+    if (!provenance.empty()) {
+      std::cout << fmt::format("history: {} problem(s) in the revisions; the records themselves are sound\n", provenance.size());
+      return kExitRejected;
+    }
   }
   auto report = indexer::verify(**archive, index_options(data_dir));
   if (!report) return fail(report.status());

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("DEFTER_DATA"); env && *env) data_dir = env;
   app.add_option("--data", data_dir, "data directory (default ./defter-data, or $DEFTER_DATA)")
       ->capture_default_str();
+  std::string as;
+  app.add_option("--as", as, "who the archive records as making the changes (default: the operating system's user)");
 
   ImportArgs import;
   auto* imp = app.add_subcommand("import", "import JSON Lines files (- for standard input)");
@@ -79,8 +81,31 @@ int main(int argc, char** argv) {
   GetArgs get, del;
   auto* g = record_command("get", "print a record as JSON", "only this translation of an article", get);
   g->add_flag("--compact", get.compact, "one line");
+  std::uint64_t get_revision = 0;
+  g->add_option("--revision", get_revision, "the record as it was at this revision (defter history lists them; 0: before the first)");
   auto* d = record_command("delete", "delete an author, an article, or one translation (--lang)",
                            "delete only this translation of the article", del);
+  GetArgs hist;
+  bool history_json = false;
+  auto* hi = record_command("history", "a record's revisions, newest first: when, who, how, from where, what changed",
+                            "only the revisions of this translation", hist);
+  hi->add_flag("--json", history_json, "as JSON");
+  bool runs_json = false;
+  auto* rn = app.add_subcommand("runs", "the imports and reverts, newest first: who, when, files, counts, whether complete");
+  rn->add_flag("--json", runs_json, "as JSON");
+  RevertArgs revert;
+  std::uint64_t revert_to = 0;
+  auto* rv = app.add_subcommand("revert", "undo a run (defter revert RUN), or put one record back (defter revert ID --to N)");
+  rv->add_option("target", revert.target, "a run number, or a record's id with --to")->required();
+  auto* rv_to = rv->add_option("--to", revert_to, "put the record back as it was at this revision");
+  rv->add_option("--type", revert.type, "author or article, when both have revisions")->check(CLI::IsMember({"author", "article"}));
+  rv->add_flag("--force", revert.force, "also put back records a later change touched (undoing that change too)");
+  rv->add_flag("--dry-run,-n", revert.dry_run, "say what the revert would do; write nothing");
+  std::uint64_t keep_revisions = 0;
+  auto* pr = app.add_subcommand("prune", "remove old revisions: keep each record's newest N (and those a revert still needs)");
+  pr->add_option("--keep-revisions", keep_revisions, "revisions to keep of each record")->required()->check(CLI::Range(1, 1000000000));
+  rv->add_flag("--verbose,-v", revert.verbose, "name each record the revert puts back or removes (conflicts are always named)");
+  rv->add_option("--batch", revert.batch, "records per transaction")->check(CLI::Range(1, 1000000))->capture_default_str();
 
   std::string list_type;
   auto* ls = app.add_subcommand("list", "one line a record: id, date, languages, title");
@@ -169,6 +194,9 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   import.index = !no_index;
+  import.options.origin.who = who_am_i(as);
+  revert.who = who_am_i(as);
+  if (rv_to->count()) revert.to = revert_to;
   set_index_jobs(jobs);
   // A failure no command foresaw ends the command with a message and exit
   // 3, never an abort: each command writes through transactions and
@@ -182,8 +210,12 @@ int main(int argc, char** argv) {
   if (*bak) return run_backup(data_dir, backup_dir);
   if (*res) return run_restore(data_dir, backup_dir);
   if (*ex) return run_export(data_dir, exp);
-  if (*g) return run_get(data_dir, get);
-  if (*d) return run_delete(data_dir, del);
+  if (*g) return g->get_option("--revision")->count() ? run_get_revision(data_dir, get, get_revision) : run_get(data_dir, get);
+  if (*d) return run_delete(data_dir, del, who_am_i(as));
+  if (*hi) return run_history(data_dir, hist, history_json);
+  if (*rn) return run_runs(data_dir, runs_json);
+  if (*rv) return run_revert(data_dir, revert);
+  if (*pr) return run_prune(data_dir, keep_revisions);
   if (*st) return run_stats(data_dir, stats_json, stats_countries);
   if (*ls) return run_list(data_dir, list_type);
   if (*se) return run_search(data_dir, search);

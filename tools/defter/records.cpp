@@ -202,7 +202,7 @@ int run_get(const std::string& data_dir, const GetArgs& args) {
   return kExitOk;
 }
 
-int run_delete(const std::string& data_dir, const GetArgs& args) {
+int run_delete(const std::string& data_dir, const GetArgs& args, const std::string& who) {
   auto archive = open_archive(data_dir, false);
   if (!archive) return fail(archive.status());
   schema::RecordType type;
@@ -215,6 +215,7 @@ int run_delete(const std::string& data_dir, const GetArgs& args) {
   }
   bool removed = false;
   Status s = (*archive)->write([&](archive::WriteBatch& batch) -> Status {
+    batch.set_origin({who, "delete", "defter delete", 0});
     auto r = batch.remove(type, args.id, args.lang);
     if (!r) return r.status();
     removed = *r;

@@ -10,6 +10,14 @@
 //   translations  article id "\0" lang -> value(translation)
 //   by_author     author id "\0" article id -> "" (which articles name an author)
 //   changes       8-byte big-endian sequence number -> CBOR {op, type, id[, lang]}
+//   revisions     record key, NUL, 8-byte big-endian revision number -> sealed CBOR
+//                 {n, at, who, how, src, run, change, parts: [{lang, change, prev}]}
+//                 where a record key is 'a' + author id or 'r' + article id, and
+//                 prev is the part's previous stored value (tag byte and CBOR or
+//                 LZ4) or null (provenance.hpp has the model)
+//   runs          8-byte big-endian run id -> sealed CBOR of a Run (provenance.hpp)
+//   run_records   8-byte big-endian run id, record key -> 8-byte big-endian number
+//                 of the first revision the run made of the record
 // value(x) is sealed: 'k', then 8 bytes (little-endian) of XXH3 over the
 // database's number, the key and what follows, then one tag byte and the
 // record's canonical CBOR: 'c' plain, 'l' LZ4-compressed (4 bytes of size,
@@ -22,9 +30,11 @@
 //   1  values unsealed, zstd-compressed
 //   2  values sealed
 //   3  values may be LZ4-compressed ('l')
+//   4  revisions, runs and run_records
 // An archive of an older format reads as it is; opening it for writing
 // brings it to kArchiveFormat first (format 1: every value sealed; format
-// 2: the number only). A newer format is refused (kUnsupported).
+// 2 and 3: the number only, and format 4's databases created). A newer
+// format is refused (kUnsupported).
 //
 // Concurrency: any number of Snapshots, from any threads and processes, and
 // one writer at a time across all processes (LMDB's writer lock; a second
@@ -40,13 +50,14 @@
 #include <string_view>
 #include <vector>
 
+#include "defter/archive/provenance.hpp"
 #include "defter/schema/records.hpp"
 #include "defter/schema/status.hpp"
 
 namespace defter::archive {
 
 // Version of the store layout above. Bump it with a note in schema/README.md.
-inline constexpr int kArchiveFormat = 3;
+inline constexpr int kArchiveFormat = 4;
 // LMDB's lock file beside data.mdb: the processes', never part of a copy.
 inline constexpr const char* kLockFile = "lock.mdb";
 
@@ -56,6 +67,9 @@ struct Options {
   std::size_t initial_map_size = std::size_t{256} << 20;
   std::size_t max_map_size = std::size_t{1} << 42;  // 4 TiB of address space, not disk
   unsigned max_readers = 512;
+  // Every change kept as a revision (provenance.hpp). Off only to measure
+  // what revisions cost (tools/bench/revisions); nothing else turns it off.
+  bool keep_revisions = true;
 };
 
 enum class ChangeOp { kPut, kDelete };
@@ -117,6 +131,7 @@ struct StoredToken {
 
 class Archive;
 struct TxnHandle;
+struct RevisionDraft;
 
 // Reads, shared by snapshots and write batches. A Reader sees one consistent
 // state of the archive: a snapshot's, or the batch's own writes.
@@ -162,6 +177,31 @@ class Reader {
   Status for_each_change(std::uint64_t after, const std::function<bool(const Change&)>& fn) const;
   std::uint64_t last_seq() const;
 
+  // Provenance (provenance.hpp). A record's revisions, newest first
+  // (`type` author or article); empty when it has none.
+  // With `fields`, each revision also lists the fields it changed.
+  Result<std::vector<Revision>> history(schema::RecordType type, std::string_view id, bool fields = false) const;
+  // The record as it was at revision n (0: before its first recorded
+  // change); kNotFound when it has no revision n.
+  Result<Version> version(schema::RecordType type, std::string_view id, std::uint64_t n) const;
+  // The same as stored: every part the record has now or had at n, each
+  // with its value at n (none: absent then). What a revert writes back.
+  Result<std::vector<StoredPart>> parts_at(schema::RecordType type, std::string_view id, std::uint64_t n) const;
+  // The runs, oldest first; one run (kNotFound when there is none).
+  Result<std::vector<Run>> runs() const;
+  Result<Run> run(std::uint64_t id) const;
+  // The records a run changed: their type, id and the number of the first
+  // revision it made of each, in key order.
+  struct RunRecord {
+    schema::RecordType type;
+    std::string id;
+    std::uint64_t first = 0;
+  };
+  Result<std::vector<RunRecord>> run_records(std::uint64_t run) const;
+  // Revisions that name no run the archive has, or whose record has no
+  // key of its own (each a kCorruption naming it); checked by verify.
+  std::vector<Status> check_provenance() const;
+
  protected:
   explicit Reader(TxnHandle* txn) : txn_(txn) {}
   TxnHandle* txn_;
@@ -186,6 +226,7 @@ class Snapshot : public Reader {
 // The writes of one transaction. Obtained only inside Archive::write().
 class WriteBatch : public Reader {
  public:
+  friend Result<PruneReport> prune_revisions(Archive& archive, std::uint64_t keep);
   // Upserts a record. An article's translations are upserted with it;
   // translations it does not carry are kept. Writes nothing, and logs no
   // change, when the stored record is byte-identical.
@@ -203,6 +244,19 @@ class WriteBatch : public Reader {
   // Removes a token; false when there was none of that name.
   Result<bool> remove_token(std::string_view name);
 
+  // Who the writes that follow are by, how and from where: each change
+  // they make is kept as a revision naming it (provenance.hpp).
+  void set_origin(Origin origin);
+  void set_source(std::string source);  // the origin's source alone (the importer's, per record)
+  const Origin& origin() const;
+  // Writes a new run (its id assigned and returned) or an existing one again.
+  Result<std::uint64_t> begin_run(Run run);
+  Status put_run(const Run& run);
+  // Sets a record's parts (a revert's write), keeping the by_author index,
+  // the change log and a revision, as put and remove do. The article's
+  // metadata goes first when it is put and last when it is removed.
+  Status restore(schema::RecordType type, std::string_view id, const std::vector<StoredPart>& parts);
+
  private:
   friend class Archive;
   explicit WriteBatch(TxnHandle* txn) : Reader(txn) {}
@@ -210,7 +264,8 @@ class WriteBatch : public Reader {
   Status del_value(int dbi_index, std::string_view key);
   Status log_change(ChangeOp op, schema::RecordType type, std::string_view id, std::string_view lang);
   Result<PutOutcome> put_part(int dbi_index, std::string_view key, const std::string& cbor,
-                              const std::string& stored, bool& existed);
+                              const std::string& stored, bool& existed, RevisionDraft& draft, std::string_view lang);
+  Status write_revision(RevisionDraft& draft);
 };
 
 class Archive {

@@ -24,6 +24,10 @@ struct ImportOptions {
   bool strict = false;   // stop at the first rejected record; its batch commits nothing
   bool dry_run = false;  // validate and count; write nothing
   unsigned threads = 0;  // parse threads; 0: one per core
+  // Who imports, and how (provenance.hpp); each record's source is its
+  // input's name and line, unless the origin names one (an API PUT's).
+  Origin origin{"", "import", "", 0};
+  bool record_run = true;  // the import is a run (an API PUT is not: its revisions name no run)
 };
 
 // A rejected record or a warning, located in its input.
@@ -60,6 +64,7 @@ struct ImportSummary {
   std::uint64_t lines = 0;       // non-blank lines read
   std::uint64_t bytes = 0;       // input bytes read
   bool stopped = false;          // --strict stopped at a rejected record
+  std::uint64_t run = 0;         // the import's run (0: a dry run, or none recorded)
 };
 
 // Told about the import as it goes; called on the importing thread.

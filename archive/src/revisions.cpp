@@ -1,0 +1,594 @@
+// Provenance in the archive: revisions written with each change, runs, and
+// reading them back (a record's history, the record at a revision).
+#include "store.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <set>
+
+namespace defter::archive {
+
+std::string now_utc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void to_json(json& j, const Revision& r) {
+  j = {{"revision", r.number}, {"at", r.at},         {"who", r.who},     {"how", r.how},
+       {"source", r.source},   {"run", r.run},       {"change", r.change}, {"parts", json::array()}};
+  if (r.run == 0) j["run"] = nullptr;
+  for (const auto& p : r.parts) j["parts"].push_back({{"lang", p.lang.empty() ? json(nullptr) : json(p.lang)}, {"change", p.change}});
+  j["fields"] = json::array();
+  for (const auto& f : r.fields) {
+    json field = {{"lang", f.lang.empty() ? json(nullptr) : json(f.lang)}, {"field", f.field}, {"change", f.change}};
+    if (f.change != "added") field["before"] = f.before;
+    if (f.change != "removed") field["after"] = f.after;
+    j["fields"].push_back(std::move(field));
+  }
+}
+
+namespace {
+
+json counts_json(const RunCounts& c) {
+  return {{"added", c.added},       {"replaced", c.replaced}, {"unchanged", c.unchanged},
+          {"rejected", c.rejected}, {"deleted", c.deleted},   {"conflicts", c.conflicts}};
+}
+
+RunCounts counts_of(const json& j) {
+  RunCounts c;
+  c.added = j.value("added", std::uint64_t{0});
+  c.replaced = j.value("replaced", std::uint64_t{0});
+  c.unchanged = j.value("unchanged", std::uint64_t{0});
+  c.rejected = j.value("rejected", std::uint64_t{0});
+  c.deleted = j.value("deleted", std::uint64_t{0});
+  c.conflicts = j.value("conflicts", std::uint64_t{0});
+  return c;
+}
+
+// A run as stored (and as the API and --json show it).
+json run_json(const Run& r) {
+  json j = {{"id", r.id},         {"how", r.how},           {"who", r.who},
+            {"started", r.started}, {"ended", r.ended.empty() ? json(nullptr) : json(r.ended)},
+            {"files", r.files},   {"counts", counts_json(r.counts)}, {"complete", r.complete}};
+  if (r.reverts) j["reverts"] = r.reverts;
+  if (!r.record.empty()) j["record"] = r.record;
+  return j;
+}
+
+Run run_of(const json& j) {
+  Run r;
+  r.id = j.value("id", std::uint64_t{0});
+  r.how = j.value("how", "");
+  r.who = j.value("who", "");
+  r.started = j.value("started", "");
+  if (j.contains("ended") && j["ended"].is_string()) r.ended = j["ended"].get<std::string>();
+  r.files = j.value("files", std::vector<std::string>{});
+  if (j.contains("counts")) r.counts = counts_of(j["counts"]);
+  r.complete = j.value("complete", false);
+  r.reverts = j.value("reverts", std::uint64_t{0});
+  r.record = j.value("record", "");
+  return r;
+}
+
+// A stored value's CBOR as JSON, its seal checked; kCorruption naming `what`.
+Result<json> stored_json(const TxnHandle& txn, int db, std::string_view key, std::string_view value, const std::string& what) {
+  auto inner = txn.unseal(db, key, value, what);
+  if (!inner) return inner.status();
+  try {
+    return json::from_cbor(*inner);
+  } catch (const json::exception& e) {
+    return Status(Code::kCorruption, what + ": " + e.what());
+  }
+}
+
+Result<json> revision_json(const TxnHandle& txn, std::string_view key, std::string_view value) {
+  return stored_json(txn, kRevisions, key, value, "a revision of " + std::string(key.substr(1, key.size() - 10)));
+}
+
+Revision revision_of(const json& j) {
+  Revision r;
+  r.number = j.value("n", std::uint64_t{0});
+  r.at = j.value("at", "");
+  r.who = j.value("who", "");
+  r.how = j.value("how", "");
+  r.source = j.value("src", "");
+  r.run = j.value("run", std::uint64_t{0});
+  r.change = j.value("change", "");
+  for (const auto& p : j.value("parts", json::array())) r.parts.push_back({p.value("lang", ""), p.value("change", "")});
+  return r;
+}
+
+}  // namespace
+
+void to_json(json& j, const Run& r) { j = run_json(r); }
+
+// ---- Writing ----------------------------------------------------------------
+
+void WriteBatch::set_origin(Origin origin) { txn_->origin = std::move(origin); }
+void WriteBatch::set_source(std::string source) { txn_->origin.source = std::move(source); }
+const Origin& WriteBatch::origin() const { return txn_->origin; }
+
+Status WriteBatch::write_revision(RevisionDraft& draft) {
+  if (draft.parts.empty() || !txn_->keep_revisions) return {};
+  std::string prefix = draft.record + '\0';
+  std::uint64_t n = 1;
+  if (auto last = txn_->last_with_prefix(kRevisions, prefix)) n = seq_of(last->first.substr(prefix.size())) + 1;
+  if (txn_->now.empty()) txn_->now = now_utc();
+  const Origin& o = txn_->origin;
+  json j = {{"n", n},           {"at", txn_->now}, {"who", o.who},          {"how", o.how},
+            {"src", o.source},  {"run", o.run},    {"change", draft.change}, {"parts", std::move(draft.parts)}};
+  std::string key = revision_key(draft.record, n);
+  if (auto s = put_value(kRevisions, key, seal(kRevisions, key, to_cbor(j))); !s.ok()) return s;
+  if (o.run == 0) return {};
+  // The run's first revision of the record: what its revert goes back to.
+  std::string rr = seq_key(o.run) + draft.record;
+  std::string first = seq_key(n);
+  MDB_val k = as_val(rr), v = as_val(first);
+  int rc = mdb_put(txn_->txn, txn_->dbis[kRunRecords], &k, &v, MDB_NOOVERWRITE);
+  if (rc == MDB_MAP_FULL) txn_->map_full = true;
+  if (rc != 0 && rc != MDB_KEYEXIST) return write_error(rc, "write to run_records", txn_->archive->dir());
+  return {};
+}
+
+Result<std::uint64_t> WriteBatch::begin_run(Run run) {
+  run.id = 1;
+  if (auto last = txn_->last_with_prefix(kRuns, "")) run.id = seq_of(last->first) + 1;
+  if (auto s = put_run(run); !s.ok()) return s;
+  return run.id;
+}
+
+Status WriteBatch::put_run(const Run& run) {
+  std::string key = seq_key(run.id);
+  return put_value(kRuns, key, seal(kRuns, key, to_cbor(run_json(run))));
+}
+
+Status WriteBatch::restore(RecordType type, std::string_view id, const std::vector<StoredPart>& parts) {
+  bool author = type == RecordType::kAuthor;
+  auto db_key = [&](const StoredPart& p) -> std::pair<int, std::string> {
+    if (author) return {kAuthors, std::string(id)};
+    if (p.lang.empty()) return {kArticles, std::string(id)};
+    return {kTranslations, pair_key(id, p.lang)};
+  };
+  const StoredPart* meta = nullptr;
+  for (const auto& p : parts)
+    if (p.lang.empty()) meta = &p;
+  std::string what = std::string(schema::type_name(type)) + " " + std::string(id);
+  bool existed = txn_->get(author ? kAuthors : kArticles, id).has_value();
+  bool exists = meta ? meta->stored.has_value() : existed;
+
+  // What would break a reference is refused before anything is written.
+  if (author && !exists && existed && !articles_by_author(id).empty())
+    return Status(Code::kConflict, what + " is named by article(s) " + articles_by_author(id).front() +
+                                       (articles_by_author(id).size() > 1 ? ", ..." : "") + "; it stays");
+  std::vector<std::string> new_authors, old_authors;
+  if (!author && meta && meta->stored) {
+    auto a = decode<Article>(*meta->stored, what);
+    if (!a) return a.status();
+    new_authors = a->authors;
+    for (const auto& name : new_authors)
+      if (!has_author(name)) return Status(Code::kConflict, what + " names author " + name + ", which is gone; it stays");
+  }
+  if (!author && !exists) {
+    // No translation may outlive its article.
+    std::string prefix = pair_key(id, "");
+    std::set<std::string> kept;
+    Status scanned = txn_->scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view) {
+      kept.insert(std::string(key.substr(prefix.size())));
+      return true;
+    });
+    if (!scanned.ok()) return scanned;
+    for (const auto& p : parts)
+      if (!p.lang.empty() && !p.stored) kept.erase(p.lang);
+    if (!kept.empty()) return Status(Code::kConflict, what + " has a translation (" + *kept.begin() + ") its removal would orphan; it stays");
+  }
+  RevisionDraft draft{record_key(type, id), !existed && exists ? "added" : existed && !exists ? "deleted" : "replaced"};
+  auto apply = [&](const StoredPart& p) -> Status {
+    auto [db, key] = db_key(p);
+    auto old = txn_->get(db, key);
+    std::optional<std::string> prev;
+    if (old) prev = txn_->inner_copy(db, key, *old);
+    if (!p.stored && !old) return {};
+    if (p.stored && prev && *prev == *p.stored) return {};
+    if (!author && p.lang.empty()) {
+      if (prev)
+        if (auto a = decode<Article>(*prev, what)) old_authors = a->authors;
+      for (const auto& a : old_authors)
+        if (auto s = del_value(kByAuthor, pair_key(a, id)); !s.ok()) return s;
+      for (const auto& a : new_authors)
+        if (auto s = put_value(kByAuthor, pair_key(a, id), ""); !s.ok()) return s;
+    }
+    Status s = p.stored ? put_value(db, key, seal(db, key, *p.stored)) : del_value(db, key);
+    if (!s.ok()) return s;
+    draft.add(p.lang, !old ? "added" : p.stored ? "replaced" : "deleted", prev);
+    RecordType logged = author ? RecordType::kAuthor : p.lang.empty() ? RecordType::kArticle : RecordType::kTranslation;
+    return log_change(p.stored ? ChangeOp::kPut : ChangeOp::kDelete, logged, id, p.lang);
+  };
+  // The metadata first when it is put, last when it is removed.
+  if (meta && meta->stored)
+    if (auto s = apply(*meta); !s.ok()) return s;
+  for (const auto& p : parts)
+    if (&p != meta)
+      if (auto s = apply(p); !s.ok()) return s;
+  if (meta && !meta->stored)
+    if (auto s = apply(*meta); !s.ok()) return s;
+  return write_revision(draft);
+}
+
+// ---- Retention ----------------------------------------------------------------
+
+Result<PruneReport> prune_revisions(Archive& archive, std::uint64_t keep) {
+  if (keep == 0) return Status(Code::kInvalidArgument, "keep at least one revision of each record");
+  PruneReport report;
+  std::string resume;  // the first key of the next transaction (a record's first revision)
+  for (bool done = false; !done;) {
+    PruneReport batch_report;
+    std::string next;
+    Status s = archive.write([&](WriteBatch& batch) -> Status {
+      batch_report = {};
+      next.clear();
+      TxnHandle& txn = *batch.txn_;
+      std::vector<std::string> doomed;
+      std::string record;
+      std::vector<std::pair<std::string, std::uint64_t>> revisions;  // key, run
+      auto decide = [&] {
+        if (revisions.empty()) return;
+        ++batch_report.records;
+        std::size_t n = revisions.size();
+        // The newest run's block: its revisions back to the first write by another.
+        std::size_t block = n - 1;
+        std::uint64_t run = revisions.back().second;
+        while (run != 0 && block > 0 && revisions[block - 1].second == run) --block;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i + keep < n && i < block) doomed.push_back(revisions[i].first);
+          else ++batch_report.kept;
+        }
+        revisions.clear();
+      };
+      std::size_t seen = 0;
+      Status bad;
+      Status scanned = txn.scan(kRevisions, resume, "", [&](std::string_view key, std::string_view value) {
+        std::string this_record(key.substr(0, key.size() - 8));
+        if (this_record != record) {
+          decide();
+          if (seen >= 4096) {
+            next = std::string(key);  // start the next transaction at this record
+            return false;
+          }
+          record = this_record;
+        }
+        ++seen;
+        auto j = revision_json(txn, key, value);
+        if (!j) {
+          bad = j.status();
+          return false;
+        }
+        revisions.emplace_back(std::string(key), j->value("run", std::uint64_t{0}));
+        return true;
+      });
+      if (!scanned.ok()) return scanned;
+      if (!bad.ok()) return bad;
+      if (next.empty()) decide();
+      for (const auto& key : doomed)
+        if (auto d = batch.del_value(kRevisions, key); !d.ok()) return d;
+      batch_report.removed = doomed.size();
+      return {};
+    });
+    if (!s.ok()) return s;
+    report.records += batch_report.records;
+    report.removed += batch_report.removed;
+    report.kept += batch_report.kept;
+    done = next.empty();
+    resume = next;
+  }
+  return report;
+}
+
+// ---- Reading ----------------------------------------------------------------
+
+namespace {
+
+using PartMap = std::map<std::string, std::optional<std::string>>;
+
+// A part's value as JSON (an object), or null when absent or unreadable.
+json part_json(const std::optional<std::string>& stored) {
+  if (!stored) return nullptr;
+  auto cbor = cbor_of(*stored);
+  if (!cbor) return nullptr;
+  try {
+    return json::from_cbor(*cbor);
+  } catch (const json::exception&) {
+    return nullptr;
+  }
+}
+
+std::string text_of(const json& v) {
+  if (v.is_null()) return "";
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  for (auto& c : s)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return s;
+}
+
+bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// At most kShort characters of s from byte `from` (a character's start),
+// with "..." where it was cut.
+constexpr std::size_t kShort = 80;
+std::string excerpt(const std::string& s, std::size_t from) {
+  std::size_t end = from, chars = 0;
+  while (end < s.size() && chars < kShort) {
+    ++end;
+    while (end < s.size() && continuation(s[end])) ++end;
+    ++chars;
+  }
+  return (from > 0 ? "..." : "") + s.substr(from, end - from) + (end < s.size() ? "..." : "");
+}
+
+// Short forms of a changed value, both starting a little before where they
+// first differ, so that a change deep in a long text shows.
+std::pair<std::string, std::string> short_pair(const json& before, const json& after) {
+  std::string a = text_of(before), b = text_of(after);
+  std::size_t same = 0;
+  while (same < a.size() && same < b.size() && a[same] == b[same]) ++same;
+  std::size_t from = 0;
+  if (same > kShort / 2) {
+    // Some twenty characters of what they share, from a character's start.
+    from = same;
+    for (int back = 0; from > 0 && back < 20; ++back) {
+      --from;
+      while (from > 0 && continuation(a[from])) --from;
+    }
+  }
+  return {before.is_null() ? "" : excerpt(a, std::min(from, a.size())), after.is_null() ? "" : excerpt(b, std::min(from, b.size()))};
+}
+
+// The fields that differ between two values of one part.
+void diff_part(const std::string& lang, const json& before, const json& after, std::vector<FieldChange>& out) {
+  std::set<std::string> keys;
+  for (const json* side : {&before, &after})
+    if (side->is_object())
+      for (auto it = side->begin(); it != side->end(); ++it) keys.insert(it.key());
+  for (const auto& k : keys) {
+    if (k == "type" || k == "id" || k == "article" || k == "lang") continue;  // what names the record, never changed
+    bool had = before.is_object() && before.contains(k), has = after.is_object() && after.contains(k);
+    if (had && has && before[k] == after[k]) continue;
+    auto [was, is] = short_pair(had ? before[k] : json(nullptr), has ? after[k] : json(nullptr));
+    out.push_back({lang, k, !had ? "added" : !has ? "removed" : "changed", was, is});
+  }
+}
+
+}  // namespace
+
+// The record's parts as they are now, by language ("" the author or the metadata).
+static Result<PartMap> current_parts(const TxnHandle& txn, RecordType type, std::string_view id) {
+  bool author = type == RecordType::kAuthor;
+  std::string what = std::string(schema::type_name(type)) + " " + std::string(id);
+  PartMap parts;
+  if (auto v = txn.get(author ? kAuthors : kArticles, id)) {
+    auto inner = txn.unseal(author ? kAuthors : kArticles, id, *v, what);
+    if (!inner) return inner.status();
+    parts[""] = std::string(*inner);
+  }
+  if (author) return parts;
+  std::string prefix = pair_key(id, "");
+  Status bad;
+  Status s = txn.scan(kTranslations, prefix, prefix, [&](std::string_view key, std::string_view value) {
+    auto inner = txn.unseal(kTranslations, key, value, what + "/" + std::string(key.substr(prefix.size())));
+    if (!inner) {
+      bad = inner.status();
+      return false;
+    }
+    parts[std::string(key.substr(prefix.size()))] = std::string(*inner);
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!bad.ok()) return bad;
+  return parts;
+}
+
+// Sets each part a stored revision changed to its value before it.
+static void undo(PartMap& parts, const json& revision) {
+  for (const auto& p : revision["parts"]) {
+    std::string lang = p.value("lang", "");
+    if (p["prev"].is_binary()) {
+      const auto& b = p["prev"].get_binary();
+      parts[lang] = std::string(b.begin(), b.end());
+    } else {
+      parts[lang] = std::nullopt;
+    }
+  }
+}
+
+// The stored revisions of a record with a number above `above`, oldest
+// first; `newest` is set to the newest number (0: none).
+static Result<std::vector<json>> revisions_above(const TxnHandle& txn, RecordType type, std::string_view id,
+                                                 std::uint64_t above, std::uint64_t& newest) {
+  std::string prefix = record_key(type, id) + '\0';
+  std::vector<json> out;
+  newest = 0;
+  Status bad;
+  Status s = txn.scan(kRevisions, prefix, prefix, [&](std::string_view key, std::string_view value) {
+    std::uint64_t number = seq_of(key.substr(prefix.size()));
+    newest = number;
+    if (number <= above) return true;
+    auto j = revision_json(txn, key, value);
+    if (!j) {
+      bad = j.status();
+      return false;
+    }
+    out.push_back(std::move(*j));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!bad.ok()) return bad;
+  return out;
+}
+
+Result<std::vector<Revision>> Reader::history(RecordType type, std::string_view id, bool fields) const {
+  std::uint64_t newest = 0;
+  auto stored = revisions_above(*txn_, type, id, 0, newest);
+  if (!stored) return stored.status();
+  PartMap parts;
+  if (fields) {
+    auto now = current_parts(*txn_, type, id);
+    if (!now) return now.status();
+    parts = std::move(*now);
+  }
+  std::vector<Revision> out;
+  for (auto it = stored->rbegin(); it != stored->rend(); ++it) {
+    out.push_back(revision_of(*it));
+    if (!fields) continue;
+    for (const auto& p : (*it)["parts"]) {
+      std::string lang = p.value("lang", "");
+      json before = p["prev"].is_binary() ? part_json(std::string(p["prev"].get_binary().begin(), p["prev"].get_binary().end()))
+                                          : json(nullptr);
+      diff_part(lang, before, part_json(parts[lang]), out.back().fields);
+    }
+    undo(parts, *it);
+  }
+  return out;
+}
+
+Result<std::vector<StoredPart>> Reader::parts_at(RecordType type, std::string_view id, std::uint64_t n) const {
+  std::string what = std::string(schema::type_name(type)) + " " + std::string(id);
+  auto now = current_parts(*txn_, type, id);
+  if (!now) return now.status();
+  PartMap parts = std::move(*now);
+  std::uint64_t newest = 0;
+  auto later = revisions_above(*txn_, type, id, n, newest);
+  if (!later) return later.status();
+  if (newest == 0 || n > newest)
+    return Status(Code::kNotFound, what + " has no revision " + std::to_string(n) +
+                                       (newest ? " (its newest is " + std::to_string(newest) + ")" : " (it has no revisions)"));
+  // Every revision after n must be there to undo (pruning removes the oldest).
+  std::uint64_t expect = n + 1;
+  for (const auto& r : *later)
+    if (r.value("n", std::uint64_t{0}) != expect++)
+      return Status(Code::kNotFound, what + ": revision " + std::to_string(n) + " is older than the revisions kept (pruned)");
+  for (auto it = later->rbegin(); it != later->rend(); ++it) undo(parts, *it);
+  std::vector<StoredPart> out;
+  for (auto& [lang, value] : parts) out.push_back({lang, std::move(value)});
+  return out;
+}
+
+Result<Version> Reader::version(RecordType type, std::string_view id, std::uint64_t n) const {
+  bool author = type == RecordType::kAuthor;
+  std::string what = std::string(schema::type_name(type)) + " " + std::string(id);
+  auto at = parts_at(type, id, n);
+  if (!at) return at.status();
+  std::map<std::string, std::optional<std::string>> parts;
+  for (auto& p : *at) parts[p.lang] = std::move(p.stored);
+  auto meta = parts.find("");
+  if (meta == parts.end() || !meta->second) return Version(std::nullopt);
+  if (author) {
+    auto a = decode<Author>(*meta->second, what);
+    if (!a) return a.status();
+    return Version(schema::Record(std::move(*a)));
+  }
+  auto a = decode<Article>(*meta->second, what);
+  if (!a) return a.status();
+  for (const auto& [lang, stored] : parts) {
+    if (lang.empty() || !stored) continue;
+    auto t = decode<Translation>(*stored, what + "/" + lang);
+    if (!t) return t.status();
+    a->translations[lang] = std::move(*t);
+  }
+  return Version(schema::Record(std::move(*a)));
+}
+
+Result<std::vector<Run>> Reader::runs() const {
+  std::vector<Run> out;
+  Status bad;
+  Status s = txn_->scan(kRuns, "", "", [&](std::string_view key, std::string_view value) {
+    auto j = stored_json(*txn_, kRuns, key, value, "run " + std::to_string(seq_of(key)));
+    if (!j) {
+      bad = j.status();
+      return false;
+    }
+    out.push_back(run_of(*j));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!bad.ok()) return bad;
+  return out;
+}
+
+Result<Run> Reader::run(std::uint64_t id) const {
+  std::string key = seq_key(id);
+  auto v = txn_->get(kRuns, key);
+  if (!v) return Status(Code::kNotFound, "no run " + std::to_string(id));
+  auto j = stored_json(*txn_, kRuns, key, *v, "run " + std::to_string(id));
+  if (!j) return j.status();
+  return run_of(*j);
+}
+
+Result<std::vector<Reader::RunRecord>> Reader::run_records(std::uint64_t run) const {
+  std::vector<RunRecord> out;
+  std::string prefix = seq_key(run);
+  Status s = txn_->scan(kRunRecords, prefix, prefix, [&](std::string_view key, std::string_view value) {
+    std::string_view record = key.substr(prefix.size());
+    if (record.empty()) return true;
+    out.push_back({record[0] == 'a' ? RecordType::kAuthor : RecordType::kArticle, std::string(record.substr(1)), seq_of(value)});
+    return true;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+std::vector<Status> Reader::check_provenance() const {
+  std::vector<Status> problems;
+  std::set<std::uint64_t> runs;
+  if (auto s = txn_->scan(kRuns, "", "", [&](std::string_view key, std::string_view) {
+        runs.insert(seq_of(key));
+        return true;
+      });
+      !s.ok())
+    problems.push_back(s);
+  // Each record's newest revision, to hold against whether the record is there.
+  std::string record, last_change;
+  auto check_record = [&] {
+    if (record.empty()) return;
+    bool author = record[0] == 'a';
+    std::string id = record.substr(1);
+    bool there = author ? has_author(id) : has_article(id);
+    std::string what = std::string(author ? "author " : "article ") + id;
+    if (there && last_change == "deleted")
+      problems.emplace_back(Code::kCorruption, what + ": its newest revision deletes it, but it is in the archive");
+    if (!there && last_change != "deleted")
+      problems.emplace_back(Code::kCorruption, what + ": it has revisions but is not in the archive, and none deleted it");
+  };
+  Status scanned = txn_->scan(kRevisions, "", "", [&](std::string_view key, std::string_view value) {
+    if (key.size() < 11 || key[key.size() - 9] != '\0' || (key[0] != 'a' && key[0] != 'r')) {
+      problems.emplace_back(Code::kCorruption, "a revision under a key that names no record");
+      return true;
+    }
+    std::string this_record(key.substr(0, key.size() - 9));
+    if (this_record != record) {
+      check_record();
+      record = this_record;
+    }
+    auto j = revision_json(*txn_, key, value);
+    if (!j) {
+      problems.push_back(j.status());
+      last_change.clear();
+      return true;
+    }
+    last_change = j->value("change", "");
+    std::uint64_t run = j->value("run", std::uint64_t{0});
+    if (run != 0 && !runs.count(run))
+      problems.emplace_back(Code::kCorruption, (record[0] == 'a' ? "author " : "article ") + record.substr(1) +
+                                                   ": revision " + std::to_string(seq_of(key.substr(key.size() - 8))) +
+                                                   " names run " + std::to_string(run) + ", which the archive does not have");
+    return true;
+  });
+  if (!scanned.ok()) problems.push_back(scanned);
+  check_record();
+  return problems;
+}
+
+}  // namespace defter::archive
