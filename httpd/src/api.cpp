@@ -25,7 +25,7 @@ const std::string& openapi_document() {
   // schema/openapi.json with the record schemas it refers to by $id
   // (schema/json) embedded, so that the document stands alone.
   static const std::string kDocument = [] {
-    json doc = json::parse(kOpenApiJson);
+    json doc = json::parse(openapi_json_text());
     for (auto name : schema::schema_names()) {
       json record = json::parse(schema::schema_text(name));
       std::string key = "Record_" + std::string(name.substr(0, name.find('.')));
@@ -71,6 +71,7 @@ ApiWorker::Impl::Route ApiWorker::Impl::match(const std::vector<std::string>& s)
   if (s.size() == 1 && s[0] == "metrics") return {"metrics", {v::get}};  // answered by the server
   // The staff page's paths: the search, an article, an author; its assets.
   if (s.empty() || (s.size() == 2 && (s[0] == "articles" || s[0] == "authors"))) return {"page", {v::get}};
+  if (s.size() == 3 && s[0] == "articles" && s[2] == "history") return {"page", {v::get}};
   if (s.size() == 2 && s[0] == "static") return {"asset", {v::get}};
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return {};
   if (s.size() == 3) {
@@ -79,6 +80,11 @@ ApiWorker::Impl::Route ApiWorker::Impl::match(const std::vector<std::string>& s)
     if (s[2] == "openapi.json") return {"openapi", {v::get}};
     if (s[2] == "import") return {"import", {v::post}};
   }
+  if (s.size() == 3 && s[2] == "runs") return {"runs", {v::get}};
+  if (s.size() == 4 && s[2] == "runs") return {"run", {v::get}};
+  if (s.size() == 5 && s[2] == "runs" && s[4] == "revert") return {"run_revert", {v::post}};
+  if (s.size() == 5 && (s[2] == "articles" || s[2] == "authors") && s[4] == "history") return {"history", {v::get}};
+  if (s.size() == 6 && (s[2] == "articles" || s[2] == "authors") && s[4] == "revisions") return {"revision", {v::get}};
   if (s.size() == 4 && s[2] == "articles") return {"article", {v::get, v::put, v::delete_}};
   if (s.size() == 5 && s[2] == "articles" && s[4] == "view") return {"article_view", {v::get}};
   if (s.size() == 4 && s[2] == "authors") return {"author", {v::get, v::put, v::delete_}};
@@ -99,8 +105,9 @@ std::string ApiWorker::Impl::allow_header(const Route& r) {
 // nullopt when the request may go on, else the 401 or 403.
 std::optional<Response> ApiWorker::Impl::authorize(const Request& req, const std::string& route, bool write) {
   bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "fields" || route == "page" || route == "asset";
+  caller.clear();
   if (!write && (!options.require_read_token || open)) return std::nullopt;
-  Scope needed = write ? Scope::kWrite : Scope::kRead;
+  Scope needed = route == "run_revert" ? Scope::kAdmin : write ? Scope::kWrite : Scope::kRead;
   auto header = sv(req[http::field::authorization]);
   auto unauthorized = [](const std::string& detail) {
     Response res = problem(Problem::kUnauthorized, detail);
@@ -112,11 +119,12 @@ std::optional<Response> ApiWorker::Impl::authorize(const Request& req, const std
     return unauthorized("the Authorization header must be \"Bearer TOKEN\"");
   std::string_view secret = header.substr(7);
   while (!secret.empty() && secret.front() == ' ') secret.remove_prefix(1);
-  auto scope = token_scope(snapshot().tokens(), secret);
-  if (!scope) return unauthorized("the token is not valid (unknown or revoked)");
-  if (static_cast<int>(*scope) < static_cast<int>(needed))
-    return problem(Problem::kForbidden, "the token's scope (" + scope_name(*scope) + ") does not allow " +
-                                            (write ? "writes" : "reads"));
+  auto token = find_token(snapshot().tokens(), secret);
+  if (!token) return unauthorized("the token is not valid (unknown or revoked)");
+  caller = token->name;
+  if (static_cast<int>(token->scope) < static_cast<int>(needed))
+    return problem(Problem::kForbidden, "the token's scope (" + scope_name(token->scope) + ") does not allow " +
+                                            (needed == Scope::kAdmin ? "reverts (they need an admin token)" : write ? "writes" : "reads"));
   return std::nullopt;
 }
 
@@ -147,6 +155,13 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
     return page_asset(s[1]);
   }
   if (r.name == "article_view") return article_view(s[3], t.params);
+  if (r.name == "runs") return runs(t.params);
+  if (r.name == "run") return run(s[3], t.params);
+  if (r.name == "run_revert") return revert(s[3], t.params);
+  if (r.name == "history" || r.name == "revision") {
+    auto type = s[2] == "authors" ? schema::RecordType::kAuthor : schema::RecordType::kArticle;
+    return r.name == "history" ? history(type, s[3], t.params) : revision(type, s[3], s[5], t.params);
+  }
   if (r.name == "search") return search(t.params);
   if (r.name == "suggest") return suggest(t.params);
   if (r.name == "facets") return facets(t.params);
@@ -221,6 +236,7 @@ bool ApiWorker::ready() {
 
 Response ApiWorker::handle(const Request& req, Outcome& outcome) {
   outcome = Outcome{};
+  impl_->caller.clear();
   Response res;
   try {
     res = impl_->route(req, parse_target(sv(req.target())), outcome.route);
@@ -233,6 +249,7 @@ Response ApiWorker::handle(const Request& req, Outcome& outcome) {
     outcome.request_id = new_request_id();
     res = internal_error(outcome.request_id);
   }
+  outcome.token = impl_->caller;
   res.version(req.version());
   res.keep_alive(req.keep_alive());
   if (res.result() == http::status::service_unavailable && res[http::field::retry_after].empty())

@@ -69,7 +69,7 @@ struct ApiWorker::Impl {
   Response stats(const Params& params);
   // JSON Lines through the importer, as `defter import` takes them.
   std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> import_text(
-      const std::string& name, std::string_view text, unsigned threads,
+      const std::string& name, std::string_view text, unsigned threads, const archive::Origin& origin, bool record_run,
       const std::vector<std::pair<schema::RecordType, std::string>>& written = {});
   std::uint64_t last_change();
   static json problem_json(const archive::ImportProblem& p);
@@ -77,9 +77,20 @@ struct ApiWorker::Impl {
   Response put_record(schema::RecordType type, const std::string& id, const std::string& lang, const std::string& body);
   Response delete_record(schema::RecordType type, const std::string& id, const std::string& lang);
   Response import(const Request& req);
+  // Provenance (handlers_history.cpp): a record's revisions, the record at
+  // one, the runs, one run, a run's revert.
+  Response history(schema::RecordType type, const std::string& id, const Params& params);
+  Response revision(schema::RecordType type, const std::string& id, const std::string& number, const Params& params);
+  Response runs(const Params& params);
+  Response run(const std::string& id, const Params& params);
+  Response revert(const std::string& id, const Params& params);
+  // Who writes: the token of the request being answered (set by authorize).
+  archive::Origin origin(std::string how, std::string source) const;
+  std::string caller;
   static Route match(const std::vector<std::string>& s);
   static std::string allow_header(const Route& r);
   // nullopt when the request may go on, else the 401 or 403.
+  // Sets `caller` to the token's name when one is presented and valid.
   std::optional<Response> authorize(const Request& req, const std::string& route, bool write);
   Response route(const Request& req, const Target& t, std::string& name);
 };

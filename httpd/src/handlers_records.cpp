@@ -70,7 +70,16 @@ Response ApiWorker::Impl::article_view_uncached(const std::string& id, const Par
   auto view = indexer::article_view(snap, id, q.get("lang"), q.get("ui_lang", "en"), search_index());
   if (!view) throw view.status();
   if (!view->complete) dont_cache = true;
-  return json_response(view->body);
+  // When it was last changed, and by whom (its newest revision; none for
+  // an article unchanged since revisions were kept).
+  json body = std::move(view->body);
+  body["last_change"] = nullptr;
+  auto revisions = snap.history(schema::RecordType::kArticle, id);
+  if (revisions && !revisions->empty()) {
+    const auto& r = revisions->front();
+    body["last_change"] = {{"revision", r.number}, {"at", r.at}, {"who", r.who}, {"how", r.how}};
+  }
+  return json_response(body);
 }
 
 Response ApiWorker::Impl::article_view(const std::string& id, const Params& params) {

@@ -5,15 +5,28 @@ namespace defter::httpd {
 
 // JSON Lines through the importer, as `defter import` takes them.
 std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> ApiWorker::Impl::import_text(
-    const std::string& name, std::string_view text, unsigned threads,
+    const std::string& name, std::string_view text, unsigned threads, const archive::Origin& origin, bool record_run,
     const std::vector<std::pair<schema::RecordType, std::string>>& written) {
   archive::ImportOptions o;
   o.threads = threads;
+  o.origin = origin;
+  o.record_run = record_run;
   Collected c;
   auto r = archive::import_jsonl_text(archive, name, text, o, c);
   if (!r) throw r.status();
   if (r->counts.records() > 0 && options.on_write) options.on_write(written);
   return {*r, std::move(c.problems)};
+}
+
+archive::Origin ApiWorker::Impl::origin(std::string how, std::string source) const {
+  return {caller, std::move(how), std::move(source), 0};
+}
+
+// A record's path in the API, as a revision's source names it.
+static std::string record_path(schema::RecordType type, const std::string& id, const std::string& lang) {
+  if (type == schema::RecordType::kAuthor) return "/api/v1/authors/" + id;
+  if (type == schema::RecordType::kTranslation) return "/api/v1/articles/" + id + "/translations/" + lang;
+  return "/api/v1/articles/" + id;
 }
 
 std::uint64_t ApiWorker::Impl::last_change() {
@@ -53,7 +66,8 @@ Response ApiWorker::Impl::put_record(schema::RecordType type, const std::string&
   // The record the indexer makes searchable first: an article (for a translation too) or an author.
   schema::RecordType unit = type == schema::RecordType::kAuthor ? type : schema::RecordType::kArticle;
   auto [summary, problems] =
-      import_text("body", j.dump(-1, ' ', false, json::error_handler_t::strict) + "\n", 1, {{unit, id}});
+      import_text("body", j.dump(-1, ' ', false, json::error_handler_t::strict) + "\n", 1,
+                  origin("api", "PUT " + record_path(type, id, lang)), false, {{unit, id}});
   std::vector<json> warnings;
   for (const auto& key : duplicates)
     warnings.push_back(problem_json({"body", 1, "", key, "the key is given more than once; the last value is kept", true}));
@@ -73,6 +87,7 @@ Response ApiWorker::Impl::put_record(schema::RecordType type, const std::string&
 Response ApiWorker::Impl::delete_record(schema::RecordType type, const std::string& id, const std::string& lang) {
   bool removed = false;
   Status st = archive.write([&](archive::WriteBatch& batch) -> Status {
+    batch.set_origin(origin("delete", "DELETE " + record_path(type, id, lang)));
     auto r = batch.remove(type, id, lang);
     if (!r) return r.status();
     removed = *r;
@@ -93,7 +108,7 @@ Response ApiWorker::Impl::delete_record(schema::RecordType type, const std::stri
 
 Response ApiWorker::Impl::import(const Request& req) {
   if (req.body().empty()) throw BadRequest{"the body must hold JSON Lines records"};
-  auto [summary, problems] = import_text("body", req.body(), 0);
+  auto [summary, problems] = import_text("POST /api/v1/import", req.body(), 0, origin("import", ""), true);
   json list = json::array();
   for (const auto& p : problems) list.push_back(problem_json(p));
   const auto& c = summary.counts;
@@ -104,6 +119,7 @@ Response ApiWorker::Impl::import(const Request& req) {
                         {"warnings", c.warnings},
                         {"lines", summary.lines},
                         {"batches", summary.batches},
+                        {"run", summary.run ? json(summary.run) : json(nullptr)},
                         {"problems", std::move(list)},
                         {"last_change", last_change()}});
 }

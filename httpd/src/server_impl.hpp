@@ -120,21 +120,23 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     log_stream().flush();
   }
 
+  // One line a request; `token` names the token it presented (or "").
   void log_request(const std::string& client, const Request& req, const std::string& route, unsigned status,
-                   std::size_t bytes, double ms) {
+                   std::size_t bytes, double ms, const std::string& token) {
     if (options.log_format == LogFormat::kNone) return;
     std::string method(req.method_string());
     std::string target = printable(sv(req.target()));
     std::lock_guard lock(log_mutex);
     if (options.log_format == LogFormat::kJson) {
-      log_stream() << nlohmann::json({{"client", client}, {"method", printable(method)}, {"target", target},
-                                      {"route", route}, {"status", status}, {"bytes", bytes}, {"ms", std::round(ms * 1000) / 1000}})
-                          .dump()
-                   << "\n";
+      nlohmann::json line = {{"client", client}, {"method", printable(method)}, {"target", target},
+                             {"route", route}, {"status", status}, {"bytes", bytes}, {"ms", std::round(ms * 1000) / 1000}};
+      if (!token.empty()) line["token"] = printable(token);
+      log_stream() << line.dump() << "\n";
     } else {
       char line[64];
       std::snprintf(line, sizeof line, "%u %zu %.3fms", status, bytes, ms);
-      log_stream() << client << " \"" << printable(method) << " " << target << "\" " << line << " " << route << "\n";
+      log_stream() << client << " \"" << printable(method) << " " << target << "\" " << line << " " << route
+                   << (token.empty() ? "" : " token=" + printable(token)) << "\n";
     }
     log_stream().flush();
   }

@@ -252,7 +252,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep = req.keep_alive() && !server_->stopping && res.keep_alive() && !body_unread_;
     res.version(req.version());
     res.keep_alive(keep);
-    send(std::move(res), outcome.route, started_, &req);
+    send(std::move(res), outcome.route, started_, &req, outcome.token);
   }
 
   // ETags, gzip and HEAD on a response about to be sent.
@@ -294,7 +294,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void send(Response res, std::string route, Clock::time_point started, const Request* req) {
+  // `token`: the name of the token the request presented (logged; never its secret).
+  void send(Response res, std::string route, Clock::time_point started, const Request* req, std::string token = {}) {
     res.set(http::field::server, "defter");
     if (!res.has_content_length() && res.result() != http::status::not_modified) res.prepare_payload();
     auto response = std::make_shared<Response>(std::move(res));
@@ -309,10 +310,10 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_->options.request_timeout);
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response, close_after, status, bytes, started, route = std::move(route),
-                       logged = std::move(logged)](beast::error_code ec, std::size_t) {
+                       logged = std::move(logged), token = std::move(token)](beast::error_code ec, std::size_t) {
                         double seconds = std::chrono::duration<double>(Clock::now() - started).count();
                         self->server_->metrics.record(route, status, seconds);
-                        self->server_->log_request(self->client_, *logged, route, status, bytes, seconds * 1000);
+                        self->server_->log_request(self->client_, *logged, route, status, bytes, seconds * 1000, token);
                         if (!ec && close_after && self->body_unread_) return self->linger();
                         if (ec || close_after) return self->close();
                         self->wait_for_request();

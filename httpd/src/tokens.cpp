@@ -87,16 +87,23 @@ Result<std::vector<archive::StoredToken>> list_tokens(archive::Archive& archive)
   return snap->tokens();
 }
 
-std::optional<Scope> token_scope(const std::vector<archive::StoredToken>& tokens, std::string_view secret) {
+std::optional<TokenMatch> find_token(const std::vector<archive::StoredToken>& tokens, std::string_view secret) {
   if (!init()) return std::nullopt;
   std::string presented = hash_of(secret);
-  std::optional<Scope> found;
+  std::optional<TokenMatch> found;
   // Every stored hash is compared, the whole of it, whatever matched before.
   for (const auto& t : tokens) {
     if (t.hash.size() != presented.size()) continue;
-    if (sodium_memcmp(t.hash.data(), presented.data(), presented.size()) == 0) found = parse_scope(t.scope);
+    if (sodium_memcmp(t.hash.data(), presented.data(), presented.size()) == 0)
+      if (auto scope = parse_scope(t.scope)) found = TokenMatch{*scope, t.name};
   }
   return found;
+}
+
+std::optional<Scope> token_scope(const std::vector<archive::StoredToken>& tokens, std::string_view secret) {
+  auto found = find_token(tokens, secret);
+  if (!found) return std::nullopt;
+  return found->scope;
 }
 
 }  // namespace defter::httpd

@@ -182,6 +182,7 @@ async function render() {
   try {
     await readFields(signal);
     if ((m = path.match(/^\/articles\/([^/]+)$/))) await renderArticle(decodeURIComponent(m[1]), signal);
+    else if ((m = path.match(/^\/articles\/([^/]+)\/history$/))) await renderHistory(decodeURIComponent(m[1]), signal);
     else if ((m = path.match(/^\/authors\/([^/]+)$/))) await renderAuthor(decodeURIComponent(m[1]), signal);
     else await renderSearch(signal);
     if (location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
@@ -364,6 +365,9 @@ async function renderArticle(id, signal) {
         a.countries.length ? [' · ', el('span', { class: 'countries', 'aria-label': t('countries') },
           a.countries.map((c, i) => [i ? ', ' : '', el('a', { href: countryUrl(c.code), class: c.subject ? 'subject' : 'mentioned' }, c.name)]))] : null),
       tr.translator ? el('p', { class: 'translator', lang: ui }, t('translator', tr.translator)) : null,
+      a.last_change ? el('p', { class: 'changed', lang: ui, dir: 'ltr' },
+        t('last_changed', formatDate(a.last_change.at.slice(0, 10)), a.last_change.who), ' · ',
+        el('a', { href: `/articles/${encodeURIComponent(id)}/history` }, t('history'))) : null,
       switcher),
     body, notes);
   const side = el('aside', { class: 'related', lang: ui });
@@ -382,6 +386,43 @@ async function renderArticle(id, signal) {
       el('h2', {}, t('more_on_countries')),
       el('ul', {}, items.map(h => el('li', {}, el('a', { href: `/articles/${encodeURIComponent(h.id)}?lang=${h.lang}`, lang: h.lang, dir: 'auto' }, highlighted(h.title)))))));
   }
+}
+
+// An article's history (its revisions, newest first: when, who, how, the
+// fields each changed), or with ?revision=N that version of it.
+async function renderHistory(id, signal) {
+  const revision = new URLSearchParams(location.search).get('revision');
+  const path = encodeURIComponent(id);
+  const current = await api(`articles/${path}/view`, { ui_lang: ui }, signal).catch(() => null);
+  const title = current ? current.translation.title : id;
+  if (revision !== null) return renderVersion(id, revision, title, signal);
+  const h = await api(`articles/${path}/history`, {}, signal);
+  document.title = `${t('history_of', title)} — defter`;
+  show(el('section', { class: 'history', lang: ui },
+    el('h1', { tabindex: '-1', dir: 'auto' }, t('history_of', title)),
+    current ? el('p', {}, el('a', { href: `/articles/${path}` }, t('back_to_article'))) : null,
+    h.revisions.length ? el('ol', { class: 'revisions', reversed: true }, h.revisions.map(r => el('li', { value: r.revision },
+      el('h2', {}, t('revision', r.revision)),
+      el('p', { class: 'meta', dir: 'ltr' }, el('time', { datetime: r.at }, r.at.replace('T', ' ').replace('Z', ' UTC')), ' · ',
+        r.who || '?', ' · ', r.how, ' · ', t(`change_${r.change}`), r.source ? [' · ', el('code', {}, r.source)] : null),
+      r.fields.length ? el('ul', { class: 'fields' }, r.fields.map(f => el('li', {},
+        el('code', {}, f.lang ? `${f.lang}: ${f.field}` : f.field), ' ', t(`change_${f.change === 'changed' ? 'replaced' : f.change === 'removed' ? 'deleted' : 'added'}`)))) : null,
+      r.change !== 'deleted' ? el('a', { href: `/articles/${path}/history?revision=${r.revision}` }, t('view_version')) : null)))
+      : el('p', {}, t('no_revisions'))));
+}
+
+async function renderVersion(id, revision, title, signal) {
+  const path = encodeURIComponent(id);
+  const v = await api(`articles/${path}/revisions/${encodeURIComponent(revision)}`, {}, signal);
+  const a = v.record;
+  document.title = `${t('version_of', v.revision, title)} — defter`;
+  show(el('section', { class: 'version', lang: ui },
+    el('h1', { tabindex: '-1', dir: 'auto' }, t('version_of', v.revision, title)),
+    el('p', {}, el('a', { href: `/articles/${path}/history` }, t('back_to_history'))),
+    el('p', { class: 'meta', dir: 'ltr' }, a.authors.join(', '), ' · ', el('time', { datetime: a.published }, formatDate(a.published))),
+    Object.entries(a.translations).map(([lang, tr]) => el('article', { class: 'version-text', lang, dir: RTL_LANGS.has(lang) ? 'rtl' : 'auto' },
+      el('h2', {}, languageName(lang), ': ', tr.title),
+      el('div', { class: 'plain-body' }, tr.body)))));
 }
 
 function countryUrl(code) {

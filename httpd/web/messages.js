@@ -25,6 +25,11 @@ const MESSAGES = {
     affiliation: 'Affiliation', loading: 'Loading…', error: 'Something went wrong', not_found: 'Not found',
     retry: 'Try again', suggestions: 'Suggestions', kind_title: 'Article', kind_author: 'Author', kind_country: 'Country',
     open_article: 'Open the article', years_chart: 'Articles by year', none: 'none',
+    last_changed: (d, who) => `Last changed ${d}${who ? ` by ${who}` : ''}`, history: 'History',
+    history_of: title => `History of “${title}”`, revision: n => `Revision ${n}`, view_version: 'View this version',
+    version_of: (n, title) => `Revision ${n} of “${title}”`, back_to_history: 'Back to the history',
+    back_to_article: 'Back to the article', change_added: 'added', change_replaced: 'changed', change_deleted: 'deleted',
+    no_revisions: 'No changes recorded since revisions were kept.', not_at_revision: 'It did not exist at this revision.',
   },
   tr: {
     skip: 'İçeriğe geç', search_label: 'Arşivde ara', search_button: 'Ara',
@@ -44,6 +49,11 @@ const MESSAGES = {
     affiliation: 'Kurum', loading: 'Yükleniyor…', error: 'Bir sorun çıktı', not_found: 'Bulunamadı',
     retry: 'Yeniden dene', suggestions: 'Öneriler', kind_title: 'Makale', kind_author: 'Yazar', kind_country: 'Ülke',
     open_article: 'Makaleyi aç', years_chart: 'Yıllara göre yazılar', none: 'yok',
+    last_changed: (d, who) => `Son değişiklik ${d}${who ? `, ${who}` : ''}`, history: 'Geçmiş',
+    history_of: title => `“${title}” geçmişi`, revision: n => `Sürüm ${n}`, view_version: 'Bu sürümü göster',
+    version_of: (n, title) => `“${title}”, sürüm ${n}`, back_to_history: 'Geçmişe dön',
+    back_to_article: 'Makaleye dön', change_added: 'eklendi', change_replaced: 'değiştirildi', change_deleted: 'silindi',
+    no_revisions: 'Sürümler tutulmaya başlandığından beri değişiklik yok.', not_at_revision: 'Bu sürümde yoktu.',
   },
   ru: {
     skip: 'К содержанию', search_label: 'Поиск по архиву', search_button: 'Найти',
@@ -65,6 +75,11 @@ const MESSAGES = {
     affiliation: 'Организация', loading: 'Загрузка…', error: 'Что-то пошло не так', not_found: 'Не найдено',
     retry: 'Повторить', suggestions: 'Подсказки', kind_title: 'Статья', kind_author: 'Автор', kind_country: 'Страна',
     open_article: 'Открыть статью', years_chart: 'Статьи по годам', none: 'нет',
+    last_changed: (d, who) => `Изменено ${d}${who ? `, ${who}` : ''}`, history: 'История',
+    history_of: title => `История: «${title}»`, revision: n => `Версия ${n}`, view_version: 'Показать эту версию',
+    version_of: (n, title) => `«${title}», версия ${n}`, back_to_history: 'К истории',
+    back_to_article: 'К статье', change_added: 'добавлено', change_replaced: 'изменено', change_deleted: 'удалено',
+    no_revisions: 'С тех пор как хранятся версии, изменений не было.', not_at_revision: 'В этой версии статьи не было.',
   },
 };
 const UI_LANGS = Object.keys(MESSAGES);

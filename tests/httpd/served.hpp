@@ -109,6 +109,24 @@ inline std::string gunzip(const std::string& in) {
   return out;
 }
 
+// A request with a body and a token, checked against the document.
+inline Reply call(Served& s, http::verb method, const std::string& target, const std::string& token, const std::string& body = "") {
+  Client c(s.server->port());
+  http::request<http::string_body> req{method, target, 11};
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  if (method == http::verb::put || method == http::verb::post) {
+    req.set(http::field::content_type, method == http::verb::post ? "application/x-ndjson" : "application/json");
+    req.body() = body;
+    req.prepare_payload();
+  }
+  Reply r = c.send(std::move(req));
+  std::string m(http::to_string(method));
+  std::transform(m.begin(), m.end(), m.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  INFO(m << " " << target << " -> " << r.result_int() << " " << r.body().substr(0, 300));
+  CHECK(s.openapi.check(m, target, r) == "");
+  return r;
+}
+
 }  // namespace served_test
 
 using namespace served_test;

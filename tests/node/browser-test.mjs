@@ -390,6 +390,31 @@ await scenario('record text never becomes markup', async page => {
 });
 
 // Screenshots for people: the three views at both widths.
+await scenario('an article\'s history and its versions', async page => {
+  const id = 'china-central-asia-c5-summit-2023';
+  await page.goto(`${base}/articles/${id}?lang=tr`);
+  await settled(page);
+  const changed = await page.textContent('.changed');
+  check(/alice/.test(changed), `the article says "${changed}" of its last change`);
+  await page.click('.changed a');
+  await page.waitForURL(/\/history$/);
+  await settled(page);
+  const revisions = page.locator('.revisions > li');
+  check(await revisions.count() >= 2, `${await revisions.count()} revisions listed`);
+  const newest = await revisions.first().textContent();
+  check(/alice/.test(newest) && /tr: title/.test(newest), `the newest revision reads "${newest}"`);
+  // The version before alice's: the title as the first import had it.
+  await revisions.nth(1).locator('a').click();
+  await page.waitForURL(/revision=/);
+  await settled(page);
+  const version = await page.textContent('main');
+  check(/Revision/.test(await page.textContent('h1')), 'no version heading');
+  check(!/düzeltilmiş/.test(version) && /Çin-Orta Asya/.test(version), 'the older version shows the changed title');
+  await page.click('text=Back to the history');
+  await page.waitForURL(/\/history$/);
+  await settled(page);
+});
+
 await scenario('screenshots', async page => {
   for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await page.setViewportSize(viewport);

@@ -24,6 +24,17 @@ TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
   INFO(imported.err);
   REQUIRE(imported.exit_code == 0);
 
+  // A second import by someone else changes the seed's Turkish title: the
+  // article then has a history to show.
+  auto tr = test::defter(dir.str(), {"get", "china-central-asia-c5-summit-2023", "--lang", "tr", "--compact"});
+  REQUIRE(tr.exit_code == 0);
+  auto changed = nlohmann::json::parse(tr.out);
+  changed["title"] = "Çin-Orta Asya ilişkileri: düzeltilmiş başlık";
+  test::write_file(dir.path() / "fix.jsonl", changed.dump() + "\n");
+  auto fixed = test::defter(dir.str(), {"--as", "alice", "import", (dir.path() / "fix.jsonl").string()});
+  INFO(fixed.err);
+  REQUIRE(fixed.exit_code == 0);
+
   test::ServeProcess serve(dir.path(), "web");
   REQUIRE(serve.port != 0);
   auto shots = std::filesystem::path(DEFTER_SCREENSHOT_DIR);
@@ -45,7 +56,7 @@ TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
                            "the article view: language switch and footnotes both ways",
                            "names across scripts and suggestions in the reader's language", "the author page",
                            "the interface language switch", "keyboard use", "phone width",
-                           "record text never becomes markup", "screenshots"}) {
+                           "record text never becomes markup", "an article's history and its versions", "screenshots"}) {
     INFO("scenario: " << name);
     REQUIRE(results.count(name) == 1);
     INFO(results[name].second);

@@ -98,6 +98,7 @@ class ApiWorker {
     std::string route = "unknown";  // for metrics and logs: "search", "article", ...
     std::string error;              // an unexpected failure's detail, for the log only
     std::string request_id;         // a 500's id, in its answer and its log line
+    std::string token;              // the name of the token the request presented, for the log
   };
 
   // Answers one request. Never throws; unexpected failures become 500

@@ -33,5 +33,11 @@ Result<std::vector<archive::StoredToken>> list_tokens(archive::Archive& archive)
 
 // The scope of the stored token whose secret this is, or nullopt.
 std::optional<Scope> token_scope(const std::vector<archive::StoredToken>& tokens, std::string_view secret);
+// The same, with the token's name (what the archive records as who wrote).
+struct TokenMatch {
+  Scope scope;
+  std::string name;
+};
+std::optional<TokenMatch> find_token(const std::vector<archive::StoredToken>& tokens, std::string_view secret);
 
 }  // namespace defter::httpd
