@@ -162,9 +162,10 @@ Status WriteBatch::restore(RecordType type, std::string_view id, const std::vect
   bool exists = meta ? meta->stored.has_value() : existed;
 
   // What would break a reference is refused before anything is written.
-  if (author && !exists && existed && !articles_by_author(id).empty())
-    return Status(Code::kConflict, what + " is named by article(s) " + articles_by_author(id).front() +
-                                       (articles_by_author(id).size() > 1 ? ", ..." : "") + "; it stays");
+  if (author && !exists && existed)
+    if (auto named = articles_by_author(id); !named.empty())
+      return Status(Code::kConflict, what + " is named by article(s) " + named.front() + (named.size() > 1 ? ", ..." : "") +
+                                         "; it stays");
   std::vector<std::string> new_authors, old_authors;
   if (!author && meta && meta->stored) {
     auto a = decode<Article>(*meta->stored, what);
