@@ -164,15 +164,14 @@ Status WriteBatch::restore(RecordType type, std::string_view id, const std::vect
   // What would break a reference is refused before anything is written.
   if (author && !exists && existed)
     if (auto named = articles_by_author(id); !named.empty())
-      return Status(Code::kConflict, what + " is named by article(s) " + named.front() + (named.size() > 1 ? ", ..." : "") +
-                                         "; it stays");
+      return Status(Code::kConflict, "named by article(s) " + named.front() + (named.size() > 1 ? ", ..." : "") + "; it stays");
   std::vector<std::string> new_authors, old_authors;
   if (!author && meta && meta->stored) {
     auto a = decode<Article>(*meta->stored, what);
     if (!a) return a.status();
     new_authors = a->authors;
     for (const auto& name : new_authors)
-      if (!has_author(name)) return Status(Code::kConflict, what + " names author " + name + ", which is gone; it stays");
+      if (!has_author(name)) return Status(Code::kConflict, "it names author " + name + ", which is gone; it stays");
   }
   if (!author && !exists) {
     // No translation may outlive its article.
@@ -185,7 +184,7 @@ Status WriteBatch::restore(RecordType type, std::string_view id, const std::vect
     if (!scanned.ok()) return scanned;
     for (const auto& p : parts)
       if (!p.lang.empty() && !p.stored) kept.erase(p.lang);
-    if (!kept.empty()) return Status(Code::kConflict, what + " has a translation (" + *kept.begin() + ") its removal would orphan; it stays");
+    if (!kept.empty()) return Status(Code::kConflict, "it has a translation (" + *kept.begin() + ") its removal would orphan; it stays");
   }
   RevisionDraft draft{record_key(type, id), !existed && exists ? "added" : existed && !exists ? "deleted" : "replaced"};
   auto apply = [&](const StoredPart& p) -> Status {
