@@ -182,12 +182,9 @@ class Importer {
     run_.who = options_.origin.who;
     run_.started = now_utc();
     for (const auto& in : inputs_) run_.files.push_back(in->name);
-    return archive_.write([&](WriteBatch& batch) -> Status {
-      auto id = batch.begin_run(run_);
-      if (!id) return id.status();
-      run_.id = summary_.run = *id;
-      return {};
-    });
+    Status s = start_run(archive_, run_);
+    summary_.run = run_.id;
+    return s;
   }
 
   RunCounts run_counts(const ImportCounts& c) const {

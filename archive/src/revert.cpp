@@ -128,6 +128,15 @@ Status write_plans(Archive& archive, Run& run, std::vector<Plan>& plans, std::si
   return {};
 }
 
+// A revert's own run, before it starts.
+Run revert_run_of(const RevertOptions& options) {
+  Run run;
+  run.how = "revert";
+  run.who = options.who;
+  run.started = now_utc();
+  return run;
+}
+
 Status finish(Archive& archive, Run& run) {
   run.complete = true;
   run.ended = now_utc();
@@ -172,17 +181,9 @@ Result<RevertReport> revert_run(Archive& archive, std::uint64_t run_id, const Re
     return report;
   }
   if (!report.resumed) {
-    run.how = "revert";
-    run.who = options.who;
-    run.started = now_utc();
+    run = revert_run_of(options);
     run.reverts = run_id;
-    Status s = archive.write([&](WriteBatch& batch) -> Status {
-      auto id = batch.begin_run(run);
-      if (!id) return id.status();
-      run.id = *id;
-      return {};
-    });
-    if (!s.ok()) return s;
+    if (auto s = start_run(archive, run); !s.ok()) return s;
   }
   report.run = run.id;
   auto replan = [&](const Reader& r, const Plan& p) {
@@ -227,18 +228,9 @@ Result<RevertReport> revert_record(Archive& archive, RecordType type, std::strin
     report.items.push_back(plans[0].item);
     return report;
   }
-  Run run;
-  run.how = "revert";
-  run.who = options.who;
-  run.started = now_utc();
+  Run run = revert_run_of(options);
   run.record = label(type, id) + " to revision " + std::to_string(to);
-  Status s = archive.write([&](WriteBatch& batch) -> Status {
-    auto made = batch.begin_run(run);
-    if (!made) return made.status();
-    run.id = *made;
-    return {};
-  });
-  if (!s.ok()) return s;
+  if (auto s = start_run(archive, run); !s.ok()) return s;
   report.run = run.id;
   if (auto w = write_plans(archive, run, plans, 1, [&](const Reader& r, const Plan&) { return plan_on(r); }, report, {}); !w.ok())
     return w;

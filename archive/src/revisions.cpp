@@ -111,7 +111,6 @@ void to_json(json& j, const Run& r) { j = run_json(r); }
 
 void WriteBatch::set_origin(Origin origin) { txn_->origin = std::move(origin); }
 void WriteBatch::set_source(std::string source) { txn_->origin.source = std::move(source); }
-const Origin& WriteBatch::origin() const { return txn_->origin; }
 
 Status WriteBatch::write_revision(RevisionDraft& draft) {
   if (draft.parts.empty() || !txn_->keep_revisions) return {};
@@ -140,6 +139,15 @@ Result<std::uint64_t> WriteBatch::begin_run(Run run) {
   if (auto last = txn_->last_with_prefix(kRuns, "")) run.id = seq_of(last->first) + 1;
   if (auto s = put_run(run); !s.ok()) return s;
   return run.id;
+}
+
+Status start_run(Archive& archive, Run& run) {
+  return archive.write([&](WriteBatch& batch) -> Status {
+    auto id = batch.begin_run(run);
+    if (!id) return id.status();
+    run.id = *id;
+    return {};
+  });
 }
 
 Status WriteBatch::put_run(const Run& run) {
@@ -452,6 +460,14 @@ Result<std::vector<Revision>> Reader::history(RecordType type, std::string_view 
     undo(parts, *it);
   }
   return out;
+}
+
+Result<std::optional<Revision>> Reader::last_revision(RecordType type, std::string_view id) const {
+  auto last = txn_->last_with_prefix(kRevisions, record_key(type, id) + '\0');
+  if (!last) return std::optional<Revision>();
+  auto j = revision_json(*txn_, last->first, last->second);
+  if (!j) return j.status();
+  return std::optional<Revision>(revision_of(*j));
 }
 
 Result<std::vector<StoredPart>> Reader::parts_at(RecordType type, std::string_view id, std::uint64_t n) const {

@@ -74,11 +74,10 @@ Response ApiWorker::Impl::article_view_uncached(const std::string& id, const Par
   // an article unchanged since revisions were kept).
   json body = std::move(view->body);
   body["last_change"] = nullptr;
-  auto revisions = snap.history(schema::RecordType::kArticle, id);
-  if (revisions && !revisions->empty()) {
-    const auto& r = revisions->front();
-    body["last_change"] = {{"revision", r.number}, {"at", r.at}, {"who", r.who}, {"how", r.how}};
-  }
+  auto last = snap.last_revision(schema::RecordType::kArticle, id);
+  if (!last) throw last.status();
+  if (const auto& r = *last)
+    body["last_change"] = {{"revision", r->number}, {"at", r->at}, {"who", r->who}, {"how", r->how}};
   return json_response(body);
 }
 

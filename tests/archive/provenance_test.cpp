@@ -135,6 +135,13 @@ TEST_CASE("each change is a revision with who, how, where and what it was before
   CHECK(!snap->version(RecordType::kAuthor, "ay", 0)->has_value());
   CHECK(snap->version(RecordType::kAuthor, "ay", 4).status().code() == Code::kNotFound);
   CHECK(snap->history(RecordType::kAuthor, "nobody")->empty());
+  auto last = snap->last_revision(RecordType::kAuthor, "ay");
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->number == 3);
+  CHECK((*last)->who == "carol");
+  CHECK(!snap->last_revision(RecordType::kAuthor, "nobody")->has_value());
+  CHECK(!snap->last_revision(RecordType::kArticle, "ay")->has_value());  // an author's id names no article's history
   CHECK(snap->check_provenance().empty());
 }
 

@@ -181,6 +181,8 @@ class Reader {
   // (`type` author or article); empty when it has none.
   // With `fields`, each revision also lists the fields it changed.
   Result<std::vector<Revision>> history(schema::RecordType type, std::string_view id, bool fields = false) const;
+  // Its newest revision alone (when and by whom it last changed), or none.
+  Result<std::optional<Revision>> last_revision(schema::RecordType type, std::string_view id) const;
   // The record as it was at revision n (0: before its first recorded
   // change); kNotFound when it has no revision n.
   Result<Version> version(schema::RecordType type, std::string_view id, std::uint64_t n) const;
@@ -248,7 +250,6 @@ class WriteBatch : public Reader {
   // they make is kept as a revision naming it (provenance.hpp).
   void set_origin(Origin origin);
   void set_source(std::string source);  // the origin's source alone (the importer's, per record)
-  const Origin& origin() const;
   // Writes a new run (its id assigned and returned) or an existing one again.
   Result<std::uint64_t> begin_run(Run run);
   Status put_run(const Run& run);

@@ -130,6 +130,10 @@ struct RevertReport {
 
 class Archive;
 
+// Writes a new run (how, who, started... as given) in a transaction of its
+// own and sets its id: an import's or a revert's, before its first batch.
+Status start_run(Archive& archive, Run& run);
+
 // ---- Retention ----------------------------------------------------------------
 
 struct PruneReport {
