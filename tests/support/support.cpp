@@ -175,6 +175,11 @@ int Child::wait() {
   return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
 }
 
+bool Child::poll() {
+  if (!reaped_ && ::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+  return reaped_;
+}
+
 void generate_corpus(const std::filesystem::path& path, int records, int words, int seed, const std::string& prefix) {
   std::vector<std::string> argv{generator_binary(), "--records", std::to_string(records), "--words",
                                 std::to_string(words), "--seed", std::to_string(seed), "--out", path.string()};

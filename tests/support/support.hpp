@@ -73,6 +73,7 @@ class Child {
   void kill_now();        // SIGKILL, then reap
   void signal(int sig);   // sends sig (SIGTERM, ...) and returns
   int wait();             // exit code, or -1 when killed
+  bool poll();            // whether it has exited (reaped if so), without waiting
   bool exited() const { return reaped_; }
   pid_t pid() const { return pid_; }
 
