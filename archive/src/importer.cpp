@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "defter/schema/validate.hpp"
+#include "json_document.hpp"
 #include "line_reader.hpp"
 #include "parse_pool.hpp"
 
@@ -45,9 +46,15 @@ using import_parts::kChunk;
 struct Input {
   std::string name;
   int fd = -1;
-  std::optional<std::string_view> text;  // an input in memory (no fd)
+  std::optional<std::string_view> text;  // an input in memory (no fd), or a document's lines
   bool is_stdin = false;
   std::uint64_t lines = 0;
+  // A JSON document read as its lines (json_document.hpp): the lines, and
+  // for each the document's line where its record starts.
+  std::string document;
+  std::vector<std::uint64_t> line_of;
+  std::string problem;  // the document is not one: why, and where
+  std::uint64_t problem_line = 0;
   ~Input() {
     if (fd > 0) ::close(fd);
   }
@@ -58,6 +65,7 @@ struct RawLine {
   std::size_t input = 0;
   std::uint64_t line = 0, offset = 0, too_long = 0;
   std::string text;
+  std::string error;  // not a record at all (a document that is not JSON): why
 };
 
 // What a parse thread made of a line.
@@ -99,13 +107,27 @@ std::optional<schema::FieldError> over_limits(const Reader& reader, const Encode
 }
 
 // The first reference of a record that is not there, as a field error.
+// With `known_authors` (filled once, when an author is missing: the ids
+// the nearest are suggested from), the error suggests the nearest.
 std::optional<schema::FieldError> missing_reference(const Reader& reader, const EncodedRecord& record,
-                                                    const std::unordered_map<std::string, int>& dry_ids) {
+                                                    const std::unordered_map<std::string, int>& dry_ids,
+                                                    std::optional<std::vector<std::string>>* known_authors = nullptr) {
   if (record.type == RecordType::kArticle) {
     for (std::size_t i = 0; i < record.authors.size(); ++i)
-      if (!reader.has_author(record.authors[i]) && !dry_ids.count("author:" + record.authors[i]))
-        return schema::FieldError{"authors[" + std::to_string(i) + "]", "unknown author '" + record.authors[i] +
-                                                                             "': not in the archive nor in this import"};
+      if (!reader.has_author(record.authors[i]) && !dry_ids.count("author:" + record.authors[i])) {
+        std::vector<std::string> near;
+        if (known_authors) {
+          if (!*known_authors) {
+            *known_authors = reader.author_ids();
+            for (const auto& [key, n] : dry_ids)
+              if (key.rfind("author:", 0) == 0) (*known_authors)->push_back(key.substr(7));
+          }
+          near = schema::nearest(record.authors[i], **known_authors);
+        }
+        return schema::FieldError{"authors[" + std::to_string(i) + "]",
+                                  "unknown author '" + record.authors[i] + "': not in the archive nor in this import" +
+                                      (near.empty() ? "" : " (did you mean " + schema::one_of(near) + "?)")};
+      }
   } else if (record.type == RecordType::kTranslation) {
     if (!reader.has_article(record.id) && !dry_ids.count("article:" + record.id))
       return schema::FieldError{"article", "unknown article '" + record.id + "': not in the archive nor in this import"};
@@ -132,6 +154,7 @@ class Importer {
     auto input = std::make_unique<Input>();
     input->name = name;
     input->text = text;
+    read_as_document(*input, text, false);
     inputs_.push_back(std::move(input));
     return run_opened();
   }
@@ -224,10 +247,63 @@ class Importer {
           return Status(Code::kInvalidArgument, name + ": is a directory; give the JSON Lines files in it");
         if (S_ISREG(st.st_mode) && st.st_size == 0)
           return Status(Code::kInvalidArgument, name + ": empty file, no records to import");
+        if (S_ISREG(st.st_mode))
+          if (auto s = detect_document(*input, static_cast<std::uint64_t>(st.st_size)); !s.ok()) return s;
       }
       inputs_.push_back(std::move(input));
     }
     return {};
+  }
+
+  // A file that is one JSON document (a record or an array of records) is
+  // read whole and imported as its lines; anything else is streamed as
+  // JSON Lines.
+  Status detect_document(Input& input, std::uint64_t size) {
+    std::string head(static_cast<std::size_t>(std::min<std::uint64_t>(size, kChunk)), '\0');
+    if (!read_at(input, head, 0)) return Status(Code::kIOError, input.name + ": read failed: " + std::strerror(errno));
+    auto shape = import_parts::shape_of(head, head.size() == size);
+    if (shape == import_parts::Shape::kLines) return {};
+    if (size > import_parts::kMaxDocumentBytes) {
+      if (shape == import_parts::Shape::kMaybeRecord) return {};
+      input.problem = "a JSON document of " + std::to_string(size >> 20) + " MiB is over the " +
+                      std::to_string(import_parts::kMaxDocumentBytes >> 20) +
+                      " MiB one may hold: write it as JSON Lines (one record per line), which have no limit";
+      input.problem_line = 1;
+      input.text = std::string_view();
+      return {};
+    }
+    std::string whole(static_cast<std::size_t>(size), '\0');
+    if (!read_at(input, whole, 0)) return Status(Code::kIOError, input.name + ": read failed: " + std::strerror(errno));
+    read_as_document(input, whole, shape == import_parts::Shape::kArray);
+    return {};
+  }
+
+  static bool read_at(const Input& input, std::string& buf, std::uint64_t offset) {
+    std::size_t got = 0;
+    while (got < buf.size()) {
+      ssize_t n = ::pread(input.fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      got += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // `text` as a document when it is one; `must`: it cannot be anything else
+  // (an array), so a broken one is reported rather than read as JSON Lines.
+  static void read_as_document(Input& input, std::string_view text, bool must) {
+    if (!must) {
+      auto shape = import_parts::shape_of(text, true);
+      if (shape == import_parts::Shape::kLines) return;
+      must = shape == import_parts::Shape::kArray;
+    }
+    auto doc = import_parts::document_lines(text);
+    if (!doc.problem.empty() && !must) return;  // JSON Lines with a broken line: each line says what it is
+    input.problem = std::move(doc.problem);
+    input.problem_line = doc.problem_line;
+    input.document = std::move(doc.text);
+    input.line_of = std::move(doc.lines);
+    input.text = std::string_view(input.document);
   }
 
   // Reads the next batch worth of non-blank lines, across inputs.
@@ -235,6 +311,12 @@ class Importer {
     std::size_t bytes = 0;
     while (current_ < inputs_.size() && out.size() < options_.batch_records && bytes < options_.batch_bytes) {
       Input& input = *inputs_[current_];
+      if (!reader_ && !input.problem.empty() && lineno_ == 0) {
+        ++input.lines;
+        lineno_ = 1;  // reported once
+        RawLine bad{current_, input.problem_line, 0, 0, {}, input.problem};
+        out.push_back(std::move(bad));
+      }
       if (!reader_)
         reader_ = input.text ? std::make_unique<LineReader>(*input.text, options_.max_line_bytes)
                              : std::make_unique<LineReader>(input.fd, options_.max_line_bytes);
@@ -255,7 +337,8 @@ class Importer {
       summary_.bytes = bytes_before_ + reader_->bytes();
       if (!line.too_long && line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
       ++input.lines;
-      out.push_back({current_, lineno_, line.offset, line.too_long, std::string(line.text)});
+      std::uint64_t at = lineno_ <= input.line_of.size() ? input.line_of[lineno_ - 1] : lineno_;
+      out.push_back({current_, at, line.offset, line.too_long, std::string(line.text), {}});
       bytes += line.text.size();
     }
     return {};
@@ -265,7 +348,7 @@ class Importer {
   void parse(std::size_t slice, const std::vector<RawLine>& raw, std::vector<Parsed>& out, std::size_t begin,
              std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
-      if (raw[i].too_long) continue;
+      if (raw[i].too_long || !raw[i].error.empty()) continue;
       out[i].result = validators_[slice]->parse_line(raw[i].text);
       if (out[i].result.record) {
         out[i].encoded = encode(*out[i].result.record);
@@ -309,8 +392,13 @@ class Importer {
                          std::to_string(options_.max_line_bytes) + "-byte limit for one record; skipped"}});
         continue;
       }
+      if (!line.error.empty()) {
+        reject(line.input, line.line, "", {{"", line.error}});
+        continue;
+      }
       auto& result = parsed[i].result;
       std::string label = label_of(result);
+      hint_json_lines(line.input, result.errors);
       for (const auto& w : result.warnings) problem(line.input, line.line, label, w.field, w.reason, true);
       if (!parsed[i].encoded) {
         reject(line.input, line.line, label, result.errors);
@@ -321,6 +409,15 @@ class Importer {
       note_duplicate(p);
       pending_.push_back(std::move(p));
     }
+  }
+
+  // The first line of an input that is not JSON says what JSON Lines are:
+  // a record pretty-printed over several lines is the usual cause.
+  void hint_json_lines(std::size_t input, std::vector<schema::FieldError>& errors) {
+    if (errors.size() != 1 || errors[0].reason.rfind("invalid JSON", 0) != 0 || hinted_.count(input)) return;
+    hinted_.insert(input);
+    errors[0].reason += " (JSON Lines hold one whole record per line; a file may also be one JSON document: "
+                        "a record, or an array of records)";
   }
 
   void note_duplicate(const Pending& p) {
@@ -486,8 +583,10 @@ class Importer {
   std::optional<schema::FieldError> check_missing(const Pending& p) {
     auto snap = archive_.snapshot();
     if (!snap) return schema::FieldError{"", snap.status().message()};
-    return missing_reference(*snap, p.record, dry_ids_);
+    return missing_reference(*snap, p.record, dry_ids_, &known_authors_);
   }
+
+  std::optional<std::vector<std::string>> known_authors_;  // for suggestions, read once
 
   Archive& archive_;
   const ImportOptions& options_;
@@ -497,6 +596,7 @@ class Importer {
   std::size_t current_ = 0;  // the input being read
   std::unique_ptr<LineReader> reader_;
   std::uint64_t lineno_ = 0, bytes_before_ = 0;
+  std::set<std::size_t> hinted_;  // inputs told what JSON Lines are
   std::vector<Pending> pending_, held_;
   // Hash of each record key seen in this import -> (input, line), for the
   // duplicate warning: a few bytes a record.

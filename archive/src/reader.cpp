@@ -168,6 +168,16 @@ std::vector<std::string> Reader::articles_by_author(std::string_view author_id) 
   return seconds_of(*txn_, kByAuthor, author_id);
 }
 
+std::vector<std::string> Reader::author_ids() const {
+  std::vector<std::string> ids;
+  Status s = txn_->scan(kAuthors, "", "", [&](std::string_view key, std::string_view) {
+    ids.emplace_back(key);
+    return true;
+  });
+  if (!s.ok()) ids.clear();  // only ever a suggestion: none rather than a wrong one
+  return ids;
+}
+
 Status Reader::for_each_author(const std::function<bool(const Author&)>& fn, const DamageFn& on_damage) const {
   Status inner;
   Status s = txn_->scan(kAuthors, "", "", [&](std::string_view key, std::string_view) {

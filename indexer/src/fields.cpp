@@ -1,7 +1,9 @@
 #include "defter/indexer/fields.hpp"
 
 #include "defter/indexer/gazetteer.hpp"
+#include "defter/schema/codes.hpp"
 #include "defter/schema/partial_date.hpp"
+#include "defter/schema/validate.hpp"
 
 namespace defter::indexer {
 
@@ -63,7 +65,11 @@ Result<FilterTerms> filter_terms(const Field& f, const std::string& value) {
         out.terms.push_back(term(f, code));
         out.selected.push_back(code);
       }
-      if (out.terms.empty()) return bad_value(f, value, "is not a country name or code");
+      if (out.terms.empty()) {
+        std::string meant = schema::suggest_country_code(value);
+        return bad_value(f, value, "is not a country name or code" +
+                                       (meant.empty() ? std::string() : "; did you mean '" + meant + "'?"));
+      }
       return out;
     case FieldId::kYear: {
       auto d = schema::PartialDate::parse(value);
@@ -82,7 +88,14 @@ Result<FilterTerms> filter_terms(const Field& f, const std::string& value) {
       out.terms.push_back(term(f, value));
       break;
     case FieldId::kAuthor:
+      out.terms.push_back(term(f, value));
+      break;
     case FieldId::kLang:
+      if (!schema::is_known_language_tag(value)) {
+        std::string meant = schema::suggest_language_tag(value);
+        return bad_value(f, value, "is not a language tag (such as en, tr, ru, zh-Hans)" +
+                                       (meant.empty() ? std::string() : "; did you mean '" + meant + "'?"));
+      }
       out.terms.push_back(term(f, value));
       break;
     case FieldId::kTitle:

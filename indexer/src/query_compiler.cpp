@@ -3,6 +3,8 @@
 // filters; what the snippets highlight.
 #include "searcher_impl.hpp"
 
+#include "defter/schema/text.hpp"
+
 namespace defter::indexer {
 
 // Words beginning with `prefix` (a term prefix and the word's start), the
@@ -389,6 +391,16 @@ std::optional<Xapian::Query> Searcher::Impl::across_languages(const Node& root) 
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
+// An author filter names an author the archive has (as a country filter
+// names a country): otherwise it says which ids are nearest.
+Status Searcher::Impl::known_author(const std::string& id) {
+  auto snap = archive->snapshot();
+  if (!snap.ok() || snap->has_author(id)) return {};
+  auto near = schema::nearest(id, snap->author_ids());
+  return Status(Code::kInvalidArgument, "filter author: \"" + id + "\" is not an author's id in the archive" +
+                                            (near.empty() ? "" : " (did you mean " + schema::one_of(near) + "?)"));
+}
+
 // What to highlight in a text of `lang`.
 void Searcher::Impl::collect_highlight(const Node& n, const Analyzer& an, Highlight& h) {
   if (n.negated) return;
@@ -467,6 +479,8 @@ Result<Compiled> Searcher::Impl::compile_request(const SearchRequest& req, Node&
     for (const auto& v : values) {
       auto got = filter_terms(*f, v);
       if (!got) return got.status();
+      if (exclusions && f->id == FieldId::kAuthor)
+        if (auto s = known_author(v); !s.ok()) return s;
       terms.insert(terms.end(), got->terms.begin(), got->terms.end());
       c.selected[facet].insert(got->selected.begin(), got->selected.end());
     }

@@ -111,6 +111,7 @@ struct Searcher::Impl {
   // The query text across languages: parsed once per language of the index
   // with its analysis, each part filtered to its language, the parts OR-ed.
   // Languages whose parts come out the same share one part.
+  Status known_author(const std::string& id);
   std::optional<Xapian::Query> across_languages(const Node& root);
   // What to highlight in a text of `lang`.
   void collect_highlight(const Node& n, const Analyzer& an, Highlight& h);

@@ -1,5 +1,7 @@
 #include "defter/schema/text.hpp"
 
+#include <algorithm>
+
 #include <cstdint>
 
 namespace defter::schema {
@@ -57,6 +59,63 @@ std::string printable(std::string_view text) {
       out.append(text.substr(i, u.length));
       i += u.length;
     }
+  }
+  return out;
+}
+
+namespace {
+
+char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+bool contains_folded(std::string_view hay, std::string_view needle) {
+  if (needle.empty() || needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && fold(hay[i + k]) == fold(needle[k])) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> nearest(std::string_view wanted, const std::vector<std::string>& candidates, std::size_t limit) {
+  std::size_t within = std::max<std::size_t>(2, wanted.size() / 3);
+  std::vector<std::pair<std::size_t, const std::string*>> scored;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(wanted, c);
+    if (d == 0 && c == wanted) continue;
+    if (d <= within || (wanted.size() >= 3 && contains_folded(c, wanted))) scored.emplace_back(d, &c);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::string> out;
+  for (const auto& [d, c] : scored) {
+    if (out.size() == limit) break;
+    out.push_back(*c);
+  }
+  return out;
+}
+
+std::string one_of(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += i + 1 == names.size() ? " or " : ", ";
+    out += "'" + names[i] + "'";
   }
   return out;
 }

@@ -232,6 +232,17 @@ std::string joined(const json& values) {
   return out;
 }
 
+// " (did you mean 'KZ'?)" for a value that fails a code's pattern, when the
+// schema's description says which kind of code the place holds.
+std::string did_you_mean(const json* about, const std::string& value) {
+  if (!about || !about->is_string()) return "";
+  const std::string& text = about->get_ref<const std::string&>();
+  std::string meant = text.find("country code") != std::string::npos  ? suggest_country_code(value)
+                      : text.find("language tag") != std::string::npos ? suggest_language_tag(value)
+                                                                        : "";
+  return meant.empty() ? "" : " (did you mean '" + meant + "'?)";
+}
+
 // Says in words why the value at `path` failed, from valijson's description
 // and what the schema says of that place.
 FieldError explain(const std::string& description, Path path, const json& record, const SchemaWalker& walker,
@@ -246,6 +257,7 @@ FieldError explain(const std::string& description, Path path, const json& record
     reason = "required field is missing";
   } else if (description.rfind("Failed to match regex", 0) == 0 && value) {
     reason = quote(*value) + " is not valid here";
+    if (value->is_string()) reason += did_you_mean(about, value->get<std::string>());
     if (about) reason += ": expected " + as_expectation(*about);
   } else if (description.rfind("Value type not permitted", 0) == 0 && value) {
     const json* type = SchemaWalker::find(nodes, "type");
@@ -285,9 +297,16 @@ void check_date(const std::optional<std::string>& date, const std::string& field
 }
 
 void check_lang(const std::string& tag, const std::string& field, std::vector<FieldError>& errors) {
-  if (!is_known_language_tag(tag))
-    errors.push_back({field, "'" + tag + "' is not a known language tag (ISO 639 language, ISO 15924 "
-                             "script, ISO 3166-1 region; e.g. en, tr, ru, zh-Hans)"});
+  if (is_known_language_tag(tag)) return;
+  std::string meant = suggest_language_tag(tag);
+  errors.push_back({field, "'" + tag + "' is not a known language tag (" +
+                               (meant.empty() ? "" : "did you mean '" + meant + "'? ") +
+                               "ISO 639 language, ISO 15924 script, ISO 3166-1 region; e.g. en, tr, ru, zh-Hans)"});
+}
+
+std::string not_a_country(const std::string& code) {
+  std::string meant = suggest_country_code(code);
+  return "'" + code + "' is not an ISO 3166-1 alpha-2 country code" + (meant.empty() ? "" : " (did you mean '" + meant + "'?)");
 }
 
 void check_translation(const Translation& t, const std::string& prefix, std::vector<FieldError>& errors) {
@@ -303,12 +322,11 @@ void check_semantics(const Record& record, std::vector<FieldError>& errors) {
     check_lang(ar->original_language, "original_language", errors);
     for (std::size_t i = 0; i < ar->countries.size(); ++i)
       if (!is_country_code(ar->countries[i]))
-        errors.push_back({"countries[" + std::to_string(i) + "]",
-                          "'" + ar->countries[i] + "' is not an ISO 3166-1 alpha-2 country code"});
+        errors.push_back({"countries[" + std::to_string(i) + "]", not_a_country(ar->countries[i])});
     for (std::size_t i = 0; i < ar->not_countries.size(); ++i) {
       const std::string& c = ar->not_countries[i];
       std::string field = "not_countries[" + std::to_string(i) + "]";
-      if (!is_country_code(c)) errors.push_back({field, "'" + c + "' is not an ISO 3166-1 alpha-2 country code"});
+      if (!is_country_code(c)) errors.push_back({field, not_a_country(c)});
       else if (std::find(ar->countries.begin(), ar->countries.end(), c) != ar->countries.end())
         errors.push_back({field, "'" + c + "' is also one of the article's countries: it cannot be both"});
     }
@@ -422,7 +440,7 @@ std::vector<FieldError> RecordValidator::check_schema(const json& value) {
         if (std::regex_search(key, re)) continue;
         Path key_path = path;
         key_path.push_back({key, false});
-        add({render(key_path), "'" + key + "' is not valid as a key here" +
+        add({render(key_path), "'" + key + "' is not valid as a key here" + did_you_mean(about, key) +
                                    (about ? ": expected " + as_expectation(*about) : std::string())});
       }
     } else {

@@ -76,7 +76,7 @@ TEST_CASE("unknown fields are a warning and the record goes in", "[cli][e2e]") {
   auto r = test::defter(s.data, {"import", s.dir.str("extra.jsonl")});
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("extra.jsonl:1: warning: author au: shoe_size: unknown field, ignored"));
-  CHECK_THAT(r.out, Catch::Contains("1 added, 0 replaced, 0 unchanged, 0 rejected, 1 warnings"));
+  CHECK_THAT(r.out, Catch::Contains("1 added, 0 replaced, 0 unchanged, 0 rejected, 1 warning ("));
   CHECK_THAT(test::export_all(s.data), !Catch::Contains("shoe_size"));
 }
 
@@ -118,7 +118,7 @@ TEST_CASE("files that are not JSON Lines files are refused before anything is wr
   };
   for (const Case& c : {Case{"empty.jsonl", "empty.jsonl: empty file, no records to import", 2},
                         Case{"folder", "folder: is a directory", 2},
-                        Case{"missing.jsonl", "missing.jsonl: cannot open: No such file or directory", 1}}) {
+                        Case{"missing.jsonl", "missing.jsonl: no such file; nothing was imported", 2}}) {
     INFO(c.file);
     // The good file comes first, and still nothing of it is written.
     auto r = test::defter(s.data, {"import", s.dir.str("good.jsonl"), s.dir.str(c.file)});

@@ -156,7 +156,7 @@ TEST_CASE("a revert leaves what a later import changed, says so, and --force ove
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("conflict: article " + third["id"].get<std::string>()) && Catch::Contains("dana") &&
                         Catch::Contains("--force"));
-  CHECK_THAT(r.out, Catch::Contains("1 conflicts"));
+  CHECK_THAT(r.out, Catch::Contains("1 conflict\n"));
   auto kept = json::parse(ok(data, {"get", third["id"], "--compact"}).out);
   CHECK(kept["published"] == "1999");
 

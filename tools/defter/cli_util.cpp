@@ -2,6 +2,8 @@
 #include "commands.hpp"
 #include "cli_util.hpp"
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 #include <chrono>
@@ -85,7 +87,18 @@ std::string human_bytes(double bytes) {
 // C0 ones; C1 ones, which some terminals obey, are escaped here: in JSON
 // they can only stand inside strings, where \u0080 means the same).
 void print_json(const nlohmann::json& j, bool compact) {
-  std::string text = j.dump(compact ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace);
+  // A record reads from what it is: type and id (article, lang) first, the
+  // rest in name order.
+  nlohmann::ordered_json ordered;
+  if (j.is_object() && j.contains("type")) {
+    for (const char* key : {"type", "id", "article", "lang"})
+      if (j.contains(key)) ordered[key] = nlohmann::ordered_json::parse(j.at(key).dump());
+    for (const auto& [key, value] : j.items())
+      if (!ordered.contains(key)) ordered[key] = nlohmann::ordered_json::parse(value.dump());
+  } else {
+    ordered = nlohmann::ordered_json::parse(j.dump());
+  }
+  std::string text = ordered.dump(compact ? -1 : 2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -116,6 +129,27 @@ int exit_code_for(const Status& status) {
     case Code::kInvalidArgument: return kExitUsage;
     default: return kExitStorage;
   }
+}
+
+std::string terminal_language() {
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) continue;
+    std::string locale(v);
+    std::string lang = locale.substr(0, locale.find_first_of("_.@"));
+    if (lang == "C" || lang == "POSIX" || lang.size() < 2 || lang.size() > 3) return "";
+    for (char c : lang)
+      if (c < 'a' || c > 'z') return "";
+    return lang;
+  }
+  return "";
+}
+
+std::string counted(std::uint64_t n, std::string_view one, std::string_view many) {
+  std::string out = std::to_string(n) + " ";
+  if (n == 1) return out.append(one);
+  if (!many.empty()) return out.append(many);
+  return out.append(one).append("s");
 }
 
 }  // namespace defter::cli

@@ -37,9 +37,15 @@ indexer::Progress index_progress();
 // changes (indexer::catch_up). Returns the exit code to add (0 or kExitStorage).
 int index_after_write(const std::string& data_dir, archive::Archive& archive);
 
+// The language of the terminal's locale (LC_ALL, LC_MESSAGES, then LANG:
+// "tr_TR.UTF-8" -> "tr"); "" for C, POSIX or none.
+std::string terminal_language();
+
 // The status on stderr; its exit code.
 int fail(const Status& status);
 std::string human_bytes(double bytes);
+// "1 record", "2 records": a count and its noun (the plural adds "s" unless given).
+std::string counted(std::uint64_t n, std::string_view one, std::string_view many = {});
 // JSON on standard output, C1 control characters escaped too.
 void print_json(const nlohmann::json& j, bool compact);
 

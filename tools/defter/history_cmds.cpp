@@ -35,8 +35,8 @@ std::string run_state(const archive::Run& r) {
 
 std::string counts_line(const archive::RunCounts& c, bool revert) {
   if (revert)
-    return fmt::format("{} restored, {} removed, {} re-added, {} unchanged, {} conflicts", c.replaced, c.deleted, c.added,
-                       c.unchanged, c.conflicts);
+    return fmt::format("{} restored, {} removed, {} re-added, {} unchanged, {}", c.replaced, c.deleted, c.added,
+                       c.unchanged, counted(c.conflicts, "conflict"));
   return fmt::format("{} added, {} replaced, {} unchanged, {} rejected", c.added, c.replaced, c.unchanged, c.rejected);
 }
 
@@ -186,7 +186,8 @@ int run_prune(const std::string& data_dir, std::uint64_t keep) {
   if (!archive) return fail(archive.status());
   auto report = archive::prune_revisions(**archive, keep);
   if (!report) return fail(report.status());
-  std::cout << fmt::format("{} revisions removed, {} kept, of {} records\n", report->removed, report->kept, report->records);
+  std::cout << fmt::format("{} removed, {} kept, of {}\n", counted(report->removed, "revision"), report->kept,
+                           counted(report->records, "record"));
   return kExitOk;
 }
 

@@ -21,8 +21,15 @@ namespace {
 void print_index_stats(const indexer::IndexStats& st) {
   std::cout << fmt::format("index ({}): {} documents, {} distinct words, last change #{}, {}\n", st.generation,
                            st.documents, st.unique_terms, st.last_seq, human_bytes(static_cast<double>(st.bytes)));
-  for (const auto& l : st.languages)
+  std::uint64_t listed = 0;
+  for (const auto& l : st.languages) {
     std::cout << fmt::format("  {:<8} {:>8} documents {:>12} terms\n", l.lang, l.documents, l.terms);
+    listed += l.documents;
+  }
+  // So that the rows add up: an author without a biography is a document
+  // in no language (found by name only).
+  if (st.documents > listed)
+    std::cout << fmt::format("  {:<8} {:>8} documents (authors without a biography)\n", "none", st.documents - listed);
   std::cout << fmt::format("  format {}, {} pair words (chosen from {} texts)\n", st.format, st.pair_words,
                            st.pair_words_sampled);
   if (st.format < indexer::kIndexFormat)
@@ -44,8 +51,8 @@ int run_index(const std::string& data_dir, bool stats_only, std::size_t batch) {
     auto drained = (*writer)->drain(**archive, index_progress());
     if (::isatty(2)) std::cerr << "\r\033[K";
     if (!drained) return fail(drained.status());
-    std::cout << fmt::format("indexed {} changes: {} documents written, up to change #{} ({:.2f} s)\n",
-                             drained->changes, drained->documents_written, drained->last_seq,
+    std::cout << fmt::format("indexed {}: {} written, up to change #{} ({:.2f} s)\n",
+                             counted(drained->changes, "change"), counted(drained->documents_written, "document"), drained->last_seq,
                              std::chrono::duration<double>(Clock::now() - start).count());
   }
   auto st = indexer::index_stats(index_options(data_dir));
@@ -61,7 +68,7 @@ int run_reindex(const std::string& data_dir) {
   auto done = indexer::reindex(**archive, index_options(data_dir), index_progress());
   if (::isatty(2)) std::cerr << "\r\033[K";
   if (!done) return fail(done.status());
-  std::cout << fmt::format("reindexed: {} documents, up to change #{} ({:.2f} s)\n", done->documents_written,
+  std::cout << fmt::format("reindexed: {}, up to change #{} ({:.2f} s)\n", counted(done->documents_written, "document"),
                            done->last_seq, std::chrono::duration<double>(Clock::now() - start).count());
   return kExitOk;
 }
@@ -86,8 +93,8 @@ int run_verify(const std::string& data_dir) {
     auto damaged = snap->damaged();
     for (const auto& d : damaged) std::cout << "damaged " << shown(d.message()) << "\n";
     if (!damaged.empty()) {
-      std::cout << fmt::format("damaged: {} record(s) cannot be read; the index was not compared (restore them from "
-                               "a backup, or import them again)\n", damaged.size());
+      std::cout << fmt::format("damaged: {} cannot be read; the index was not compared (restore them from "
+                               "a backup, or import them again)\n", counted(damaged.size(), "record"));
       return kExitStorage;
     }
     // The history: every revision readable, under a record's key, naming a
@@ -95,7 +102,7 @@ int run_verify(const std::string& data_dir) {
     auto provenance = snap->check_provenance();
     for (const auto& p : provenance) std::cout << "history " << shown(p.message()) << "\n";
     if (!provenance.empty()) {
-      std::cout << fmt::format("history: {} problem(s) in the revisions; the records themselves are sound\n", provenance.size());
+      std::cout << fmt::format("history: {} in the revisions; the records themselves are sound\n", counted(provenance.size(), "problem"));
       return kExitRejected;
     }
   }
@@ -168,7 +175,7 @@ int run_stats(const std::string& data_dir, bool as_json, bool countries) {
   std::cout << fmt::format("\non disk: {} (map {})\n", human_bytes(static_cast<double>(st.file_bytes)),
                            human_bytes(static_cast<double>(st.map_bytes)));
   for (auto& db : st.databases)
-    std::cout << fmt::format("  {:<13} {:>8} entries  {:>10}\n", db.name, db.entries,
+    std::cout << fmt::format("  {:<13} {:>8} {:<7}  {:>10}\n", db.name, db.entries, db.entries == 1 ? "entry" : "entries",
                              human_bytes(static_cast<double>(db.bytes)));
   auto ix = indexer::index_stats(index_options(data_dir));
   if (ix.ok()) print_index_stats(*ix);

@@ -7,6 +7,7 @@
 
 #include "cli_util.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "defter/schema/text.hpp"
 #include "defter/indexer/fields.hpp"
 #include "defter/indexer/index.hpp"
@@ -15,18 +16,24 @@ int main(int argc, char** argv) {
   using namespace defter::cli;
   CLI::App app{"defter: a multilingual archive of articles, their translations and their authors"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "defter 0.1.0");
+  // Global options work after the subcommand too (defter import --data DIR
+  // FILE): a subcommand hands what it does not know to defter's own options.
+  app.fallthrough();
+  app.set_version_flag("--version", kVersion);
 
   std::string data_dir = "./defter-data";
   if (const char* env = std::getenv("DEFTER_DATA"); env && *env) data_dir = env;
-  app.add_option("--data", data_dir, "data directory (default ./defter-data, or $DEFTER_DATA)")
-      ->capture_default_str();
+  app.add_option("--data", data_dir, "data directory (or $DEFTER_DATA)")
+      ->capture_default_str()->type_name("DIR");
   std::string as;
-  app.add_option("--as", as, "who the archive records as making the changes (default: the operating system's user)");
+  app.add_option("--as", as, "who the archive records as making the changes (default: the operating system's user)")
+      ->type_name("NAME");
 
   ImportArgs import;
-  auto* imp = app.add_subcommand("import", "import JSON Lines files (- for standard input)");
-  imp->add_option("files", import.files, "JSON Lines files")->required();
+  auto* imp = app.add_subcommand("import", "import records from JSON Lines files or JSON documents (- for standard input)");
+  imp->add_option("files", import.files,
+                  "JSON Lines files, or JSON documents (a record, or an array of records); - for standard input")
+      ->required();
   imp->add_flag("--strict", import.options.strict,
                 "stop at the first rejected record; its batch commits nothing");
   imp->add_flag("--dry-run,-n", import.options.dry_run, "validate and count, write nothing");
@@ -41,7 +48,7 @@ int main(int argc, char** argv) {
   std::size_t jobs = 0;
   auto add_jobs = [&jobs](CLI::App* sub) {
     sub->add_option("--jobs,-j", jobs,
-                    "threads that index a large backlog (a new index, a reindex), one shard each, merged at the end (default: one a core)")
+                    "threads that index a large backlog (a new index, a reindex), one shard each, merged at the end; default: one a core")
         ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
   };
   add_jobs(imp);
@@ -65,7 +72,7 @@ int main(int argc, char** argv) {
   ExportArgs exp;
   auto* ex = app.add_subcommand("export", "write the archive as JSON Lines that import reads back");
   ex->add_option("--type", exp.type, "only this record type")->check(CLI::IsMember({"author", "article"}));
-  ex->add_option("--output,-o", exp.output, "file to write (default: standard output)");
+  ex->add_option("--output,-o", exp.output, "file to write (default: standard output)")->type_name("FILE");
   ex->add_flag("--skip-damaged", exp.skip_damaged,
                "leave out records that are damaged (each named on standard error; exit 1) instead of stopping");
 
@@ -75,7 +82,7 @@ int main(int argc, char** argv) {
     sub->add_option("id", args.id, "author or article id")->required();
     sub->add_option("--type", args.type, "author or article, when both exist")
         ->check(CLI::IsMember({"author", "article"}));
-    sub->add_option("--lang", args.lang, lang_help);
+    sub->add_option("--lang", args.lang, lang_help)->type_name("LANG");
     return sub;
   };
   GetArgs get, del;
@@ -127,15 +134,17 @@ int main(int argc, char** argv) {
   for (const auto& f : defter::indexer::kFields)
     if (f.filter)
       se->add_option("--" + std::string(f.name), search.filters[std::string(f.name)], std::string(f.help))
-          ->allow_extra_args(false);
-  se->add_option("--from", search.from, "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)");
-  se->add_option("--to", search.to, "published on or before");
+          ->allow_extra_args(false)->type_name(f.name == std::string_view("country") ? "CODE|NAME" : "VALUE");
+  se->add_option("--from", search.from, "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)")->type_name("DATE");
+  se->add_option("--to", search.to, "published on or before")->type_name("DATE");
   se->add_option("--sort", search.sort, "relevance, newest or oldest")
       ->check(CLI::IsMember({"relevance", "newest", "oldest"}))->capture_default_str();
   se->add_option("--page", search.page, "page number")->check(CLI::Range(1, 1000000))->capture_default_str();
-  se->add_option("--size", search.size, "results per page (at most 100)")->check(CLI::Range(1, 100))->capture_default_str();
-  se->add_option("--prefer", search.prefer, "preferred translation languages, best first");
-  se->add_option("--ui-lang", search.ui_lang, "language of country and language names")->capture_default_str();
+  se->add_option("--size", search.size, "results per page")->check(CLI::Range(1, 100))->capture_default_str();
+  se->add_option("--prefer", search.prefer, "preferred translation languages, best first (default: the terminal's language)")
+      ->type_name("LANG");
+  se->add_option("--ui-lang", search.ui_lang, "language of country and language names (default: the terminal's, when en, tr or ru)")
+      ->type_name("LANG");
   se->add_flag("--json", search.json, "the HTTP API's JSON");
   se->get_option("--prefer")->allow_extra_args(false);
   std::string suggest_prefix;
@@ -144,13 +153,14 @@ int main(int argc, char** argv) {
   auto* sg = app.add_subcommand("suggest", "complete titles, author names and country names from a prefix");
   sg->add_option("prefix", suggest_prefix, "the beginning of a title, a name or a country")->required();
   sg->add_flag("--json", suggest_json, "as JSON");
-  sg->add_option("--ui-lang", suggest_ui_lang, "the language to name countries in")->capture_default_str();
+  sg->add_option("--ui-lang", suggest_ui_lang, "the language to name countries in (default: the terminal's, when en, tr or ru)")
+      ->type_name("LANG");
 
   defter::httpd::ServerOptions serve;
   std::string log_format = "text";
   double request_timeout = 30, idle_timeout = 60, search_timeout = 3;
   auto* sv = app.add_subcommand("serve", "serve the JSON API over HTTP until SIGTERM or SIGINT");
-  sv->add_option("--bind", serve.bind, "address to listen on")->capture_default_str();
+  sv->add_option("--bind", serve.bind, "address to listen on")->capture_default_str()->type_name("ADDRESS");
   sv->add_option("--port", serve.port, "port (0: any free one, printed)")->capture_default_str();
   sv->add_option("--threads", serve.threads, "server threads (0: one per core)")->capture_default_str();
   sv->add_option("--max-connections", serve.max_connections, "open connections at most (beyond: 503)")
@@ -179,7 +189,7 @@ int main(int argc, char** argv) {
   tok->require_subcommand(1);
   std::string token_name, token_scope = "write";
   auto* tok_create = tok->add_subcommand("create", "create a token and print its secret (shown this once)");
-  tok_create->add_option("--name", token_name, "the token's name")->required();
+  tok_create->add_option("--name", token_name, "the token's name")->required()->type_name("NAME");
   tok_create->add_option("--scope", token_scope, "read, write or admin")
       ->check(CLI::IsMember({"read", "write", "admin"}))->capture_default_str();
   auto* tok_list = tok->add_subcommand("list", "list tokens: name, scope, created (never secrets)");
@@ -187,12 +197,26 @@ int main(int argc, char** argv) {
   tok_revoke->add_option("name", token_name, "the token's name")->required();
   sv->add_flag("--require-read-token", serve.require_read_token, "reads need a token too (any scope)");
 
+  // The shell completions and the man page, made by the build from these
+  // definitions (hidden: not a command for users).
+  std::string generate_what;
+  auto* gen = app.add_subcommand("generate", "print the bash or zsh completion script, or the man page");
+  gen->group("");
+  gen->add_option("what", generate_what, "bash, zsh or man")->required()->check(CLI::IsMember({"bash", "zsh", "man"}));
+  describe(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  // With no --prefer, the translation in the terminal's language comes
+  // first, as the page prefers its interface language; --ui-lang likewise.
+  std::string terminal = terminal_language();
+  if (search.prefer.empty() && !terminal.empty()) search.prefer.push_back(terminal);
+  if (!se->get_option("--ui-lang")->count() && (terminal == "tr" || terminal == "ru")) search.ui_lang = terminal;
+  if (!sg->get_option("--ui-lang")->count() && (terminal == "tr" || terminal == "ru")) suggest_ui_lang = terminal;
   import.index = !no_index;
   import.options.origin.who = who_am_i(as);
   revert.who = who_am_i(as);
@@ -202,6 +226,10 @@ int main(int argc, char** argv) {
   // 3, never an abort: each command writes through transactions and
   // temporary files, so nothing is left half-written.
   auto dispatch = [&]() -> int {
+  if (*gen) {
+    std::cout << generated(app, generate_what);
+    return kExitOk;
+  }
   if (*imp) return run_import(data_dir, import);
   if (*idx) return run_index(data_dir, index_stats, index_batch);
   if (*reidx) return run_reindex(data_dir);

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -39,7 +41,7 @@ class CliListener : public archive::ImportListener {
     std::string ranges;
     for (const auto& r : b.ranges)
       ranges += fmt::format("{}{}:{}-{}", ranges.empty() ? "" : ", ", r.file, r.first_line, r.last_line);
-    std::cerr << fmt::format("committed batch {}: {} records ({})\n", b.number, b.counts.records(), ranges);
+    std::cerr << fmt::format("committed batch {}: {} ({})\n", b.number, counted(b.counts.records(), "record"), ranges);
   }
 
   void on_progress(std::uint64_t bytes, std::uint64_t lines) override {
@@ -77,10 +79,25 @@ class CliListener : public archive::ImportListener {
 }  // namespace
 
 int run_import(const std::string& data_dir, const ImportArgs& args) {
+  // Every input is there and readable before anything is opened or written.
   std::uint64_t total = 0;
   for (const auto& f : args.files) {
+    if (f == "-") continue;
     struct stat st;
-    if (f != "-" && ::stat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
+    if (::stat(f.c_str(), &st) != 0) {
+      std::cerr << "defter: " << shown(f) << ": " << (errno == ENOENT ? "no such file" : std::strerror(errno))
+                << "; nothing was imported\n";
+      return kExitUsage;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      std::cerr << "defter: " << shown(f) << ": is a directory (give the files in it); nothing was imported\n";
+      return kExitUsage;
+    }
+    if (::access(f.c_str(), R_OK) != 0) {
+      std::cerr << "defter: " << shown(f) << ": cannot be read (" << std::strerror(errno) << "); nothing was imported\n";
+      return kExitUsage;
+    }
+    if (S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
   }
   auto archive = open_archive(data_dir, false);
   if (!archive) return fail(archive.status());
@@ -90,17 +107,17 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
   listener.clear_progress();
   if (!summary) {
     std::cerr << "defter: import stopped: " << summary.status().message() << "\n";
-    std::cerr << fmt::format("defter: {} records were committed before it stopped; run the same import again "
+    std::cerr << fmt::format("defter: {} committed before it stopped; run the same import again "
                              "to complete it\n",
-                             listener.committed());
+                             counted(listener.committed(), "record was", "records were"));
     return exit_code_for(summary.status());
   }
   const auto& c = summary->counts;
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::cout << fmt::format("{}{} added, {} replaced, {} unchanged, {} rejected", args.options.dry_run ? "dry run, would be: " : "",
                            c.added, c.replaced, c.unchanged, c.rejected);
-  if (c.warnings) std::cout << fmt::format(", {} warnings", c.warnings);
-  std::cout << fmt::format(" ({} lines, {} batches, {:.2f} s)\n", summary->lines, summary->batches, secs);
+  if (c.warnings) std::cout << ", " << counted(c.warnings, "warning");
+  std::cout << fmt::format(" ({}, {}, {:.2f} s)\n", counted(summary->lines, "line"), counted(summary->batches, "batch", "batches"), secs);
   if (summary->stopped)
     std::cerr << "defter: --strict: stopped at the first rejected record; its batch was not committed\n";
   if (args.index && !args.options.dry_run)
@@ -157,7 +174,7 @@ int run_export(const std::string& data_dir, const ExportArgs& args) {
     if (ec) return fail(Status(Code::kIOError, "cannot rename " + tmp + ": " + ec.message()));
   }
   if (skipped > 0) {
-    std::cerr << fmt::format("defter: {} damaged record(s) skipped; everything else was exported\n", skipped);
+    std::cerr << fmt::format("defter: {} skipped; everything else was exported\n", counted(skipped, "damaged record"));
     return kExitRejected;
   }
   return kExitOk;

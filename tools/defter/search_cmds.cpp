@@ -79,9 +79,21 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
   bool tty = ::isatty(1);
   auto bold = [&](const std::string& s) { return tty ? "\033[1m" + s + "\033[0m" : s; };
   auto dim = [&](const std::string& s) { return tty ? "\033[2m" + s + "\033[0m" : s; };
-  std::cout << fmt::format("{}{} {} for {}\n", resp->total_exact ? "" : "about ", resp->total,
-                           resp->total == 1 ? "result" : "results",
-                           resp->query.understood.empty() ? "everything" : resp->query.understood);
+  // "6 results for kazakhstan, filtered by country KZ": what was asked, in the user's words.
+  std::string filtered;
+  for (const auto& [name, values] : req.filters) {
+    std::string list;
+    for (const auto& v : values) list += (list.empty() ? "" : " or ") + shown(v);
+    filtered += (filtered.empty() ? "" : ", ") + name + " " + list;
+  }
+  if (!args.from.empty() || !args.to.empty())
+    filtered += (filtered.empty() ? "" : ", ") + std::string("published ") +
+                (args.from.empty() ? "up to " + shown(args.to)
+                 : args.to.empty() ? "from " + shown(args.from)
+                                   : shown(args.from) + " to " + shown(args.to));
+  std::cout << (resp->total_exact ? "" : "about ") << counted(resp->total, "result")
+            << (resp->query.understood.empty() ? "" : " for " + resp->query.understood)
+            << (filtered.empty() ? "" : ", filtered by " + filtered) << "\n";
   for (const auto& note : resp->query.notes) std::cout << "note: " << note << "\n";
   std::size_t n = (resp->page - 1) * resp->size;
   for (const auto& h : resp->hits) {
@@ -102,6 +114,14 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
     std::cout << "     " << dim(meta) << "\n";
     if (!h.snippet.empty()) std::cout << "     " << terminal_text(h.snippet, tty) << "\n";
   }
+  // Where this page is among the results, and how to see the next.
+  if (!resp->hits.empty() && (resp->page > 1 || resp->total > resp->hits.size())) {
+    std::size_t first = (resp->page - 1) * resp->size + 1, last = first + resp->hits.size() - 1;
+    std::string more = last < resp->total ? fmt::format("; the next page: --page {}", resp->page + 1) : "";
+    std::cout << "\n" << dim(fmt::format("showing {}-{} of {}{}{}", first, last, resp->total_exact ? "" : "about ", resp->total, more)) << "\n";
+  } else if (resp->hits.empty() && resp->page > 1 && resp->total > 0) {
+    std::cout << "\n" << dim(fmt::format("page {} is past the last result ({} in all)", resp->page, resp->total)) << "\n";
+  }
   if (!resp->suggestion.empty()) std::cout << "\ndid you mean: " << bold(shown(resp->suggestion)) << "\n";
   bool any = false;
   for (const auto& facet : indexer::facet_names()) {
@@ -112,9 +132,11 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
     std::string line = fmt::format("{:<8}", facet);
     for (const auto& v : it->second) {
       std::string label = shown(v.label == v.value || facet == "year" ? v.value : v.label + " (" + v.value + ")");
-      std::string entry = fmt::format(" {} {}", label, v.count);
-      if (facet == "country" && v.mentioned > 0) entry += fmt::format(" [{} subject]", v.subject);
-      line += (v.selected ? bold("*" + entry.substr(1)) : entry) + " ·";
+      std::string entry = fmt::format("{} {}", label, v.count);
+      // How many of them are about the country, not only naming it.
+      if (facet == "country" && v.count > 0)
+        entry += v.subject >= v.count ? " (as subject)" : v.subject == 0 ? " (mentioned)" : fmt::format(" ({} as subject)", v.subject);
+      line += " " + (v.selected ? bold("*" + entry) : entry) + " ·";
     }
     line.resize(line.size() - std::strlen(" ·"));
     std::cout << line << "\n";

@@ -37,7 +37,10 @@ int run_token_list(const std::string& data_dir) {
   if (!archive) return fail(archive.status());
   auto tokens = httpd::list_tokens(**archive);
   if (!tokens) return fail(tokens.status());
+  // Tab-separated under a header, for people and for cut(1) alike.
+  std::cout << "name\tscope\tcreated\n";
   for (const auto& t : *tokens) std::cout << fmt::format("{}\t{}\t{}\n", shown(t.name), t.scope, t.created);
+  if (tokens->empty()) std::cerr << "defter: no tokens yet (defter token create --name NAME makes one)\n";
   return kExitOk;
 }
 

@@ -154,6 +154,8 @@ class Reader {
   bool has_article(std::string_view id) const;
   // The languages an article has translations in (none when it does not exist).
   std::vector<std::string> translation_languages(std::string_view article_id) const;
+  // Every author's id, in id order (nothing decoded).
+  std::vector<std::string> author_ids() const;
   // The ids of the articles that name an author, in id order.
   std::vector<std::string> articles_by_author(std::string_view author_id) const;
 

@@ -2,6 +2,7 @@
 // (schema/tools/gen_codes.cpp), never typed by hand.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace defter::schema {
@@ -15,5 +16,11 @@ bool is_script_code(std::string_view code);
 
 // The English name of a country, or "" for an unknown code.
 std::string_view country_name(std::string_view code);
+
+// The code a user probably meant, for a "did you mean": a code in the
+// wrong case ("kz" -> "KZ", "TR" -> "tr", "zh-hans" -> "zh-Hans") or an
+// English name ("Kazakhstan" -> "KZ", "Turkish" -> "tr"); "" when none.
+std::string suggest_country_code(std::string_view text);
+std::string suggest_language_tag(std::string_view text);
 
 }  // namespace defter::schema

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace defter::schema {
 
@@ -28,5 +29,14 @@ bool valid_utf8(std::string_view text);
 // \xNN, and a backslash as \\ (so that an escape cannot be forged). Other
 // text, any script, is kept as it is.
 std::string printable(std::string_view text);
+
+// Of `candidates`, the (at most `limit`) nearest to `wanted` by edit
+// distance (in bytes, case ignored for ASCII), nearest first, those within
+// a third of its length (at least 2 edits) or holding it whole; for "did
+// you mean" suggestions.
+std::vector<std::string> nearest(std::string_view wanted, const std::vector<std::string>& candidates,
+                                 std::size_t limit = 3);
+// "'a', 'b' or 'c'": suggestions as said in a message.
+std::string one_of(const std::vector<std::string>& names);
 
 }  // namespace defter::schema
