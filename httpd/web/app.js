@@ -57,6 +57,11 @@ function monthName(ym) {
 }
 
 // A partial date (YYYY, YYYY-MM, YYYY-MM-DD) as precise as it is.
+// A date as a <time>, or "undated" for undated material.
+function dateOf(d) {
+  return d ? el('time', { datetime: d }, formatDate(d)) : el('span', { class: 'undated' }, t('undated'));
+}
+
 function formatDate(d) {
   if (!d) return '';
   const p = d.split('-').map(Number);
@@ -236,7 +241,7 @@ function hitItem(h) {
     el('p', { class: 'hit-meta' },
       h.type === 'author' ? t('type_author') : null,
       h.authors.length ? h.authors.map((a, i) => [i ? ', ' : '', el('a', { href: `/authors/${encodeURIComponent(a.id)}` }, a.name)]) : null,
-      h.published ? [h.authors.length ? ' · ' : '', el('time', { datetime: h.published }, formatDate(h.published))] : null,
+      h.type === 'article' ? [h.authors.length ? ' · ' : '', dateOf(h.published)] : null,
       h.languages.length ? [' · ', el('span', { class: 'langs', 'aria-label': t('languages') },
         h.languages.map(l => el('abbr', { class: 'lang-tag', title: languageName(l), lang: l }, l)))] : null),
     h.snippet ? el('p', { class: 'snippet', lang: h.lang || null, dir: 'auto' }, highlighted(h.snippet)) : null);
@@ -276,24 +281,27 @@ function facetPanels(facets, state) {
 // Years as a small histogram of buttons, oldest first; a year's button
 // selects it (and shows its months).
 function yearHistogram(values, state) {
-  const years = [...values].sort((a, b) => a.value.localeCompare(b.value));
+  // Oldest to newest, the undated after them; each bar with its count.
+  const undated = v => v.value === 'undated';
+  const years = [...values].sort((a, b) => undated(a) !== undated(b) ? (undated(a) ? 1 : -1) : a.value.localeCompare(b.value));
   const max = Math.max(1, ...years.map(v => v.count));
+  const short = years.length > 6;  // many bars: '21 rather than 2021
   return el('div', { class: 'histogram', role: 'group', 'aria-label': t('years_chart') },
     years.map(v => {
       const on = state.filters.year.includes(v.value);
       return el('button', {
         type: 'button', class: 'bar', 'aria-pressed': on ? 'true' : 'false',
-        title: `${v.value}: ${v.count}`, 'aria-label': `${v.value}: ${v.count}`,
+        title: `${facetLabel('year', v)}: ${v.count}`, 'aria-label': `${facetLabel('year', v)}: ${v.count}`,
         onclick: () => navigate(searchUrl(withFilter(state, 'year', v.value, !on))),
-      }, fill(Math.max(8, Math.round(100 * v.count / max))),
-      el('span', { class: 'bar-label' }, v.value.slice(2)));
+      }, fill(Math.max(8, Math.round(100 * v.count / max)), String(v.count)),
+      el('span', { class: 'bar-label' }, undated(v) ? '—' : short ? `'${v.value.slice(2)}` : v.value));
     }));
 }
 
 // A bar's fill, its height set through the CSSOM (the page's CSP allows no
 // style attributes).
-function fill(percent) {
-  const e = el('span', { class: 'fill' });
+function fill(percent, count) {
+  const e = el('span', { class: 'fill' }, count ? el('span', { class: 'bar-count' }, count) : null);
   e.style.height = `${percent}%`;
   return e;
 }
@@ -361,7 +369,7 @@ async function renderArticle(id, signal) {
       tr.subtitle ? el('p', { class: 'subtitle', dir: 'auto' }, tr.subtitle) : null,
       el('p', { class: 'meta', lang: ui, dir: 'ltr' },
         a.authors.length ? [t('by'), ' ', a.authors.map((au, i) => [i ? ', ' : '', el('a', { href: `/authors/${encodeURIComponent(au.id)}` }, au.name)]), ' · '] : null,
-        el('time', { datetime: a.published }, formatDate(a.published)),
+        dateOf(a.published),
         a.countries.length ? [' · ', el('span', { class: 'countries', 'aria-label': t('countries') },
           a.countries.map((c, i) => [i ? ', ' : '', el('a', { href: countryUrl(c.code), class: c.subject ? 'subject' : 'mentioned' }, c.name)]))] : null),
       tr.translator ? el('p', { class: 'translator', lang: ui }, t('translator', tr.translator)) : null,
@@ -419,7 +427,7 @@ async function renderVersion(id, revision, title, signal) {
   show(el('section', { class: 'version', lang: ui },
     el('h1', { tabindex: '-1', dir: 'auto' }, t('version_of', v.revision, title)),
     el('p', {}, el('a', { href: `/articles/${path}/history` }, t('back_to_history'))),
-    el('p', { class: 'meta', dir: 'ltr' }, a.authors.join(', '), ' · ', el('time', { datetime: a.published }, formatDate(a.published))),
+    el('p', { class: 'meta', dir: 'ltr' }, a.authors.length ? [a.authors.join(', '), ' · '] : null, dateOf(a.published)),
     Object.entries(a.translations).map(([lang, tr]) => el('article', { class: 'version-text', lang, dir: RTL_LANGS.has(lang) ? 'rtl' : 'auto' },
       el('h2', {}, languageName(lang), ': ', tr.title),
       el('div', { class: 'plain-body' }, tr.body)))));
@@ -455,7 +463,7 @@ function authorCard(au, currentArticle) {
       el('h3', {}, t('more_by_author')),
       el('ul', {}, others.map(x => el('li', {},
         el('a', { href: `/articles/${encodeURIComponent(x.id)}`, dir: 'auto', lang: x.original_language }, x.title),
-        ' ', el('time', { datetime: x.published }, formatDate(x.published)))))) : null);
+        ' ', dateOf(x.published))))) : null);
 }
 
 // An author: biographies in every language, topics, articles by date.
@@ -473,7 +481,7 @@ async function renderAuthor(id, signal) {
         el('h3', {}, languageName(l)), recordText('p', l, au.bio[l], { class: 'bio' }))) : el('p', {}, t('no_bio'))),
     el('section', { class: 'author-articles' }, el('h2', {}, t('articles_by_date')),
       el('ol', {}, (au.articles || []).map(x => el('li', {},
-        el('time', { datetime: x.published }, formatDate(x.published)), ' ',
+        dateOf(x.published), ' ',
         el('a', { href: `/articles/${encodeURIComponent(x.id)}`, dir: 'auto', lang: x.original_language }, x.title),
         ' ', el('span', { class: 'langs' }, (x.languages || []).map(l => el('abbr', { class: 'lang-tag', title: languageName(l), lang: l }, l)))))))));
 }

@@ -217,9 +217,12 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
   std::vector<std::string> langs, author_ids;
   for (auto& [l, t] : a.translations) langs.push_back(l);
   for (auto& au : authors) author_ids.push_back(au.id);
-  // The schema admitted the date: it parses.
-  auto date = schema::PartialDate::parse(a.published).value_or(schema::PartialDate{});
-  std::string start = date.first_day(), end = date.last_day();
+  // The schema admitted the date: it parses. Undated material has none.
+  std::string start, end;
+  if (auto date = schema::PartialDate::parse(a.published)) {
+    start = date->first_day();
+    end = date->last_day();
+  }
   const std::string shared = article_fingerprint_shared(a, authors);
   for (const auto& [lang, t] : a.translations) {
     BuiltDocument b;
@@ -289,12 +292,16 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
       doc.add_boolean_term(std::string(prefix::kCountry) + c);
       if (!subject.count(c)) mentioned_only.push_back(c);
     }
-    doc.add_boolean_term(std::string(prefix::kYear) + a.published.substr(0, 4));
-    if (a.published.size() >= 7) doc.add_boolean_term(std::string(prefix::kMonth) + a.published.substr(0, 4) + a.published.substr(5, 2));
-    if (a.published.size() == 10) doc.add_boolean_term(std::string(prefix::kDay) + start);
-
-    doc.add_value(slot::kDateStart, start);
-    doc.add_value(slot::kDateEnd, end);
+    if (start.empty()) {
+      doc.add_boolean_term(std::string(prefix::kYear) + std::string(kUndated));  // year:undated, the facet's value
+    } else {
+      doc.add_boolean_term(std::string(prefix::kYear) + a.published.substr(0, 4));
+      if (a.published.size() >= 7) doc.add_boolean_term(std::string(prefix::kMonth) + a.published.substr(0, 4) + a.published.substr(5, 2));
+      if (a.published.size() == 10) doc.add_boolean_term(std::string(prefix::kDay) + start);
+      // No value at all when undated: sorted after every date, newest or oldest first.
+      doc.add_value(slot::kDateStart, start);
+      doc.add_value(slot::kDateEnd, end);
+    }
     doc.add_value(slot::kCollapse, a.id);
     doc.add_value(slot::kCountries, join(a.countries, ',') + "|" + join(mentioned_only, ','));
     doc.add_value(slot::kAuthors, join(author_ids, '\t'));
@@ -302,7 +309,8 @@ std::vector<BuiltDocument> DocumentBuilder::article(const schema::Article& a, co
     doc.add_value(slot::kFingerprint, article_fingerprint(shared, t));
 
     json data = {{"type", "article"}, {"id", a.id}, {"lang", lang}, {"languages", langs}, {"title", t.title},
-                 {"published", a.published}, {"original_language", a.original_language}};
+                 {"original_language", a.original_language}};
+    if (!a.published.empty()) data["published"] = a.published;
     if (t.subtitle) data["subtitle"] = *t.subtitle;
     data["authors"] = json::array();
     for (const auto& au : authors) data["authors"].push_back({{"id", au.id}, {"name", au.name}});

@@ -53,6 +53,9 @@ void FacetTable::load(const Xapian::Database& db) {
     const std::string& e = end[v.get_docid()];
     if (e.size() == 8 && start.compare(0, 6, e, 0, 6) == 0) d.month = months.id(start.substr(0, 4) + "-" + start.substr(4, 2));
   }
+  // Undated articles (no date value) count as the year "undated".
+  for (auto& d : docs_)
+    if (d.key != kNone && !d.author_record && d.year == kNone) d.year = years.id(std::string(kUndated));
   // Authors and countries, in docid order (value streams are), into one flat list.
   std::vector<std::string> author_values(docs_.size());
   for (auto v = db.valuestream_begin(slot::kAuthors); v != db.valuestream_end(slot::kAuthors); ++v) author_values[v.get_docid()] = *v;

@@ -1,6 +1,7 @@
 #include "defter/indexer/fields.hpp"
 
 #include "defter/indexer/gazetteer.hpp"
+#include "defter/indexer/index_schema.hpp"
 #include "defter/schema/codes.hpp"
 #include "defter/schema/partial_date.hpp"
 #include "defter/schema/validate.hpp"
@@ -72,8 +73,12 @@ Result<FilterTerms> filter_terms(const Field& f, const std::string& value) {
       }
       return out;
     case FieldId::kYear: {
+      if (value == kUndated) {
+        out.terms.push_back(term(f, value));
+        break;
+      }
       auto d = schema::PartialDate::parse(value);
-      if (!d || d->month != 0) return bad_value(f, value, "is not a year (YYYY)");
+      if (!d || d->month != 0) return bad_value(f, value, "is not a year (YYYY, or undated)");
       out.terms.push_back(term(f, value));
       break;
     }

@@ -29,4 +29,10 @@ std::string month_label(const std::string& yyyy_mm, const std::string& ui) {
   return name + " " + yyyy_mm.substr(0, 4);
 }
 
+std::string undated_label(const std::string& ui) {
+  if (ui == "tr") return "tarihsiz";
+  if (ui == "ru") return "без даты";
+  return "undated";
+}
+
 }  // namespace defter::indexer::detail

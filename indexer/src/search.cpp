@@ -315,7 +315,11 @@ std::vector<FacetValue> Searcher::Impl::facet_values(const std::string& facet, c
   for (const auto& s : selected)
     if (std::none_of(out.begin(), out.end(), [&](const FacetValue& f) { return f.value == s; })) out.push_back({s, "", 0});
   if (field.id == FieldId::kYear) {
-    std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) { return a.value > b.value; });
+    // Newest first, the undated last.
+    std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) {
+      bool au = a.value == kUndated, bu = b.value == kUndated;
+      return au != bu ? bu : a.value > b.value;
+    });
   } else if (field.id == FieldId::kMonth) {
     std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
   } else {
@@ -344,6 +348,9 @@ std::vector<FacetValue> Searcher::Impl::facet_values(const std::string& facet, c
         break;
       case FieldId::kMonth:
         f.label = month_label(f.value, req.ui_lang);
+        break;
+      case FieldId::kYear:
+        f.label = f.value == kUndated ? undated_label(req.ui_lang) : f.value;
         break;
       default:
         f.label = f.value;

@@ -99,7 +99,7 @@ void to_json(nlohmann::json& j, const Article& v) {
   j = nlohmann::json::object();
   j["type"] = "article";
   j["id"] = v.id;
-  j["published"] = v.published;
+  if (!v.published.empty()) j["published"] = v.published;  // absent: undated
   j["authors"] = v.authors;
   j["original_language"] = v.original_language;
   put_nonempty(j, "countries", v.countries);
@@ -111,8 +111,8 @@ void to_json(nlohmann::json& j, const Article& v) {
 
 void from_json(const nlohmann::json& j, Article& v) {
   v.id = j.at("id").get<std::string>();
-  v.published = j.at("published").get<std::string>();
-  v.authors = j.at("authors").get<std::vector<std::string>>();
+  v.published = j.value("published", std::string());  // undated
+  get_or_empty(j, "authors", v.authors);             // unsigned
   v.original_language = j.at("original_language").get<std::string>();
   get_or_empty(j, "countries", v.countries);
   get_or_empty(j, "not_countries", v.not_countries);

@@ -318,7 +318,7 @@ void check_semantics(const Record& record, std::vector<FieldError>& errors) {
   if (auto* a = std::get_if<Author>(&record)) {
     for (auto& [lang, text] : a->bio) check_lang(lang, "bio." + lang, errors);
   } else if (auto* ar = std::get_if<Article>(&record)) {
-    check_date(ar->published, "published", errors);
+    if (!ar->published.empty()) check_date(ar->published, "published", errors);
     check_lang(ar->original_language, "original_language", errors);
     for (std::size_t i = 0; i < ar->countries.size(); ++i)
       if (!is_country_code(ar->countries[i]))

@@ -358,3 +358,60 @@ TEST_CASE("shell completions and the man page come from the same definitions as 
                         "records per transaction (1 to 1000000; default 1000)", "EXIT STATUS", "DEFTER_DATA"})
     CHECK_THAT(rendered.out, Catch::Contains(s));
 }
+
+TEST_CASE("undated and unsigned material: imported, listed as undated, sorted last, its own year value", "[cli][e2e][usability]") {
+  test::TempDir dir;
+  auto data = sample_data(dir);
+  // An editorial known by nothing but its text, and a report known by its year only.
+  test::write_file(dir.path() / "undated.jsonl",
+                   R"({"type": "article", "id": "editorial", "original_language": "en", "translations": {"en": {"title": "Editorial: Why Kazakhstan Matters", "body": "An unsigned editorial about Kazakhstan and water."}}})"
+                   "\n"
+                   R"({"type": "article", "id": "report-2021", "published": "2021", "authors": [], "original_language": "en", "translations": {"en": {"title": "A Report on Kazakhstan", "body": "Known only by its year."}}})"
+                   "\n");
+  auto r = ok(data, {"import", dir.str("undated.jsonl")});
+  CHECK_THAT(r.out, Catch::StartsWith("2 added, 0 replaced, 0 unchanged, 0 rejected"));
+  auto got = json::parse(ok(data, {"get", "editorial"}).out);
+  CHECK(!got.contains("published"));
+  CHECK(got["authors"] == json::array());
+  CHECK_THAT(ok(data, {"list", "--type", "article"}).out, Catch::Contains("editorial") && Catch::Contains("undated"));
+  // A date that is there must still be a date.
+  test::write_file(dir.path() / "bad.jsonl",
+                   R"({"type": "article", "id": "bad-date", "published": "2021-13", "original_language": "en"})" "\n");
+  CHECK_THAT(test::defter(data, {"import", dir.str("bad.jsonl")}).err, Catch::Contains("published"));
+
+  auto ids = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "search");
+    args.push_back("--json");
+    auto j = json::parse(ok(data, args).out);
+    std::vector<std::string> out;
+    for (const auto& h : j["hits"]) out.push_back(h["id"]);
+    return std::make_pair(out, j);
+  };
+  // Newest first and oldest first alike: the undated come after every dated one.
+  for (const char* sort : {"newest", "oldest"}) {
+    auto [list, j] = ids({"kazakhstan", "--sort", sort, "--size", "20", "--type", "article"});
+    INFO(sort);
+    REQUIRE(!list.empty());
+    CHECK(list.back() == "editorial");
+  }
+  // The year facet has an "undated" value, after the years; it filters.
+  auto [all, j] = ids({"kazakhstan"});
+  auto years = j["facets"]["year"];
+  REQUIRE(!years.empty());
+  CHECK(years.back()["value"] == "undated");
+  CHECK(years.back()["count"] == 1);
+  CHECK(years.back()["label"] == "undated");
+  auto [undated, u] = ids({"--year", "undated"});
+  CHECK(undated == std::vector<std::string>{"editorial"});
+  auto tr = json::parse(ok(data, {"search", "kazakhstan", "--ui-lang", "tr", "--json"}).out);
+  CHECK(tr["facets"]["year"].back()["label"] == "tarihsiz");
+  // On the terminal: "undated" where the date would be, no author names.
+  auto text = ok(data, {"search", "editorial", "--size", "1"}).out;
+  CHECK_THAT(text, Catch::Contains("undated · editorial"));
+  // Exported and imported again, the same.
+  auto exported = ok(data, {"export"}).out;
+  test::TempDir again;
+  test::write_file(again.path() / "all.jsonl", exported);
+  ok(again.str("data"), {"import", again.str("all.jsonl")});
+  CHECK(ok(again.str("data"), {"export"}).out == exported);
+}

@@ -71,7 +71,7 @@ TEST_CASE("bad records name the field and the reason", "[schema]") {
       {with("/translations/English", json::parse(R"({"title":"T","body":"B"})")), "translations.English",
        "not valid as a key"},
       {with("/type", "essay"), "type", "'essay' is not one of: author, article, translation"},
-      {R"({"type":"article","id":"a1"})", "published", "required field is missing"},
+      {R"({"type":"article","id":"a1"})", "original_language", "required field is missing"},
       {R"({"type":"author","id":"x"})", "name", "required field is missing"},
       {R"({"type":"author","id":"x","name":"N","bio":{"tr":""}})", "bio.tr", "must not be empty"},
       {R"({"type":"translation","article":"a1","lang":"tr","title":"T"})", "body", "required field is missing"},

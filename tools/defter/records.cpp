@@ -269,7 +269,7 @@ int run_list(const std::string& data_dir, const std::string& type) {
       const auto& title = original != a.translations.end() ? original->second.title
                           : a.translations.empty()         ? std::string("(no text yet)")
                                                            : a.translations.begin()->second.title;
-      std::cout << fmt::format("article  {:<44} {:<10} {:<11} {}\n", shown(a.id), a.published,
+      std::cout << fmt::format("article  {:<44} {:<10} {:<11} {}\n", shown(a.id), a.published.empty() ? "undated" : a.published,
                                languages(a.translations, a.original_language), shown(title));
       return bool(std::cout);
     });

@@ -100,7 +100,7 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
     std::cout << "\n" << fmt::format("{:>3}. ", ++n) << bold(terminal_text(h.title, tty)) << "\n";
     std::string meta;
     if (h.type == "author") meta = "author " + shown(h.id);
-    else meta = h.published + " · " + shown(h.id);
+    else meta = (h.published.empty() ? std::string("undated") : h.published) + " · " + shown(h.id);
     std::string names;
     for (const auto& [id, name] : h.authors) names += (names.empty() ? "" : ", ") + shown(name);
     if (!names.empty()) meta += " · " + names;

@@ -53,6 +53,9 @@ namespace defter::indexer {
 // verify, index) until defter reindex rebuilds it.
 inline constexpr int kIndexFormat = 3;
 
+// The year facet's value (and the year filter's) for undated articles.
+inline constexpr std::string_view kUndated = "undated";
+
 namespace prefix {
 inline constexpr std::string_view kUnique = "Q";
 inline constexpr std::string_view kUnit = "XU";

@@ -57,8 +57,8 @@ struct Author {
 
 struct Article {
   std::string id;
-  std::string published;  // YYYY, YYYY-MM or YYYY-MM-DD
-  std::vector<std::string> authors;
+  std::string published;  // YYYY, YYYY-MM or YYYY-MM-DD; empty: undated
+  std::vector<std::string> authors;  // empty: unsigned
   std::string original_language;
   std::vector<std::string> countries;  // ISO 3166-1 alpha-2: the article's subjects
   std::vector<std::string> not_countries;  // found in the text, but must not count (a correction)
