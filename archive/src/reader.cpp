@@ -7,7 +7,7 @@ namespace defter::archive {
 
 Result<Author> Reader::author(std::string_view id) const {
   auto v = txn_->get(kAuthors, id);
-  if (!v) return Status(Code::kNotFound, "no author \"" + std::string(id) + "\"");
+  if (!v) return Status(Code::kNotFound, "no author '" + std::string(id) + "'");
   std::string what = "author " + std::string(id);
   auto inner = txn_->unseal(kAuthors, id, *v, what);
   if (!inner) return inner.status();
@@ -17,8 +17,8 @@ Result<Author> Reader::author(std::string_view id) const {
 Result<Translation> Reader::translation(std::string_view article_id, std::string_view lang) const {
   std::string key = pair_key(article_id, lang);
   auto v = txn_->get(kTranslations, key);
-  if (!v) return Status(Code::kNotFound, "no translation \"" + std::string(lang) + "\" of article \"" +
-                                             std::string(article_id) + "\"");
+  if (!v) return Status(Code::kNotFound, "no translation '" + std::string(lang) + "' of article '" +
+                                             std::string(article_id) + "'");
   std::string what = "translation " + std::string(article_id) + "/" + std::string(lang);
   auto inner = txn_->unseal(kTranslations, key, *v, what);
   if (!inner) return inner.status();
@@ -29,7 +29,7 @@ Result<Translation> Reader::translation(std::string_view article_id, std::string
 Result<std::string> Reader::article_json(std::string_view id, std::string_view lang) const {
   std::string what = "article " + std::string(id);
   auto v = txn_->get(kArticles, id);
-  if (!v) return Status(Code::kNotFound, "no article \"" + std::string(id) + "\"");
+  if (!v) return Status(Code::kNotFound, "no article '" + std::string(id) + "'");
   // The translations (in language order, the keys' order) and the size of
   // their CBOR, which the JSON's size follows.
   std::vector<std::pair<std::string_view, std::string_view>> translations;
@@ -57,7 +57,7 @@ Result<std::string> Reader::article_json(std::string_view id, std::string_view l
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
   if (!lang.empty() && translations.empty())
-    return Status(Code::kNotFound, "article \"" + std::string(id) + "\" has no translation \"" + std::string(lang) + "\"");
+    return Status(Code::kNotFound, "article '" + std::string(id) + "' has no translation '" + std::string(lang) + "'");
   thread_local CborScratch article_scratch, translation_scratch;
   auto article_value = txn_->unseal(kArticles, id, *v, what);
   if (!article_value) return article_value.status();
@@ -116,7 +116,7 @@ Result<std::string> Reader::translation_body(std::string_view article_id, std::s
 
 Result<Article> Reader::article(std::string_view id, bool with_translations) const {
   auto v = txn_->get(kArticles, id);
-  if (!v) return Status(Code::kNotFound, "no article \"" + std::string(id) + "\"");
+  if (!v) return Status(Code::kNotFound, "no article '" + std::string(id) + "'");
   std::string what = "article " + std::string(id);
   auto stored = txn_->unseal(kArticles, id, *v, what);
   if (!stored) return stored.status();

@@ -116,7 +116,7 @@ std::optional<Response> ApiWorker::Impl::authorize(const Request& req, const std
   };
   if (header.empty()) return unauthorized(write ? "writes need an Authorization: Bearer token" : "this server needs a token for reads");
   if (header.size() < 7 || !boost::beast::iequals(boost::beast::string_view(header.data(), 7), "Bearer "))
-    return unauthorized("the Authorization header must be \"Bearer TOKEN\"");
+    return unauthorized("the Authorization header must be 'Bearer TOKEN'");
   std::string_view secret = header.substr(7);
   while (!secret.empty() && secret.front() == ' ') secret.remove_prefix(1);
   auto token = find_token(snapshot().tokens(), secret);
@@ -226,6 +226,17 @@ std::string ApiWorker::route_of(std::string_view target) {
   }
 }
 
+bool ApiWorker::accepts(std::string_view target, http::verb method) {
+  try {
+    auto route = Impl::match(parse_target(target).segments);
+    return std::any_of(route.methods.begin(), route.methods.end(), [&](http::verb m) {
+      return m == method || (m == http::verb::get && method == http::verb::head);
+    });
+  } catch (const BadRequest&) {
+    return false;
+  }
+}
+
 bool ApiWorker::ready() {
   try {
     return impl_->search_index() != nullptr;
@@ -241,7 +252,7 @@ Response ApiWorker::handle(const Request& req, Outcome& outcome) {
   try {
     res = impl_->route(req, parse_target(sv(req.target())), outcome.route);
   } catch (const BadRequest& e) {
-    res = problem(Problem::kBadRequest, e.detail);
+    res = detail::problem_with(Problem::kBadRequest, e.detail, e.extra);
   } catch (const Status& st) {
     res = failure_response(st, impl_->options.search_budget, outcome.error, outcome.request_id);
   } catch (const std::exception& e) {

@@ -67,6 +67,7 @@ inline std::optional<std::string> decode(std::string_view s, bool plus_is_space)
 
 struct BadRequest {
   std::string detail;
+  nlohmann::json extra = nlohmann::json::object();  // the problem's own members ("errors")
 };
 
 struct Target {
@@ -103,7 +104,7 @@ inline Target parse_target(std::string_view target) {
       auto name = decode(pair.substr(0, eq), true);
       if (!name) throw BadRequest{"a parameter name has a bad percent-encoding or is not UTF-8"};
       auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-      if (!value) throw BadRequest{"parameter \"" + *name + "\" has a bad percent-encoding or is not UTF-8"};
+      if (!value) throw BadRequest{"parameter '" + *name + "' has a bad percent-encoding or is not UTF-8"};
       t.params.emplace(*name, *value);
     }
     p = amp + 1;
@@ -119,7 +120,7 @@ class Query {
       if (!allowed.count(name)) {
         std::string list;
         for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        throw BadRequest{"unknown parameter \"" + name + "\"" + (list.empty() ? "" : " (accepted: " + list + ")")};
+        throw BadRequest{"unknown parameter '" + name + "'" + (list.empty() ? "" : " (accepted: " + list + ")")};
       }
   }
   std::vector<std::string> all(const std::string& name) const {
@@ -131,7 +132,7 @@ class Query {
   std::optional<std::string> one(const std::string& name) const {
     auto [a, b] = params_.equal_range(name);
     if (a == b) return std::nullopt;
-    if (std::next(a) != b) throw BadRequest{"parameter \"" + name + "\" may be given once"};
+    if (std::next(a) != b) throw BadRequest{"parameter '" + name + "' may be given once"};
     return a->second;
   }
   std::string get(const std::string& name, const std::string& fallback = "") const { return one(name).value_or(fallback); }
@@ -141,7 +142,7 @@ class Query {
     std::size_t n = 0;
     auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
     if (ec != std::errc() || ptr != v->data() + v->size() || n < low || n > high)
-      throw BadRequest{"parameter \"" + name + "\" must be a whole number from " + std::to_string(low) + " to " +
+      throw BadRequest{"parameter '" + name + "' must be a whole number from " + std::to_string(low) + " to " +
                        std::to_string(high)};
     return n;
   }
@@ -150,7 +151,7 @@ class Query {
     if (!v) return fallback;
     if (*v == "true" || *v == "1") return true;
     if (*v == "false" || *v == "0") return false;
-    throw BadRequest{"parameter \"" + name + "\" must be true or false"};
+    throw BadRequest{"parameter '" + name + "' must be true or false"};
   }
 
  private:

@@ -19,7 +19,7 @@ bool flag(const Query& q, const std::string& name) {
   auto v = q.one(name);
   if (!v || *v == "false" || *v == "0") return false;
   if (*v == "true" || *v == "1" || v->empty()) return true;
-  throw BadRequest{"parameter \"" + name + "\" must be true or false"};
+  throw BadRequest{"parameter '" + name + "' must be true or false"};
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ Response ApiWorker::Impl::history(schema::RecordType type, const std::string& id
   if (!revisions) throw revisions.status();
   bool exists = type == schema::RecordType::kAuthor ? snap.has_author(id) : snap.has_article(id);
   if (revisions->empty() && !exists)
-    return problem(Problem::kNotFound, std::string("no ") + schema::type_name(type) + " \"" + id + "\", and none was ever recorded");
+    return problem(Problem::kNotFound, std::string("no ") + schema::type_name(type) + " '" + id + "', and none was ever recorded");
   json out = {{"type", schema::type_name(type)}, {"id", id}, {"exists", exists}, {"revisions", json::array()}};
   if (!lang.empty()) out["lang"] = lang;
   for (auto& r : *revisions) {
@@ -52,7 +52,7 @@ Response ApiWorker::Impl::revision(schema::RecordType type, const std::string& i
   auto v = snap.version(type, id, n);
   if (!v) throw v.status();
   if (!*v)
-    return problem(Problem::kNotFound, std::string(schema::type_name(type)) + " \"" + id + "\" did not exist at revision " +
+    return problem(Problem::kNotFound, std::string(schema::type_name(type)) + " '" + id + "' did not exist at revision " +
                                            std::to_string(n));
   json record;
   std::visit([&](const auto& r) { record = r; }, **v);

@@ -14,14 +14,14 @@ Response ApiWorker::Impl::search(const Params& params) {
   Query q(params, kAccepted);
   indexer::SearchRequest req;
   req.query = q.get("q");
-  if (req.query.size() > 10000) throw BadRequest{"parameter \"q\" is longer than 10000 bytes"};
+  if (req.query.size() > 10000) throw BadRequest{"parameter 'q' is longer than 10000 bytes"};
   for (const auto& f : indexer::filter_names())
     if (auto v = listed(q, f); !v.empty()) req.filters[f] = v;
   req.from = q.get("from");
   req.to = q.get("to");
   if (auto s = q.one("sort")) {
     auto order = indexer::parse_sort(*s);
-    if (!order) throw BadRequest{"parameter \"sort\" must be relevance, newest or oldest"};
+    if (!order) throw BadRequest{"parameter 'sort' must be relevance, newest or oldest"};
     req.sort = *order;
   }
   req.page = q.number("page", 1, 1, 1000000);
@@ -43,7 +43,7 @@ Response ApiWorker::Impl::search(const Params& params) {
 Response ApiWorker::Impl::suggest(const Params& params) {
   Query q(params, {"q", "limit", "ui_lang"});
   auto text = q.one("q");
-  if (!text) throw BadRequest{"parameter \"q\" is required"};
+  if (!text) throw BadRequest{"parameter 'q' is required"};
   std::size_t limit = q.number("limit", 10, 1, 50);
   auto* s = search_index();
   if (!s) return problem(Problem::kUnavailable, "the index is not built yet");

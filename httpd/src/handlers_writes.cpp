@@ -1,6 +1,9 @@
 // The write handlers: PUT and DELETE of records, POST /api/v1/import.
 #include "api_impl.hpp"
 
+#include <algorithm>
+#include <regex>
+
 namespace defter::httpd {
 
 // JSON Lines through the importer, as `defter import` takes them.
@@ -38,11 +41,27 @@ json ApiWorker::Impl::problem_json(const archive::ImportProblem& p) {
   return j;
 }
 
+// A body that is not JSON: where it breaks, as a line and a column (bodies
+// are often pretty-printed) and the byte.
+BadRequest ApiWorker::Impl::malformed_body(std::string_view body, const std::string& message) {
+  static const std::regex kAt(R"(at byte (\d+))");
+  std::smatch m;
+  if (!std::regex_search(message, m, kAt)) return BadRequest{"the body: " + message};
+  std::size_t byte = std::stoul(m[1].str());
+  std::size_t at = std::min(byte == 0 ? 0 : byte - 1, body.size());
+  std::size_t line = 1 + static_cast<std::size_t>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  std::size_t line_start = body.rfind('\n', at == 0 ? 0 : at - 1);
+  std::size_t column = (line_start == std::string_view::npos || at == 0) ? at + 1 : at - line_start;
+  std::string where = "at line " + std::to_string(line) + ", column " + std::to_string(column) + " (byte " + m[1].str() + ")";
+  std::string reason = message.substr(0, static_cast<std::size_t>(m.position(0))) + where + message.substr(static_cast<std::size_t>(m.position(0) + m.length(0)));
+  return BadRequest{"the body: " + reason, {{"errors", json::array({{{"field", ""}, {"line", line}, {"column", column}, {"reason", reason}}})}}};
+}
+
 // PUT of one record: the body's fields, with what the path says.
 Response ApiWorker::Impl::put_record(schema::RecordType type, const std::string& id, const std::string& lang, const std::string& body) {
   std::vector<std::string> duplicates;
   auto parsed = schema::parse_json(body, &duplicates);
-  if (!parsed) throw BadRequest{"the body: " + parsed.status().message()};
+  if (!parsed) throw malformed_body(body, parsed.status().message());
   json& j = *parsed;
   if (!j.is_object()) throw BadRequest{"the body must be a JSON object (the record's fields)"};
   auto fix = [&](const char* field, const std::string& value) {
@@ -53,8 +72,8 @@ Response ApiWorker::Impl::put_record(schema::RecordType type, const std::string&
     const json& given = j[field];
     if (given.is_string() && given.get_ref<const std::string&>() == value) return;
     // Named, not quoted: the value is the client's and may be anything.
-    std::string what = given.is_string() ? "\"" + given.get<std::string>().substr(0, 200) + "\"" : "a JSON " + std::string(given.type_name());
-    throw BadRequest{std::string("field ") + field + ": " + what + " differs from the path's \"" + value + "\""};
+    std::string what = given.is_string() ? "'" + given.get<std::string>().substr(0, 200) + "'" : "a JSON " + std::string(given.type_name());
+    throw BadRequest{std::string("field ") + field + ": " + what + " differs from the path's '" + value + "'"};
   };
   fix("type", schema::type_name(type));
   if (type == schema::RecordType::kTranslation) {
@@ -71,13 +90,20 @@ Response ApiWorker::Impl::put_record(schema::RecordType type, const std::string&
   std::vector<json> warnings;
   for (const auto& key : duplicates)
     warnings.push_back(problem_json({"body", 1, "", key, "the key is given more than once; the last value is kept", true}));
+  // Every problem of the record, as import reports them: in the detail, and
+  // one by one in "errors" ({field, reason}).
   std::string rejected;
+  json errors = json::array();
   for (const auto& p : problems) {
-    if (p.warning) warnings.push_back(problem_json(p));
-    else rejected += (rejected.empty() ? "" : "; ") + (p.field.empty() ? "" : p.field + ": ") + p.reason;
+    if (p.warning) {
+      warnings.push_back(problem_json(p));
+      continue;
+    }
+    rejected += (rejected.empty() ? "" : "; ") + (p.field.empty() ? "" : p.field + ": ") + p.reason;
+    errors.push_back({{"field", p.field}, {"reason", p.reason}});
   }
   if (summary.counts.rejected > 0 || summary.counts.records() == 0)
-    throw BadRequest{rejected.empty() ? "the record was not accepted" : rejected};
+    throw BadRequest{rejected.empty() ? "the record was not accepted" : rejected, {{"errors", errors}}};
   std::string outcome = summary.counts.added ? "added" : summary.counts.replaced ? "replaced" : "unchanged";
   Response res = json_response({{"outcome", outcome}, {"warnings", warnings}, {"last_change", last_change()}},
                                summary.counts.added ? http::status::created : http::status::ok);
@@ -95,9 +121,9 @@ Response ApiWorker::Impl::delete_record(schema::RecordType type, const std::stri
   });
   if (!st.ok()) throw st;  // an author articles still name: 409 (problems.hpp)
   if (!removed) {
-    std::string what = type == schema::RecordType::kTranslation ? "no translation \"" + lang + "\" of article \"" + id + "\""
-                       : type == schema::RecordType::kAuthor  ? "no author \"" + id + "\""
-                                                               : "no article \"" + id + "\"";
+    std::string what = type == schema::RecordType::kTranslation ? "no translation '" + lang + "' of article '" + id + "'"
+                       : type == schema::RecordType::kAuthor  ? "no author '" + id + "'"
+                                                               : "no article '" + id + "'";
     return problem(Problem::kNotFound, what);
   }
   if (options.on_write)

@@ -32,8 +32,6 @@ ProblemInfo info(Problem p) {
   return {http::status::internal_server_error, "internal", "Internal server error"};
 }
 
-namespace {
-
 Response problem_with(Problem p, const std::string& detail, const nlohmann::json& extra, unsigned version, bool keep_alive) {
   ProblemInfo i = info(p);
   nlohmann::json body = {{"type", problem_type(p)}, {"title", i.title}, {"status", static_cast<int>(i.status)}, {"detail", detail}};
@@ -45,8 +43,6 @@ Response problem_with(Problem p, const std::string& detail, const nlohmann::json
   res.prepare_payload();
   return res;
 }
-
-}  // namespace
 
 Response failure_response(const Status& st, std::chrono::milliseconds search_budget, std::string& log,
                           std::string& request_id) {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "defter/httpd/api.hpp"
 #include "defter/schema/status.hpp"
 
@@ -17,6 +19,11 @@ struct ProblemInfo {
   const char* title;
 };
 ProblemInfo info(Problem p);
+
+// A problem with members of its own beside type, title, status and detail
+// (`extra`, an object: a validation's "errors").
+Response problem_with(Problem p, const std::string& detail, const nlohmann::json& extra, unsigned version = 11,
+                      bool keep_alive = true);
 
 // How a Status that reached the API is answered: by code, the caller's own
 // mistakes (kInvalidArgument, kNotFound, kConflict) with their message; a

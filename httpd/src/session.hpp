@@ -199,7 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
       res = problem(Problem::kTooManyRequests, "more than the allowed requests a second from this address");
       res.set(http::field::retry_after, "1");
       outcome.route = "limited";
-    } else if (body_method && !req.has_content_length() && !req.chunked()) {
+    } else if (body_method && !req.has_content_length() && !req.chunked() && ApiWorker::accepts(sv(req.target()), req.method())) {
+      // A body's length matters only where the method is right: POST to a
+      // GET-only resource is told 405 (by the worker), whatever its body.
       res = problem(Problem::kLengthRequired, "a request body needs a Content-Length");
     } else if (route == "metrics") {
       outcome.route = "metrics";

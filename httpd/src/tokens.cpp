@@ -45,7 +45,7 @@ std::string scope_name(Scope scope) {
 Result<std::string> create_token(archive::Archive& archive, const std::string& name, Scope scope) {
   if (name.empty() || name.size() > 64 ||
       name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
-    return Status(Code::kInvalidArgument, "token name \"" + name + "\": use 1 to 64 letters, digits, '.', '_' or '-'");
+    return Status(Code::kInvalidArgument, "token name '" + name + "': use 1 to 64 letters, digits, '.', '_' or '-'");
   if (!init()) return Status(Code::kIOError, "the random number generator could not be initialised");
   unsigned char random[32];
   randombytes_buf(random, sizeof random);
@@ -64,7 +64,7 @@ Result<std::string> create_token(archive::Archive& archive, const std::string& n
     return {};
   });
   if (!st.ok()) return st;
-  if (!added) return Status(Code::kConflict, "a token named \"" + name + "\" exists; revoke it first");
+  if (!added) return Status(Code::kConflict, "a token named '" + name + "' exists; revoke it first");
   return secret;
 }
 
@@ -77,7 +77,7 @@ Status revoke_token(archive::Archive& archive, const std::string& name) {
     return {};
   });
   if (!st.ok()) return st;
-  if (!removed) return Status(Code::kNotFound, "no token named \"" + name + "\"");
+  if (!removed) return Status(Code::kNotFound, "no token named '" + name + "'");
   return {};
 }
 

@@ -18,7 +18,7 @@ std::vector<std::string> names_where(bool Field::*flag) {
 }
 
 Status bad_value(const Field& f, const std::string& value, std::string_view what) {
-  return Status(Code::kInvalidArgument, "filter " + std::string(f.name) + ": \"" + value + "\" " + std::string(what));
+  return Status(Code::kInvalidArgument, "filter " + std::string(f.name) + ": '" + value + "' " + std::string(what));
 }
 
 std::string term(const Field& f, const std::string& value) { return std::string(f.prefix) + value; }
@@ -106,7 +106,7 @@ Result<FilterTerms> filter_terms(const Field& f, const std::string& value) {
     case FieldId::kTitle:
     case FieldId::kCites:
     case FieldId::kDate:
-      return Status(Code::kInvalidArgument, "unknown filter \"" + std::string(f.name) + "\" (" + name_list(filter_names()) + ")");
+      return Status(Code::kInvalidArgument, "unknown filter '" + std::string(f.name) + "' (" + name_list(filter_names()) + ")");
   }
   out.selected.push_back(value);
   return out;

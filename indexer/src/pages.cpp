@@ -50,7 +50,7 @@ Result<ArticleView> article_view(const archive::Reader& archive, const std::stri
                                  const std::string& ui_lang, Searcher* searcher) {
   auto a = archive.article(id);
   if (!a) return a.status();
-  if (a->translations.empty()) return Status(Code::kNotFound, "article \"" + id + "\" has no translation yet");
+  if (a->translations.empty()) return Status(Code::kNotFound, "article '" + id + "' has no translation yet");
   auto chosen = a->translations.find(lang);
   if (chosen == a->translations.end()) chosen = a->translations.find(ui_lang);
   if (chosen == a->translations.end()) chosen = a->translations.find(a->original_language);

@@ -180,11 +180,17 @@ Xapian::Query Searcher::Impl::with_latin(Xapian::Query q, const std::string& tex
   return Xapian::Query(Xapian::Query::OP_OR, q, Xapian::Query(Xapian::Query::OP_AND, words.begin(), words.end()));
 }
 
+// A word that names a country also finds the texts about or mentioning the
+// country in any language. Such a match weighs as a word found once would
+// (kCountryMatchWeight), not nothing: a hit found only that way has a
+// score in every order, and ranks after the texts holding the word itself.
 Xapian::Query Searcher::Impl::with_countries(Xapian::Query q, const std::vector<std::string>& codes) {
   if (codes.empty() || q.empty()) return q;
   std::vector<std::string> terms;
   for (const auto& c : codes) terms.push_back(term(prefix::kCountry, c));
-  return Xapian::Query(Xapian::Query::OP_OR, q, boolean(or_terms(terms)));
+  // Owned by the query (release()): each compiled query has its own.
+  Xapian::Query weight((new Xapian::FixedWeightPostingSource(kCountryMatchWeight))->release());
+  return Xapian::Query(Xapian::Query::OP_OR, q, Xapian::Query(Xapian::Query::OP_FILTER, weight, or_terms(terms)));
 }
 
 // A node as a query in one language; none when it holds nothing to search
@@ -397,7 +403,7 @@ Status Searcher::Impl::known_author(const std::string& id) {
   auto snap = archive->snapshot();
   if (!snap.ok() || snap->has_author(id)) return {};
   auto near = schema::nearest(id, snap->author_ids());
-  return Status(Code::kInvalidArgument, "filter author: \"" + id + "\" is not an author's id in the archive" +
+  return Status(Code::kInvalidArgument, "filter author: '" + id + "' is not an author's id in the archive" +
                                             (near.empty() ? "" : " (did you mean " + schema::one_of(near) + "?)"));
 }
 
@@ -445,7 +451,7 @@ Result<Compiled> Searcher::Impl::compile_request(const SearchRequest& req, Node&
   for (const auto& name : req.facets) {
     const Field* f = find_field(name);
     if (!f || !f->facet)
-      return Status(Code::kInvalidArgument, "facets: \"" + name + "\" is not a facet (" + name_list(facet_names()) + ")");
+      return Status(Code::kInvalidArgument, "facets: '" + name + "' is not a facet (" + name_list(facet_names()) + ")");
   }
   Compiled c;
   c.deadline = std::make_shared<Deadline>(deadline_at, c.exclude.get());
@@ -474,7 +480,7 @@ Result<Compiled> Searcher::Impl::compile_request(const SearchRequest& req, Node&
     if (values.empty()) continue;
     const Field* f = find_field(facet);
     if (!f || !f->filter)
-      return Status(Code::kInvalidArgument, "unknown filter \"" + facet + "\" (" + name_list(filter_names()) + ")");
+      return Status(Code::kInvalidArgument, "unknown filter '" + facet + "' (" + name_list(filter_names()) + ")");
     std::vector<std::string> terms;
     for (const auto& v : values) {
       auto got = filter_terms(*f, v);
@@ -490,7 +496,7 @@ Result<Compiled> Searcher::Impl::compile_request(const SearchRequest& req, Node&
   if (!req.from.empty() || !req.to.empty()) {
     std::string spec = req.from + ".." + req.to;
     if (!query::parse_date_range(spec, false, r))
-      return Status(Code::kInvalidArgument, "date range \"" + spec + "\": from and to must be dates (YYYY, YYYY-MM or YYYY-MM-DD), from before to");
+      return Status(Code::kInvalidArgument, "date range '" + spec + "': from and to must be dates (YYYY, YYYY-MM or YYYY-MM-DD), from before to");
     c.range = date_range(r.from, r.to);
   }
   return c;

@@ -111,6 +111,9 @@ struct Searcher::Impl {
   // The query text across languages: parsed once per language of the index
   // with its analysis, each part filtered to its language, the parts OR-ed.
   // Languages whose parts come out the same share one part.
+  // What a text found only through a country's name weighs (see with_countries):
+  // about a query word found once in a text of ordinary length.
+  static constexpr double kCountryMatchWeight = 0.5;
   Status known_author(const std::string& id);
   std::optional<Xapian::Query> across_languages(const Node& root);
   // What to highlight in a text of `lang`.

@@ -64,12 +64,12 @@ TEST_CASE("a value a filter does not take is refused, naming the filter and the 
     const char* value;
     const char* says;
   };
-  for (const Bad& b : {Bad{"country", "Atlantis", "filter country: \"Atlantis\" is not a country name or code"},
-                       Bad{"year", "23", "filter year: \"23\" is not a year (YYYY, or undated)"},
+  for (const Bad& b : {Bad{"country", "Atlantis", "filter country: 'Atlantis' is not a country name or code"},
+                       Bad{"year", "23", "filter year: '23' is not a year (YYYY, or undated)"},
                        Bad{"year", "2023-05", "is not a year"}, Bad{"month", "2023", "is not a month (YYYY-MM)"},
                        Bad{"month", "2023-13", "is not a month"}, Bad{"month", "2023-05-01", "is not a month"},
-                       Bad{"type", "bio", "filter type: \"bio\" is neither article nor author"},
-                       Bad{"title", "x", "unknown filter \"title\" (country, year, month, author, lang, type)"}}) {
+                       Bad{"type", "bio", "filter type: 'bio' is neither article nor author"},
+                       Bad{"title", "x", "unknown filter 'title' (country, year, month, author, lang, type)"}}) {
     INFO(b.field << " " << b.value);
     auto got = filter_terms(*find_field(b.field), b.value);
     REQUIRE_FALSE(got);

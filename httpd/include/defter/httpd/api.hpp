@@ -122,6 +122,9 @@ class ApiWorker {
   // ...; "" for none or a target that does not parse), as decoded: the
   // server sends searches to its search threads by it.
   static std::string route_of(std::string_view target);
+  // Whether the resource at `target` answers `method` (so that a wrong
+  // method is told 405 before anything is said of its body).
+  static bool accepts(std::string_view target, boost::beast::http::verb method);
 
  private:
   struct Impl;
