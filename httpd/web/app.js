@@ -5,7 +5,8 @@
 // rebuilt from their parts: titles and snippets (HTML-escaped text with
 // <mark>) and article bodies (cmark's safe HTML, copied element by element
 // from an allow-list). The interface's words are in messages.js, building
-// elements in dom.js; both load first.
+// elements in dom.js, the record views in records.js, signing in in
+// session.js; all load first.
 'use strict';
 
 const PAGE_SIZE = 10;
@@ -56,12 +57,12 @@ function monthName(ym) {
   return new Intl.DateTimeFormat(ui, { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 1));
 }
 
-// A partial date (YYYY, YYYY-MM, YYYY-MM-DD) as precise as it is.
 // A date as a <time>, or "undated" for undated material.
 function dateOf(d) {
   return d ? el('time', { datetime: d }, formatDate(d)) : el('span', { class: 'undated' }, t('undated'));
 }
 
+// A partial date (YYYY, YYYY-MM, YYYY-MM-DD) as precise as it is.
 function formatDate(d) {
   if (!d) return '';
   const p = d.split('-').map(Number);
@@ -85,7 +86,10 @@ async function api(path, params = {}, signal) {
     for (const one of [].concat(v)) if (one !== undefined && one !== null && one !== '') q.append(k, one);
   }
   const qs = q.toString();
-  const res = await fetch(`/api/v1/${path}${qs ? '?' + qs : ''}`, { signal, headers: { Accept: 'application/json' } });
+  const headers = { Accept: 'application/json' };
+  const token = sessionToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(`/api/v1/${path}${qs ? '?' + qs : ''}`, { signal, headers });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new ApiError(res.status, body.detail || res.statusText);
   return body;
@@ -126,7 +130,7 @@ function searchState() {
   for (const f of FACETS) filters[f] = p.getAll(f);
   return {
     q: p.get('q') || '',
-    sort: p.get('sort') || 'relevance',
+    sort: p.get('sort') || '',  // '' the default: relevance for words, newest without
     page: Math.max(1, Number(p.get('page')) || 1),
     filters,
   };
@@ -136,7 +140,7 @@ function searchUrl(state) {
   const p = new URLSearchParams();
   if (state.q) p.set('q', state.q);
   for (const f of FACETS) for (const v of state.filters[f] || []) p.append(f, v);
-  if (state.sort && state.sort !== 'relevance') p.set('sort', state.sort);
+  if (state.sort) p.set('sort', state.sort);
   if (state.page > 1) p.set('page', state.page);
   const qs = p.toString();
   return '/' + (qs ? '?' + qs : '');
@@ -164,10 +168,46 @@ function show(...nodes) {
 function showError(err) {
   if (err.name === 'AbortError') return;
   const notFound = err instanceof ApiError && err.status === 404;
+  if (notFound) return showNotFound();
+  if (err instanceof ApiError && err.status === 401) {
+    // The server wants a token (or refused the one kept): ask for one.
+    const rejected = Boolean(sessionToken());
+    forgetToken();
+    updateSessionUi();
+    return showSignIn(rejected);
+  }
   show(el('div', { class: 'error', role: 'alert' },
-    el('h1', { tabindex: '-1' }, notFound ? t('not_found') : t('error')),
+    el('h1', { tabindex: '-1' }, t('error')),
     el('p', {}, err.message || ''),
-    notFound ? null : el('button', { type: 'button', onclick: () => render() }, t('retry'))));
+    el('button', { type: 'button', onclick: () => render() }, t('retry'))));
+}
+
+// An article or author that is not in the archive (or no longer): said in
+// the page's words, with ways on: a search for its id, and the search page.
+function showNotFound() {
+  const m = location.pathname.match(/^\/(articles|authors)\/([^/]+)/);
+  const id = m ? decodeURIComponent(m[2]) : '';
+  const words = id.replace(/[-_]+/g, ' ').trim();
+  document.title = `${t('not_found')} — defter`;
+  show(el('div', { class: 'not-found' },
+    el('h1', { tabindex: '-1' }, m ? t(m[1] === 'authors' ? 'no_such_author' : 'no_such_article') : t('no_such_page')),
+    id ? el('p', {}, t('not_in_archive', id)) : null,
+    el('ul', { class: 'ways-on' },
+      words ? el('li', {}, el('a', { href: searchUrl({ q: words, sort: '', page: 1, filters: emptyFilters() }) }, t('search_for', words))) : null,
+      el('li', {}, el('a', { href: '/' }, t('back_to_search'))))));
+}
+
+// No result: what was searched for as the server understood it, its notes,
+// the filters to remove, and what to try.
+function emptyResults(state, r) {
+  const cleared = { ...state, filters: emptyFilters(), page: 1 };
+  const filtered = FACETS.some(f => state.filters[f].length);
+  return el('div', { class: 'empty' },
+    el('p', {}, r.query.understood ? t('no_results_for', r.query.understood) : t('no_results')),
+    (r.query.notes || []).map(n => el('p', { class: 'note' }, n)),
+    filtered ? el('p', {}, t('filters_narrow'), ' ', el('a', { href: searchUrl(cleared) }, t('search_without_filters'))) : null,
+    el('h2', {}, t('tips')),
+    el('ul', { class: 'tips' }, ['tip_spelling', 'tip_fewer', 'tip_prefix', 'tip_languages'].map(k => el('li', {}, t(k)))));
 }
 
 function focusHeading() {
@@ -180,6 +220,7 @@ async function render() {
   inflight = new AbortController();
   const signal = inflight.signal;
   applyUiLang();
+  updateSessionUi();
   const path = location.pathname, here = location.pathname + location.search;
   rendered = here;
   main.removeAttribute('data-rendered');
@@ -200,14 +241,21 @@ async function render() {
   if (!signal.aborted) main.dataset.rendered = here;
 }
 
+// The order shown and asked for: the one chosen, else relevance when there
+// are words and newest first when there are none (as the server does).
+function sortOf(state) {
+  return state.sort || (state.q ? 'relevance' : 'newest');
+}
+
 // The search: results, facets, chips, sort, pagination.
 async function renderSearch(signal) {
   const state = searchState();
   document.getElementById('q').value = state.q;
   // The months of a year once a year is chosen.
   const facets = COUNTED.filter(f => f !== 'month' || state.filters.year.length);
+  const sort = sortOf(state);
   const r = await api('search', {
-    q: state.q, sort: state.sort, page: state.page, size: PAGE_SIZE, ui_lang: ui, facets: facets.join(','),
+    q: state.q, sort, page: state.page, size: PAGE_SIZE, ui_lang: ui, facets: facets.join(','), facet_size: 100,
     prefer: ui, ...state.filters,
   }, signal);
   document.title = state.q ? `${state.q} — defter` : 'defter';
@@ -217,12 +265,12 @@ async function renderSearch(signal) {
     el('label', { class: 'sort' }, t('sort'), ' ',
       el('select', {
         id: 'sort', onchange: e => navigate(searchUrl({ ...state, sort: e.target.value, page: 1 })),
-      }, ['relevance', 'newest', 'oldest'].map(s => el('option', { value: s, selected: s === state.sort }, t('sort_' + s))))));
+      }, ['relevance', 'newest', 'oldest'].map(s => el('option', { value: s, selected: s === sort }, t('sort_' + s))))));
   const suggestion = r.suggestion ? el('p', { class: 'did-you-mean' }, t('did_you_mean'), ': ',
     el('a', { href: searchUrl({ ...state, q: r.suggestion, page: 1 }) }, r.suggestion), '?') : null;
   const list = r.hits.length
     ? el('ol', { class: 'hits', start: (state.page - 1) * PAGE_SIZE + 1 }, r.hits.map(hitItem))
-    : el('p', { class: 'empty' }, t('no_results'));
+    : emptyResults(state, r);
   show(
     el('div', { class: 'search-layout' },
       el('aside', { class: 'facets', 'aria-labelledby': 'filters-heading' },
@@ -234,8 +282,15 @@ async function renderSearch(signal) {
 }
 
 function hitItem(h) {
+  // An article opens with the words the search matched in it highlighted
+  // (hl: the marked forms of its title and snippet, as the server's
+  // stemming found them, and the query's own words).
+  const p = new URLSearchParams();
+  if (h.lang) p.set('lang', h.lang);
+  const hl = markedWords(h.title + ' ' + h.snippet, searchState().q);
+  if (hl) p.set('hl', hl);
   const href = h.type === 'author' ? `/authors/${encodeURIComponent(h.id)}`
-    : `/articles/${encodeURIComponent(h.id)}${h.lang ? '?lang=' + encodeURIComponent(h.lang) : ''}`;
+    : `/articles/${encodeURIComponent(h.id)}${p.toString() ? '?' + p : ''}`;
   return el('li', { class: 'hit' },
     el('h2', { class: 'hit-title' }, el('a', { href, lang: h.lang || null, dir: 'auto' }, highlighted(h.title))),
     el('p', { class: 'hit-meta' },
@@ -245,6 +300,15 @@ function hitItem(h) {
       h.languages.length ? [' · ', el('span', { class: 'langs', 'aria-label': t('languages') },
         h.languages.map(l => el('abbr', { class: 'lang-tag', title: languageName(l), lang: l }, l)))] : null),
     h.snippet ? el('p', { class: 'snippet', lang: h.lang || null, dir: 'auto' }, highlighted(h.snippet)) : null);
+}
+
+// The words in <mark> of the server's HTML, and the plain words of a query
+// (no operators, fields or quotes), space-separated, each once.
+function markedWords(html, q) {
+  const words = new Set();
+  for (const m of String(html).matchAll(/<mark>([^<]*)<\/mark>/g)) words.add(m[1].replace(/&[a-z#0-9]+;/g, ' ').trim());
+  for (const w of q.replace(/\b[a-z_]+:/gi, ' ').split(/[\s"()*+\-]+/)) if (w && !/^(AND|OR|NOT)$/.test(w)) words.add(w);
+  return [...words].filter(w => w.length > 1).slice(0, 20).join(' ');
 }
 
 function facetLabel(facet, v) {
@@ -260,8 +324,18 @@ function facetPanels(facets, state) {
     const values = facets[name];
     if (!values || (!values.length && !state.filters[name].length)) continue;
     const id = `facet-${name}`;
-    const body = name === 'year' ? yearHistogram(values, state) : el('ul', { class: 'facet-values' },
-      values.map(v => {
+    const body = name === 'year' ? yearHistogram(values, state) : facetList(name, id, values, state);
+    panels.push(el('section', { class: `facet facet-${name}`, 'aria-labelledby': id },
+      el('h2', { id }, t('facet_' + name)), body));
+  }
+  return panels;
+}
+
+// A facet's values: the first FACET_SHOWN (and every selected one) with a
+// button for the rest; with many, a box that narrows the list by name.
+const FACET_SHOWN = 8;
+function facetList(name, id, values, state) {
+  const items = values.map(v => {
         const checked = state.filters[name].includes(v.value);
         const cid = `${id}-${v.value}`.replace(/[^A-Za-z0-9_-]/g, '_');
         return el('li', {},
@@ -271,11 +345,28 @@ function facetPanels(facets, state) {
           }),
           el('label', { for: cid }, el('span', { class: 'facet-label', dir: 'auto' }, facetLabel(name, v)),
             el('span', { class: 'count' }, String(v.count))));
-      }));
-    panels.push(el('section', { class: `facet facet-${name}`, 'aria-labelledby': id },
-      el('h2', { id }, t('facet_' + name)), body));
-  }
-  return panels;
+  });
+  const list = el('ul', { class: 'facet-values', id: `${id}-values` }, items);
+  if (values.length <= FACET_SHOWN) return list;
+  const labels = values.map(v => facetLabel(name, v).toLocaleLowerCase(ui));
+  let expanded = false, needle = '';
+  const more = el('button', { type: 'button', class: 'facet-more', 'aria-controls': `${id}-values`, 'aria-expanded': 'false' });
+  const filter = el('input', {
+    type: 'search', class: 'facet-filter', 'aria-label': t('facet_filter', t('facet_' + name)), placeholder: t('facet_filter', t('facet_' + name)),
+    oninput: e => { needle = e.target.value.trim().toLocaleLowerCase(ui); update(); },
+  });
+  const update = () => {
+    items.forEach((li, i) => {
+      const selected = state.filters[name].includes(values[i].value);
+      li.hidden = needle ? !labels[i].includes(needle) : !(expanded || i < FACET_SHOWN || selected);
+    });
+    more.hidden = Boolean(needle);
+    more.textContent = expanded ? t('facet_fewer') : t('facet_more', values.length - FACET_SHOWN);
+    more.setAttribute('aria-expanded', String(expanded));
+  };
+  more.addEventListener('click', () => { expanded = !expanded; update(); });
+  update();
+  return [filter, list, more];
 }
 
 // Years as a small histogram of buttons, oldest first; a year's button
@@ -291,10 +382,13 @@ function yearHistogram(values, state) {
       const on = state.filters.year.includes(v.value);
       return el('button', {
         type: 'button', class: 'bar', 'aria-pressed': on ? 'true' : 'false',
-        title: `${facetLabel('year', v)}: ${v.count}`, 'aria-label': `${facetLabel('year', v)}: ${v.count}`,
+        // The name holds the label as shown ('21, with the full year beside it).
+        title: `${facetLabel('year', v)}: ${v.count}`,
+        'aria-label': `${short && !undated(v) ? `'${v.value.slice(2)} (${v.value})` : facetLabel('year', v)}: ${v.count}`,
         onclick: () => navigate(searchUrl(withFilter(state, 'year', v.value, !on))),
-      }, fill(Math.max(8, Math.round(100 * v.count / max)), String(v.count)),
-      el('span', { class: 'bar-label' }, undated(v) ? '—' : short ? `'${v.value.slice(2)}` : v.value));
+      // The label first, then the count: read in that order, as the name says.
+      }, el('span', { class: 'bar-label' }, undated(v) ? facetLabel('year', v) : short ? `'${v.value.slice(2)}` : v.value), ' ',
+      fill(Math.max(8, Math.round(100 * v.count / max)), String(v.count)));
     }));
 }
 
@@ -335,157 +429,6 @@ function pagination(state, pages) {
     state.page < pages ? link(state.page + 1, t('next'), 'next') : null);
 }
 
-// An article: the chosen translation, a switcher, footnotes linked both
-// ways, the author card and related reading.
-async function renderArticle(id, signal) {
-  const lang = new URLSearchParams(location.search).get('lang') || '';
-  const a = await api(`articles/${encodeURIComponent(id)}/view`, { lang, ui_lang: ui }, signal);
-  const tr = a.translation;
-  document.title = `${tr.title} — defter`;
-  const dir = RTL_LANGS.has(a.lang) ? 'rtl' : 'auto';
-  const switcher = el('nav', { class: 'lang-switch', 'aria-label': t('read_in') },
-    el('span', {}, t('read_in'), ': '),
-    el('ul', {}, a.languages.map(l => el('li', {}, l === a.lang
-      ? el('a', { href: `/articles/${encodeURIComponent(id)}?lang=${l}`, 'aria-current': 'true', lang: l, hreflang: l }, languageName(l))
-      : el('a', { href: `/articles/${encodeURIComponent(id)}?lang=${l}`, lang: l, hreflang: l }, languageName(l))))));
-  const body = el('div', { class: 'body', lang: a.lang, dir });
-  body.append(safeBody(tr.body_html));
-  linkFootnotes(body, new Set(tr.footnotes.map(f => f.n)));
-  const notes = tr.footnotes.length ? el('section', { class: 'footnotes', 'aria-labelledby': 'notes-heading' },
-    el('h2', { id: 'notes-heading' }, t('footnotes')),
-    el('ol', { lang: a.lang, dir }, tr.footnotes.map(f => el('li', { id: `fn-${f.n}`, value: f.n },
-      // The note as written; then what it does not already say: its
-      // source's title and publisher, a link, the access date (once: not
-      // when the text gives it).
-      el('span', { dir: 'auto' }, f.text),
-      f.title && !f.text.includes(f.title) ? [' ', el('cite', { dir: 'auto' }, f.title)] : null,
-      f.publisher && !f.text.includes(f.publisher) ? [', ', el('span', { dir: 'auto' }, f.publisher)] : null,
-      f.url && /^https?:\/\//i.test(f.url) ? [' ', el('a', { href: f.url, rel: 'noopener noreferrer', class: 'source' }, f.url)] : null,
-      f.accessed && !f.accessed_in_text ? [' ', el('span', { class: 'accessed' }, '(', t('accessed', ''), el('time', { datetime: f.accessed }, formatDate(f.accessed)), ')')] : null,
-      body.querySelector(`#fnref-${f.n}`) ? [' ', el('a', { href: `#fnref-${f.n}`, class: 'backref', 'aria-label': t('back_to_text', f.n) }, '↩')] : null)))) : null;
-  const article = el('article', { class: 'article', lang: a.lang, dir },
-    el('header', {},
-      el('h1', { tabindex: '-1', dir: 'auto' }, tr.title),
-      tr.subtitle ? el('p', { class: 'subtitle', dir: 'auto' }, tr.subtitle) : null,
-      el('p', { class: 'meta', lang: ui, dir: 'ltr' },
-        a.authors.length ? [t('by'), ' ', a.authors.map((au, i) => [i ? ', ' : '', el('a', { href: `/authors/${encodeURIComponent(au.id)}` }, au.name)]), ' · '] : null,
-        dateOf(a.published),
-        a.countries.length ? [' · ', el('span', { class: 'countries', 'aria-label': t('countries') },
-          a.countries.map((c, i) => [i ? ', ' : '', el('a', { href: countryUrl(c.code), class: c.subject ? 'subject' : 'mentioned' }, c.name)]))] : null),
-      tr.translator ? el('p', { class: 'translator', lang: ui }, t('translator', tr.translator)) : null,
-      a.last_change ? el('p', { class: 'changed', lang: ui, dir: 'ltr' },
-        t('last_changed', formatDate(a.last_change.at.slice(0, 10)), a.last_change.who), ' · ',
-        el('a', { href: `/articles/${encodeURIComponent(id)}/history` }, t('history'))) : null,
-      switcher),
-    body, notes);
-  const side = el('aside', { class: 'related', lang: ui });
-  show(el('div', { class: 'article-layout' }, article, side));
-  // The author card and related reading: after the text is on screen.
-  const [authors, related] = await Promise.all([
-    Promise.all(a.authors.map(au => api(`authors/${encodeURIComponent(au.id)}`, {}, signal).catch(() => null))),
-    a.countries.length ? api('search', {
-      country: a.countries.map(c => c.code), size: 6, facets: '', type: 'article', ui_lang: ui, prefer: ui, highlight: 'false',
-    }, signal).catch(() => null) : null,
-  ]);
-  for (const au of authors.filter(Boolean)) side.append(authorCard(au, id));
-  if (related) {
-    const items = related.hits.filter(h => h.id !== id).slice(0, 5);
-    if (items.length) side.append(el('section', { class: 'more-countries' },
-      el('h2', {}, t('more_on_countries')),
-      el('ul', {}, items.map(h => el('li', {}, el('a', { href: `/articles/${encodeURIComponent(h.id)}?lang=${h.lang}`, lang: h.lang, dir: 'auto' }, highlighted(h.title)))))));
-  }
-}
-
-// An article's history (its revisions, newest first: when, who, how, the
-// fields each changed), or with ?revision=N that version of it.
-async function renderHistory(id, signal) {
-  const revision = new URLSearchParams(location.search).get('revision');
-  const path = encodeURIComponent(id);
-  const current = await api(`articles/${path}/view`, { ui_lang: ui }, signal).catch(() => null);
-  const title = current ? current.translation.title : id;
-  if (revision !== null) return renderVersion(id, revision, title, signal);
-  const h = await api(`articles/${path}/history`, {}, signal);
-  document.title = `${t('history_of', title)} — defter`;
-  show(el('section', { class: 'history', lang: ui },
-    el('h1', { tabindex: '-1', dir: 'auto' }, t('history_of', title)),
-    current ? el('p', {}, el('a', { href: `/articles/${path}` }, t('back_to_article'))) : null,
-    h.revisions.length ? el('ol', { class: 'revisions', reversed: true }, h.revisions.map(r => el('li', { value: r.revision },
-      el('h2', {}, t('revision', r.revision)),
-      el('p', { class: 'meta', dir: 'ltr' }, el('time', { datetime: r.at }, r.at.replace('T', ' ').replace('Z', ' UTC')), ' · ',
-        r.who || '?', ' · ', r.how, ' · ', t(`change_${r.change}`), r.source ? [' · ', el('code', {}, r.source)] : null),
-      r.fields.length ? el('ul', { class: 'fields' }, r.fields.map(f => el('li', {},
-        el('code', {}, f.lang ? `${f.lang}: ${f.field}` : f.field), ' ', t(`change_${f.change === 'changed' ? 'replaced' : f.change === 'removed' ? 'deleted' : 'added'}`)))) : null,
-      r.change !== 'deleted' ? el('a', { href: `/articles/${path}/history?revision=${r.revision}` }, t('view_version')) : null)))
-      : el('p', {}, t('no_revisions'))));
-}
-
-async function renderVersion(id, revision, title, signal) {
-  const path = encodeURIComponent(id);
-  const v = await api(`articles/${path}/revisions/${encodeURIComponent(revision)}`, {}, signal);
-  const a = v.record;
-  document.title = `${t('version_of', v.revision, title)} — defter`;
-  show(el('section', { class: 'version', lang: ui },
-    el('h1', { tabindex: '-1', dir: 'auto' }, t('version_of', v.revision, title)),
-    el('p', {}, el('a', { href: `/articles/${path}/history` }, t('back_to_history'))),
-    el('p', { class: 'meta', dir: 'ltr' }, a.authors.length ? [a.authors.join(', '), ' · '] : null, dateOf(a.published)),
-    Object.entries(a.translations).map(([lang, tr]) => el('article', { class: 'version-text', lang, dir: RTL_LANGS.has(lang) ? 'rtl' : 'auto' },
-      el('h2', {}, languageName(lang), ': ', tr.title),
-      el('div', { class: 'plain-body' }, tr.body)))));
-}
-
-function countryUrl(code) {
-  return searchUrl({ q: '', sort: 'relevance', page: 1, filters: { ...emptyFilters(), country: [code] } });
-}
-
-function emptyFilters() {
-  return Object.fromEntries(FACETS.map(f => [f, []]));
-}
-
-// The biography in the page's language when there is one, else the first
-// (labelled with its language).
-function pickBio(bio) {
-  const langs = Object.keys(bio || {});
-  if (!langs.length) return null;
-  const lang = langs.includes(ui) ? ui : langs[0];
-  return { lang, text: bio[lang], original: lang !== ui };
-}
-
-function authorCard(au, currentArticle) {
-  const bio = pickBio(au.bio);
-  const others = (au.articles || []).filter(x => x.id !== currentArticle).slice(0, 5);
-  return el('section', { class: 'author-card' },
-    el('h2', {}, t('about_author')),
-    el('p', { class: 'author-name' }, el('a', { href: `/authors/${encodeURIComponent(au.id)}` },
-      au.honorific ? `${au.honorific} ${au.name}` : au.name)),
-    bio ? [bio.original ? el('p', { class: 'bio-label' }, t('bio_original', languageName(bio.lang))) : null,
-      recordText('p', bio.lang, bio.text, { class: 'bio' })] : el('p', {}, t('no_bio')),
-    others.length ? el('section', { class: 'more-by-author' },
-      el('h3', {}, t('more_by_author')),
-      el('ul', {}, others.map(x => el('li', {},
-        el('a', { href: `/articles/${encodeURIComponent(x.id)}`, dir: 'auto', lang: x.original_language }, x.title),
-        ' ', dateOf(x.published))))) : null);
-}
-
-// An author: biographies in every language, topics, articles by date.
-async function renderAuthor(id, signal) {
-  const au = await api(`authors/${encodeURIComponent(id)}`, {}, signal);
-  document.title = `${au.name} — defter`;
-  const langs = Object.keys(au.bio || {}).sort((x, y) => (x === ui ? -1 : y === ui ? 1 : x.localeCompare(y)));
-  show(el('article', { class: 'author-page' },
-    el('h1', { tabindex: '-1', dir: 'auto' }, au.honorific ? `${au.honorific} ${au.name}` : au.name),
-    au.affiliation ? el('p', { class: 'affiliation' }, t('affiliation'), ': ', el('span', { dir: 'auto' }, au.affiliation)) : null,
-    au.topics && au.topics.length ? el('section', { class: 'topics' }, el('h2', {}, t('topics')),
-      el('ul', {}, au.topics.map(x => el('li', {}, el('a', { href: searchUrl({ q: x, sort: 'relevance', page: 1, filters: emptyFilters() }), dir: 'auto' }, x))))) : null,
-    el('section', { class: 'bios' }, el('h2', {}, t('biography')),
-      langs.length ? langs.map(l => el('section', { class: 'bio-lang' },
-        el('h3', {}, languageName(l)), recordText('p', l, au.bio[l], { class: 'bio' }))) : el('p', {}, t('no_bio'))),
-    el('section', { class: 'author-articles' }, el('h2', {}, t('articles_by_date')),
-      el('ol', {}, (au.articles || []).map(x => el('li', {},
-        dateOf(x.published), ' ',
-        el('a', { href: `/articles/${encodeURIComponent(x.id)}`, dir: 'auto', lang: x.original_language }, x.title),
-        ' ', el('span', { class: 'langs' }, (x.languages || []).map(l => el('abbr', { class: 'lang-tag', title: languageName(l), lang: l }, l)))))))));
-}
-
 // ---- the search box: suggestions as you type ----------------------------------
 
 const form = document.getElementById('search-form');
@@ -507,7 +450,7 @@ function choose(s) {
   if (s.kind === 'author') return navigate(`/authors/${encodeURIComponent(s.value)}`);
   if (s.kind === 'title') return navigate(`/articles/${encodeURIComponent(s.value)}`);
   if (s.kind === 'country') {
-    const state = location.pathname === '/' ? searchState() : { q: '', sort: 'relevance', page: 1, filters: emptyFilters() };
+    const state = location.pathname === '/' ? searchState() : { q: '', sort: '', page: 1, filters: emptyFilters() };
     input.value = state.q;
     return navigate(searchUrl(withFilter(state, 'country', s.value, true)));
   }
@@ -559,7 +502,7 @@ input.addEventListener('blur', () => setTimeout(closeSuggestions, 100));
 form.addEventListener('submit', e => {
   e.preventDefault();
   closeSuggestions();
-  const state = location.pathname === '/' ? searchState() : { q: '', sort: 'relevance', page: 1, filters: emptyFilters() };
+  const state = location.pathname === '/' ? searchState() : { q: '', sort: '', page: 1, filters: emptyFilters() };
   navigate(searchUrl({ ...state, q: input.value.trim(), page: 1 }));
 });
 

@@ -64,18 +64,26 @@ void append_escaped(std::string& out, std::string_view text) {
   }
 }
 
-// text[from, to) with whitespace runs made one space, escaped, matches marked.
+// Where one block (a heading, a paragraph, an item) ends and the next
+// begins, a snippet says so: "Background · Turkmenistan holds...", not
+// "Background Turkmenistan holds...".
+constexpr std::string_view kBlockBreak = " \u00b7 ";
+
+// text[from, to) with whitespace runs made one space (a blank line: a block
+// break), escaped, matches marked.
 std::string render(const std::string& text, std::size_t from, std::size_t to, const std::vector<Match>& matches,
                    bool mark) {
   std::string out;
   auto flush_plain = [&](std::size_t a, std::size_t b) {
     std::string collapsed;
-    for (std::size_t i = a; i < b; ++i) {
-      if (is_ws(text[i])) {
-        if (collapsed.empty() || collapsed.back() != ' ') collapsed += ' ';
-      } else {
-        collapsed += text[i];
+    for (std::size_t i = a; i < b;) {
+      if (!is_ws(text[i])) {
+        collapsed += text[i++];
+        continue;
       }
+      int newlines = 0;
+      for (; i < b && is_ws(text[i]); ++i) newlines += text[i] == '\n';
+      collapsed += newlines >= 2 ? kBlockBreak : " ";
     }
     append_escaped(out, collapsed);
   };
@@ -90,10 +98,17 @@ std::string render(const std::string& text, std::size_t from, std::size_t to, co
     at = std::min(m.end, to);
   }
   flush_plain(at, to);
-  // Trim the spaces at either end.
-  std::size_t a = out.find_first_not_of(' ');
-  if (a == std::string::npos) return "";
-  return out.substr(a, out.find_last_not_of(' ') - a + 1);
+  // Trim the spaces and block breaks at either end.
+  const std::string_view dot = kBlockBreak.substr(1, kBlockBreak.size() - 2);
+  std::string_view v = out;
+  for (bool trimmed = true; trimmed;) {
+    trimmed = false;
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1), trimmed = true;
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1), trimmed = true;
+    if (v.substr(0, dot.size()) == dot) v.remove_prefix(dot.size()), trimmed = true;
+    if (v.size() >= dot.size() && v.substr(v.size() - dot.size()) == dot) v.remove_suffix(dot.size()), trimmed = true;
+  }
+  return std::string(v);
 }
 
 std::size_t chars(const std::string& text) {

@@ -81,10 +81,20 @@ std::optional<std::string> iso(int y, int m, int d) {
 }
 
 // A date at the start of `s`: 20.05.2023, 2023-05-20, May 20, 2023,
-// 20 May 2023, 20 мая 2023, 20 Mayıs 2023.
+// 20 May 2023, 20 мая 2023, 20 Mayıs 2023, 2023年5月20日.
 std::optional<std::string> read_date(std::string_view s) {
+  // After a full-width colon too (Chinese notes: 访问日期：2023年5月20日).
+  while (true) {
+    std::size_t skip = s.find_first_not_of(" ");
+    if (skip == std::string_view::npos) return std::nullopt;
+    s.remove_prefix(skip);
+    if (s.rfind("\xEF\xBC\x9A", 0) == 0) s.remove_prefix(3);  // ：
+    else break;
+  }
   std::string t = trim(s, ":");
   int a = 0, b = 0, c = 0;
+  // 2023年5月20日
+  if (std::sscanf(t.c_str(), "%d\xE5\xB9\xB4%d\xE6\x9C\x88%d\xE6\x97\xA5", &a, &b, &c) == 3 && a >= 1000) return iso(a, b, c);
   char sep1 = 0, sep2 = 0;
   if (std::sscanf(t.c_str(), "%d%c%d%c%d", &a, &sep1, &b, &sep2, &c) == 5 && sep1 == sep2) {
     if ((sep1 == '.' || sep1 == '/') && c >= 1000) return iso(c, b, a);
@@ -108,9 +118,9 @@ std::optional<std::string> read_date(std::string_view s) {
 }
 
 std::optional<std::string> access_date(std::string_view t) {
-  static const std::array<std::string_view, 11> kMarks = {"date of accession", "date of access", "access date", "accessed on",
+  static const std::array<std::string_view, 13> kMarks = {"date of accession", "date of access", "access date", "accessed on",
                                                           "accessed", "erişim tarihi", "Erişim Tarihi", "Erişim tarihi",
-                                                          "erişim:", "дата обращения", "Дата обращения"};
+                                                          "erişim:", "дата обращения", "Дата обращения", "访问日期", "访问时间"};
   for (auto m : kMarks) {
     std::size_t at = find_nocase(t, m);
     if (at == std::string_view::npos) continue;

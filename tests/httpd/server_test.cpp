@@ -160,11 +160,13 @@ TEST_CASE("the article view and the staff page's files", "[httpd][e2e]") {
     auto at = [&](const char* name) { return page.body().find(std::string("<script src=\"/static/") + name + "\" defer></script>"); };
     REQUIRE(at("messages.js") != std::string::npos);
     CHECK(at("messages.js") < at("dom.js"));
-    CHECK(at("dom.js") < at("app.js"));
+    CHECK(at("dom.js") < at("records.js"));
+    CHECK(at("records.js") < at("session.js"));
+    CHECK(at("session.js") < at("app.js"));
     CHECK(at("app.js") != std::string::npos);
     CHECK(std::string(page["Content-Security-Policy"]).find("script-src 'self'") != std::string::npos);
   }
-  for (const char* script : {"messages.js", "dom.js", "app.js"}) {
+  for (const char* script : {"messages.js", "dom.js", "records.js", "session.js", "app.js"}) {
     INFO(script);
     Reply js = s.get(std::string("/static/") + script, {}, false);
     REQUIRE(js.result() == http::status::ok);

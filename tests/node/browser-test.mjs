@@ -7,75 +7,13 @@
 // test (tests/web/browser_test.cpp) that runs this checks each of them.
 // Exit status: 0 when every scenario passed, 1 otherwise, 2 when the browser
 // could not start.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { DESKTOP, PHONE, check, finish, launch, newPage, results, scenario, searched, settled, total, options } from './browser-kit.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
-  (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = options('browser-test.mjs --url URL --screenshots DIR', ['url', 'screenshots']);
 const base = args.url;
 const shots = args.screenshots;
-if (!base || !shots) {
-  console.error('usage: browser-test.mjs --url URL --screenshots DIR');
-  process.exit(2);
-}
-mkdirSync(shots, { recursive: true });
-
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-} catch (e) {
-  console.log(JSON.stringify({ scenario: 'browser starts', ok: false, detail: String(e.message || e) }));
-  process.exit(2);
-}
-
-let failed = 0;
-function check(cond, what) {
-  if (!cond) throw new Error(what);
-}
-
-// A fresh page (English interface unless told), with every console error
-// and failed request recorded: a scenario fails on any of them.
-async function newPage(viewport = DESKTOP, locale = 'en-US') {
-  const context = await browser.newContext({ viewport, locale });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', e => page.problems.push(`page error: ${e.message}`));
-  page.on('console', m => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
-  page.on('dialog', d => { page.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  return page;
-}
-
-async function scenario(name, fn) {
-  const page = await newPage();
-  try {
-    await fn(page);
-    check(page.problems.length === 0, page.problems.join('; '));
-    console.log(JSON.stringify({ scenario: name, ok: true, detail: '' }));
-  } catch (e) {
-    failed++;
-    console.log(JSON.stringify({ scenario: name, ok: false, detail: `${e.message} (at ${page.url()})` }));
-  } finally {
-    await page.context().close();
-  }
-}
-
-const total = async page => Number((await page.textContent('#results-heading')).replace(/\D/g, ''));
-const results = async page => page.$$eval('.hit-title a', as => as.map(a => a.getAttribute('href')));
-// Waits until the page shows the view of its current address.
-const settled = page => page.waitForFunction(() => document.querySelector('main').dataset.rendered === location.pathname + location.search);
-async function searched(page) {
-  await settled(page);
-  await page.waitForSelector('#results-heading');
-}
+await launch();
 
 await scenario('a search and its results', async page => {
   await page.goto(`${base}/`);
@@ -432,5 +370,4 @@ await scenario('screenshots', async page => {
   }
 });
 
-await browser.close();
-process.exit(failed ? 1 : 0);
+await finish();

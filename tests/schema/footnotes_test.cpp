@@ -174,3 +174,13 @@ TEST_CASE("Ibid. in the three languages, and a first note that says Ibid.", "[sc
   CHECK_FALSE(notes[0].publisher);
   CHECK(notes[0].text == "Ibid.");
 }
+
+TEST_CASE("a Chinese note's access date is read, so that the page does not say it twice", "[schema][footnotes]") {
+  CHECK(read_footnote("《数字丝绸之路建设进展》，新华社，（访问日期：2023年8月1日）。").accessed == "2023-08-01");
+  CHECK(read_footnote("“Kazakhstan to host next China-Central Asia Summit in 2025”, AKI Press, (访问日期：2023年5月20日).").accessed ==
+        "2023-05-20");
+  CHECK(read_footnote("访问时间: 2024年12月3日").accessed == "2024-12-03");
+  // Not a date: nothing.
+  CHECK(!read_footnote("（访问日期：2023年13月40日）").accessed.has_value());
+  CHECK(!read_footnote("2023年5月20日的报道").accessed.has_value());  // a date, but no access mark
+}

@@ -69,3 +69,59 @@ TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
     CHECK(std::filesystem::file_size(shots / shot) > 10000);
   }
 }
+
+TEST_CASE("the staff page as a new user meets it, in headless chromium", "[web][e2e]") {
+  test::TempDir dir;
+  // The same archive served twice (one server a data directory): open, and
+  // to token holders only.
+  auto sample = [&](const std::string& data) {
+    std::vector<std::string> import{"import"};
+    for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
+      import.push_back((test::source_dir() / "tools" / "sample" / f).string());
+    import.push_back((test::source_dir() / "tests" / "web" / "undated.jsonl").string());
+    auto imported = test::defter(data, import);
+    INFO(imported.err);
+    REQUIRE(imported.exit_code == 0);
+  };
+  sample(dir.str("open"));
+  sample(dir.str("private"));
+  auto token = test::defter(dir.str("private"), {"token", "create", "--name", "staff", "--scope", "read"});
+  REQUIRE(token.exit_code == 0);
+  std::string secret = token.out.substr(0, token.out.find_first_of("\r\n"));
+  REQUIRE(!secret.empty());
+  test::ServeProcess open(dir.path() / "open", "open");
+  REQUIRE(open.port != 0);
+  test::ServeProcess closed(dir.path() / "private", "private", {"--require-read-token"});
+  REQUIRE(closed.port != 0);
+  auto shots = std::filesystem::path(DEFTER_SCREENSHOT_DIR);
+  test::RunOptions options;
+  options.timeout_seconds = 300;
+  auto r = test::run({"/usr/bin/env", "node", (test::source_dir() / "tests" / "node" / "page-usability.mjs").string(),
+                      "--url", "http://127.0.0.1:" + std::to_string(open.port), "--private",
+                      "http://127.0.0.1:" + std::to_string(closed.port), "--token", secret, "--screenshots", shots.string()},
+                     options);
+  INFO("page-usability.mjs stderr: " << r.err);
+  std::map<std::string, std::pair<bool, std::string>> results;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("scenario")) results[j["scenario"]] = {j.value("ok", false), j.value("detail", "")};
+  }
+  REQUIRE(results.count("browser starts") == 0);
+  for (const char* name : {"the home page lists newest first and says so", "no result: the query understood, the filters to remove, tips",
+                           "an unknown article: a page that says so, with ways on", "snippets keep headings apart from the text",
+                           "facets show every value: more on demand, found by name, none cut",
+                           "undated and unsigned articles read as such",
+                           "the article page: countries by name, each date once, the translation note as written",
+                           "the search's words are highlighted in the opened article, until cleared",
+                           "where reads need a token: sign in, stay signed in, sign out",
+                           "no serious accessibility violation on any view, in each interface language",
+                           "Chinese names and titles are drawn, not boxes"}) {
+    INFO("scenario: " << name);
+    REQUIRE(results.count(name) == 1);
+    INFO(results[name].second);
+    CHECK(results[name].first);
+  }
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::file_size(shots / "article-zh.png") > 10000);
+}
