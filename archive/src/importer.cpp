@@ -154,7 +154,7 @@ class Importer {
     auto input = std::make_unique<Input>();
     input->name = name;
     input->text = text;
-    read_as_document(*input, text, false);
+    if (auto doc = import_parts::document_of_text(text)) take_document(*input, std::move(*doc));
     inputs_.push_back(std::move(input));
     return run_opened();
   }
@@ -257,48 +257,15 @@ class Importer {
 
   // A file that is one JSON document (a record or an array of records) is
   // read whole and imported as its lines; anything else is streamed as
-  // JSON Lines.
+  // JSON Lines (json_document.hpp decides).
   Status detect_document(Input& input, std::uint64_t size) {
-    std::string head(static_cast<std::size_t>(std::min<std::uint64_t>(size, kChunk)), '\0');
-    if (!read_at(input, head, 0)) return Status(Code::kIOError, input.name + ": read failed: " + std::strerror(errno));
-    auto shape = import_parts::shape_of(head, head.size() == size);
-    if (shape == import_parts::Shape::kLines) return {};
-    if (size > import_parts::kMaxDocumentBytes) {
-      if (shape == import_parts::Shape::kMaybeRecord) return {};
-      input.problem = "a JSON document of " + std::to_string(size >> 20) + " MiB is over the " +
-                      std::to_string(import_parts::kMaxDocumentBytes >> 20) +
-                      " MiB one may hold: write it as JSON Lines (one record per line), which have no limit";
-      input.problem_line = 1;
-      input.text = std::string_view();
-      return {};
-    }
-    std::string whole(static_cast<std::size_t>(size), '\0');
-    if (!read_at(input, whole, 0)) return Status(Code::kIOError, input.name + ": read failed: " + std::strerror(errno));
-    read_as_document(input, whole, shape == import_parts::Shape::kArray);
+    auto doc = import_parts::document_of_file(input.fd, size);
+    if (!doc) return Status(Code::kIOError, input.name + ": read failed: " + std::strerror(errno));
+    if (*doc) take_document(input, std::move(**doc));
     return {};
   }
 
-  static bool read_at(const Input& input, std::string& buf, std::uint64_t offset) {
-    std::size_t got = 0;
-    while (got < buf.size()) {
-      ssize_t n = ::pread(input.fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      got += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-
-  // `text` as a document when it is one; `must`: it cannot be anything else
-  // (an array), so a broken one is reported rather than read as JSON Lines.
-  static void read_as_document(Input& input, std::string_view text, bool must) {
-    if (!must) {
-      auto shape = import_parts::shape_of(text, true);
-      if (shape == import_parts::Shape::kLines) return;
-      must = shape == import_parts::Shape::kArray;
-    }
-    auto doc = import_parts::document_lines(text);
-    if (!doc.problem.empty() && !must) return;  // JSON Lines with a broken line: each line says what it is
+  static void take_document(Input& input, import_parts::DocumentLines doc) {
     input.problem = std::move(doc.problem);
     input.problem_line = doc.problem_line;
     input.document = std::move(doc.text);

@@ -1,6 +1,9 @@
 #include "json_document.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include <nlohmann/json.hpp>
 
@@ -138,6 +141,58 @@ DocumentLines document_lines(std::string_view doc) {
     }
   }
   return out;
+}
+
+namespace {
+
+bool read_at(int fd, std::string& buf) {
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;  // shorter than it said: changed while read
+      return false;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// `text` as a document; `must`: it cannot be anything else (an array), so a
+// broken one is reported rather than read as JSON Lines.
+std::optional<DocumentLines> as_document(std::string_view text, bool must) {
+  auto doc = document_lines(text);
+  if (!doc.problem.empty() && !must) return std::nullopt;
+  return doc;
+}
+
+}  // namespace
+
+std::optional<DocumentLines> document_of_text(std::string_view text) {
+  auto shape = shape_of(text, true);
+  if (shape == Shape::kLines) return std::nullopt;
+  return as_document(text, shape == Shape::kArray);
+}
+
+std::optional<std::optional<DocumentLines>> document_of_file(int fd, std::uint64_t size) {
+  constexpr std::uint64_t kHead = std::uint64_t{1} << 20;
+  std::string head(static_cast<std::size_t>(std::min(size, kHead)), '\0');
+  if (!read_at(fd, head)) return std::nullopt;
+  auto shape = shape_of(head, head.size() == size);
+  if (shape == Shape::kLines) return std::optional<DocumentLines>();
+  if (size > kMaxDocumentBytes) {
+    if (shape == Shape::kMaybeRecord) return std::optional<DocumentLines>();
+    DocumentLines big;
+    big.problem = "a JSON document of " + std::to_string(size >> 20) + " MiB is over the " +
+                  std::to_string(kMaxDocumentBytes >> 20) +
+                  " MiB one may hold: write it as JSON Lines (one record per line), which have no limit";
+    big.problem_line = 1;
+    return std::optional<DocumentLines>(std::move(big));
+  }
+  std::string whole(static_cast<std::size_t>(size), '\0');
+  if (!read_at(fd, whole)) return std::nullopt;
+  return std::optional<DocumentLines>(as_document(whole, shape == Shape::kArray));
 }
 
 }  // namespace defter::archive::import_parts

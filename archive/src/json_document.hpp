@@ -35,4 +35,14 @@ Shape shape_of(std::string_view head, bool whole);
 // is not one JSON value, says why and where in `problem`.
 DocumentLines document_lines(std::string_view document);
 
+// An input's lines when it is a document (a broken array included, as its
+// problem), nothing when it is JSON Lines (a broken line among them
+// included: each line then says what it is).
+std::optional<DocumentLines> document_of_text(std::string_view text);
+// The same for the file open at `fd`, of `size` bytes: its beginning read
+// to decide, all of it only when it is a document (up to
+// kMaxDocumentBytes; a larger array is a problem, a larger object JSON
+// Lines). Outer nullopt: a read failed (errno says why).
+std::optional<std::optional<DocumentLines>> document_of_file(int fd, std::uint64_t size);
+
 }  // namespace defter::archive::import_parts
