@@ -351,8 +351,10 @@ function facetList(name, id, values, state) {
   const labels = values.map(v => facetLabel(name, v).toLocaleLowerCase(ui));
   let expanded = false, needle = '';
   const more = el('button', { type: 'button', class: 'facet-more', 'aria-controls': `${id}-values`, 'aria-expanded': 'false' });
+  // Its name, also shown inside the empty box as the hint of what to type.
+  const hint = t('facet_filter', t('facet_' + name));
   const filter = el('input', {
-    type: 'search', class: 'facet-filter', 'aria-label': t('facet_filter', t('facet_' + name)), placeholder: t('facet_filter', t('facet_' + name)),
+    type: 'search', class: 'facet-filter', 'aria-label': hint, placeholder: hint,
     oninput: e => { needle = e.target.value.trim().toLocaleLowerCase(ui); update(); },
   });
   const update = () => {

@@ -14,15 +14,52 @@
 
 using namespace defter;
 
-TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
-  test::TempDir dir;
+namespace {
+
+// The sample archive (and `extra` files of tests/web) imported into `data`.
+void import_sample(const std::string& data, const std::vector<std::string>& extra) {
   std::vector<std::string> import{"import"};
   for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
     import.push_back((test::source_dir() / "tools" / "sample" / f).string());
-  import.push_back((test::source_dir() / "tests" / "web" / "hostile.jsonl").string());
-  auto imported = test::defter(dir.str(), import);
+  for (const auto& f : extra) import.push_back((test::source_dir() / "tests" / "web" / f).string());
+  auto imported = test::defter(data, import);
   INFO(imported.err);
   REQUIRE(imported.exit_code == 0);
+}
+
+// Runs a script of tests/node with `args` (and --screenshots), and checks
+// that each of `scenarios` was reported, and passed.
+void run_scenarios(const std::string& script, std::vector<std::string> args, int timeout_seconds,
+                   std::initializer_list<const char*> scenarios) {
+  auto shots = std::filesystem::path(DEFTER_SCREENSHOT_DIR);
+  std::vector<std::string> argv{"/usr/bin/env", "node", (test::source_dir() / "tests" / "node" / script).string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--screenshots", shots.string()});
+  test::RunOptions options;
+  options.timeout_seconds = timeout_seconds;
+  auto r = test::run(argv, options);
+  INFO(script << " stderr: " << r.err);
+  std::map<std::string, std::pair<bool, std::string>> results;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("scenario")) results[j["scenario"]] = {j.value("ok", false), j.value("detail", "")};
+  }
+  REQUIRE(results.count("browser starts") == 0);
+  for (const char* name : scenarios) {
+    INFO("scenario: " << name);
+    REQUIRE(results.count(name) == 1);
+    INFO(results[name].second);
+    CHECK(results[name].first);
+  }
+  CHECK(r.exit_code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
+  test::TempDir dir;
+  import_sample(dir.str(), {"hostile.jsonl"});
 
   // A second import by someone else changes the seed's Turkish title: the
   // article then has a history to show.
@@ -37,32 +74,14 @@ TEST_CASE("the staff page in headless chromium", "[web][e2e]") {
 
   test::ServeProcess serve(dir.path(), "web");
   REQUIRE(serve.port != 0);
+  run_scenarios("browser-test.mjs", {"--url", "http://127.0.0.1:" + std::to_string(serve.port)}, 240,
+                {"a search and its results", "each facet narrows and widens",
+                 "the URL holds the state and the back button goes back",
+                 "the article view: language switch and footnotes both ways",
+                 "names across scripts and suggestions in the reader's language", "the author page",
+                 "the interface language switch", "keyboard use", "phone width",
+                 "record text never becomes markup", "an article's history and its versions", "screenshots"});
   auto shots = std::filesystem::path(DEFTER_SCREENSHOT_DIR);
-  test::RunOptions options;
-  options.timeout_seconds = 240;
-  auto r = test::run({"/usr/bin/env", "node", (test::source_dir() / "tests" / "node" / "browser-test.mjs").string(), "--url",
-                      "http://127.0.0.1:" + std::to_string(serve.port), "--screenshots", shots.string()},
-                     options);
-  INFO("browser-test.mjs stderr: " << r.err);
-  std::map<std::string, std::pair<bool, std::string>> results;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("scenario")) results[j["scenario"]] = {j.value("ok", false), j.value("detail", "")};
-  }
-  REQUIRE(results.count("browser starts") == 0);
-  for (const char* name : {"a search and its results", "each facet narrows and widens",
-                           "the URL holds the state and the back button goes back",
-                           "the article view: language switch and footnotes both ways",
-                           "names across scripts and suggestions in the reader's language", "the author page",
-                           "the interface language switch", "keyboard use", "phone width",
-                           "record text never becomes markup", "an article's history and its versions", "screenshots"}) {
-    INFO("scenario: " << name);
-    REQUIRE(results.count(name) == 1);
-    INFO(results[name].second);
-    CHECK(results[name].first);
-  }
-  CHECK(r.exit_code == 0);
   for (const char* shot : {"search-desktop.png", "article-desktop.png", "author-desktop.png", "search-phone.png",
                            "article-phone.png", "author-phone.png"}) {
     INFO(shot);
@@ -74,17 +93,8 @@ TEST_CASE("the staff page as a new user meets it, in headless chromium", "[web][
   test::TempDir dir;
   // The same archive served twice (one server a data directory): open, and
   // to token holders only.
-  auto sample = [&](const std::string& data) {
-    std::vector<std::string> import{"import"};
-    for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
-      import.push_back((test::source_dir() / "tools" / "sample" / f).string());
-    import.push_back((test::source_dir() / "tests" / "web" / "undated.jsonl").string());
-    auto imported = test::defter(data, import);
-    INFO(imported.err);
-    REQUIRE(imported.exit_code == 0);
-  };
-  sample(dir.str("open"));
-  sample(dir.str("private"));
+  import_sample(dir.str("open"), {"undated.jsonl"});
+  import_sample(dir.str("private"), {"undated.jsonl"});
   auto token = test::defter(dir.str("private"), {"token", "create", "--name", "staff", "--scope", "read"});
   REQUIRE(token.exit_code == 0);
   std::string secret = token.out.substr(0, token.out.find_first_of("\r\n"));
@@ -93,35 +103,19 @@ TEST_CASE("the staff page as a new user meets it, in headless chromium", "[web][
   REQUIRE(open.port != 0);
   test::ServeProcess closed(dir.path() / "private", "private", {"--require-read-token"});
   REQUIRE(closed.port != 0);
+  run_scenarios("page-usability.mjs",
+                {"--url", "http://127.0.0.1:" + std::to_string(open.port), "--private",
+                 "http://127.0.0.1:" + std::to_string(closed.port), "--token", secret},
+                300,
+                {"the home page lists newest first and says so", "no result: the query understood, the filters to remove, tips",
+                 "an unknown article: a page that says so, with ways on", "snippets keep headings apart from the text",
+                 "facets show every value: more on demand, found by name, none cut",
+                 "undated and unsigned articles read as such",
+                 "the article page: countries by name, each date once, the translation note as written",
+                 "the search's words are highlighted in the opened article, until cleared",
+                 "where reads need a token: sign in, stay signed in, sign out",
+                 "no serious accessibility violation on any view, in each interface language",
+                 "Chinese names and titles are drawn, not boxes"});
   auto shots = std::filesystem::path(DEFTER_SCREENSHOT_DIR);
-  test::RunOptions options;
-  options.timeout_seconds = 300;
-  auto r = test::run({"/usr/bin/env", "node", (test::source_dir() / "tests" / "node" / "page-usability.mjs").string(),
-                      "--url", "http://127.0.0.1:" + std::to_string(open.port), "--private",
-                      "http://127.0.0.1:" + std::to_string(closed.port), "--token", secret, "--screenshots", shots.string()},
-                     options);
-  INFO("page-usability.mjs stderr: " << r.err);
-  std::map<std::string, std::pair<bool, std::string>> results;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("scenario")) results[j["scenario"]] = {j.value("ok", false), j.value("detail", "")};
-  }
-  REQUIRE(results.count("browser starts") == 0);
-  for (const char* name : {"the home page lists newest first and says so", "no result: the query understood, the filters to remove, tips",
-                           "an unknown article: a page that says so, with ways on", "snippets keep headings apart from the text",
-                           "facets show every value: more on demand, found by name, none cut",
-                           "undated and unsigned articles read as such",
-                           "the article page: countries by name, each date once, the translation note as written",
-                           "the search's words are highlighted in the opened article, until cleared",
-                           "where reads need a token: sign in, stay signed in, sign out",
-                           "no serious accessibility violation on any view, in each interface language",
-                           "Chinese names and titles are drawn, not boxes"}) {
-    INFO("scenario: " << name);
-    REQUIRE(results.count(name) == 1);
-    INFO(results[name].second);
-    CHECK(results[name].first);
-  }
-  CHECK(r.exit_code == 0);
   CHECK(std::filesystem::file_size(shots / "article-zh.png") > 10000);
 }

@@ -68,8 +68,8 @@ std::string choices(const CLI::Option* opt) {
   return c;
 }
 
-// The placeholder of an option's value: N, NUMBER, a set's choices, a
-// name the definition gave (DIR, FILE), or the positional's own name.
+// What stands for an option's value in the help: N, NUMBER, a set's
+// choices, a name the definition gave (DIR, FILE), or the positional's own name.
 std::string value_name(const CLI::Option* opt) {
   if (auto c = choices(opt); !c.empty()) return c;
   auto t = type_of(opt);
