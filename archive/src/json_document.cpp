@@ -92,13 +92,11 @@ DocumentLines document_lines(std::string_view doc) {
   SyntaxCheck check;
   nlohmann::json::sax_parse(doc.substr(start), &check, nlohmann::json::input_format_t::json, true);
   if (!check.error.empty()) {
-    // nlohmann counts the byte it failed on from 1.
-    std::size_t at = start + (check.error_at ? check.error_at - 1 : 0);
-    out.problem_line = line_at(at);
-    std::size_t line_start = doc.rfind('\n', at == 0 ? 0 : at - 1);
-    std::size_t column = line_start == std::string_view::npos ? at + 1 : at - line_start;
-    out.problem = "not a JSON document (invalid JSON at line " + std::to_string(out.problem_line) + ", column " +
-                  std::to_string(column) + ": " + check.error +
+    // nlohmann counts the byte it failed on from 1, from `start`.
+    auto at = schema::position_of(doc, start + std::max<std::size_t>(check.error_at, 1));
+    out.problem_line = at.line;
+    out.problem = "not a JSON document (invalid JSON at line " + std::to_string(at.line) + ", column " +
+                  std::to_string(at.column) + ": " + check.error +
                   "); a file of records is JSON Lines (one record per line) or one JSON document "
                   "(a record, or an array of records)";
     return out;
@@ -190,8 +188,13 @@ std::optional<std::optional<DocumentLines>> document_of_file(int fd, std::uint64
     big.problem_line = 1;
     return std::optional<DocumentLines>(std::move(big));
   }
-  std::string whole(static_cast<std::size_t>(size), '\0');
-  if (!read_at(fd, whole)) return std::nullopt;
+  std::string whole;
+  if (head.size() == size) {
+    whole = std::move(head);  // read already
+  } else {
+    whole.assign(static_cast<std::size_t>(size), '\0');
+    if (!read_at(fd, whole)) return std::nullopt;
+  }
   return std::optional<DocumentLines>(as_document(whole, shape == Shape::kArray));
 }
 

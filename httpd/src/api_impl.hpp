@@ -74,7 +74,6 @@ struct ApiWorker::Impl {
   std::uint64_t last_change();
   static json problem_json(const archive::ImportProblem& p);
   // PUT of one record: the body's fields, with what the path says.
-  static BadRequest malformed_body(std::string_view body, const std::string& message);
   Response put_record(schema::RecordType type, const std::string& id, const std::string& lang, const std::string& body);
   Response delete_record(schema::RecordType type, const std::string& id, const std::string& lang);
   Response import(const Request& req);

@@ -1,9 +1,6 @@
 // The write handlers: PUT and DELETE of records, POST /api/v1/import.
 #include "api_impl.hpp"
 
-#include <algorithm>
-#include <regex>
-
 namespace defter::httpd {
 
 // JSON Lines through the importer, as `defter import` takes them.
@@ -41,27 +38,22 @@ json ApiWorker::Impl::problem_json(const archive::ImportProblem& p) {
   return j;
 }
 
-// A body that is not JSON: where it breaks, as a line and a column (bodies
-// are often pretty-printed) and the byte.
-BadRequest ApiWorker::Impl::malformed_body(std::string_view body, const std::string& message) {
-  static const std::regex kAt(R"(at byte (\d+))");
-  std::smatch m;
-  if (!std::regex_search(message, m, kAt)) return BadRequest{"the body: " + message};
-  std::size_t byte = std::stoul(m[1].str());
-  std::size_t at = std::min(byte == 0 ? 0 : byte - 1, body.size());
-  std::size_t line = 1 + static_cast<std::size_t>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-  std::size_t line_start = body.rfind('\n', at == 0 ? 0 : at - 1);
-  std::size_t column = (line_start == std::string_view::npos || at == 0) ? at + 1 : at - line_start;
-  std::string where = "at line " + std::to_string(line) + ", column " + std::to_string(column) + " (byte " + m[1].str() + ")";
-  std::string reason = message.substr(0, static_cast<std::size_t>(m.position(0))) + where + message.substr(static_cast<std::size_t>(m.position(0) + m.length(0)));
-  return BadRequest{"the body: " + reason, {{"errors", json::array({{{"field", ""}, {"line", line}, {"column", column}, {"reason", reason}}})}}};
-}
-
 // PUT of one record: the body's fields, with what the path says.
 Response ApiWorker::Impl::put_record(schema::RecordType type, const std::string& id, const std::string& lang, const std::string& body) {
+  // A body that is not JSON: where it breaks, as a line and a column
+  // (bodies are often pretty-printed) and the byte.
   std::vector<std::string> duplicates;
-  auto parsed = schema::parse_json(body, &duplicates);
-  if (!parsed) throw malformed_body(body, parsed.status().message());
+  std::size_t error_byte = 0;
+  schema::JsonParseOptions lines;
+  lines.lines = true;
+  lines.error_byte = &error_byte;
+  auto parsed = schema::parse_json(body, &duplicates, lines);
+  if (!parsed) {
+    auto at = schema::position_of(body, error_byte);
+    const std::string& reason = parsed.status().message();
+    throw BadRequest{"the body: " + reason,
+                     {{"errors", json::array({{{"field", ""}, {"line", at.line}, {"column", at.column}, {"reason", reason}}})}}};
+  }
   json& j = *parsed;
   if (!j.is_object()) throw BadRequest{"the body must be a JSON object (the record's fields)"};
   auto fix = [&](const char* field, const std::string& value) {

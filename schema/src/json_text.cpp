@@ -1,5 +1,7 @@
 #include "defter/schema/json_text.hpp"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace defter::schema {
@@ -104,12 +106,32 @@ class Builder : public nlohmann::json_sax<json> {
 
 }  // namespace
 
+TextPosition position_of(std::string_view text, std::size_t byte) {
+  TextPosition p;
+  std::size_t end = std::min(byte == 0 ? 0 : byte - 1, text.size());
+  for (std::size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
 Result<json> parse_json(std::string_view text, std::vector<std::string>* duplicate_keys, const JsonParseOptions& options) {
+  auto where = [&](std::size_t byte) {
+    if (options.error_byte) *options.error_byte = byte;
+    if (!options.lines) return "byte " + std::to_string(byte);
+    TextPosition p = position_of(text, byte);
+    return "line " + std::to_string(p.line) + ", column " + std::to_string(p.column) + " (byte " + std::to_string(byte) + ")";
+  };
   // nlohmann's lexer takes a NUL byte for the end of the input: what
   // follows one would be ignored.
   if (const void* nul = std::memchr(text.data(), '\0', text.size()))
     return Status(Code::kInvalidArgument,
-                  "a NUL byte at byte " + std::to_string(static_cast<const char*>(nul) - text.data() + 1));
+                  "a NUL byte at " + where(static_cast<std::size_t>(static_cast<const char*>(nul) - text.data() + 1)));
   json root;
   Builder builder(root, options.max_depth, duplicate_keys);
   bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true);
@@ -117,7 +139,7 @@ Result<json> parse_json(std::string_view text, std::vector<std::string>* duplica
   if (builder.too_deep())
     return Status(Code::kInvalidArgument, "JSON nested deeper than " + std::to_string(options.max_depth) + " levels");
   const std::string& what = builder.error();
-  std::string at = "byte " + std::to_string(builder.error_position());
+  std::string at = where(builder.error_position());
   if (what.find("UTF-8") != std::string::npos) return Status(Code::kInvalidArgument, "invalid UTF-8 at " + at);
   auto dash = what.find(" - ");
   return Status(Code::kInvalidArgument, "invalid JSON at " + at + ": " + (dash == std::string::npos ? what : what.substr(dash + 3)));

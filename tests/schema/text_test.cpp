@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "defter/schema/codes.hpp"
 #include "defter/schema/json_text.hpp"
 #include "defter/schema/text.hpp"
 
@@ -62,4 +63,53 @@ TEST_CASE("printable escapes every control character and keeps every script", "[
   CHECK(schema::valid_utf8("Kazakhstan Казахстан"));
   CHECK(!schema::valid_utf8("\xed\xa0\x80"));  // a surrogate
   CHECK(!schema::valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+}
+
+TEST_CASE("a JSON error's place, as a byte or as a line and a column", "[schema][json]") {
+  const std::string body = "{\"name\": \"x\",\n \"bio\": }";
+  CHECK(schema::parse_json(body).status().message().rfind("invalid JSON at byte 23: ", 0) == 0);
+  std::size_t byte = 0;
+  schema::JsonParseOptions lines;
+  lines.lines = true;
+  lines.error_byte = &byte;
+  CHECK(schema::parse_json(body, nullptr, lines).status().message().rfind("invalid JSON at line 2, column 9 (byte 23): ", 0) == 0);
+  CHECK(byte == 23);
+  auto at = schema::position_of(body, byte);
+  CHECK(at.line == 2);
+  CHECK(at.column == 9);
+  // The edges: the first byte, a byte just after a line break, past the end.
+  CHECK(schema::position_of(body, 1).line == 1);
+  CHECK(schema::position_of(body, 1).column == 1);
+  CHECK(schema::position_of(body, 15).line == 2);
+  CHECK(schema::position_of(body, 15).column == 1);
+  CHECK(schema::position_of(body, 1000).line == 2);
+  // Valid JSON leaves error_byte alone.
+  byte = 7;
+  CHECK(schema::parse_json("[1, 2]", nullptr, lines).ok());
+  CHECK(byte == 7);
+}
+
+TEST_CASE("did you mean: the nearest ids and codes, and nothing for what is near nothing", "[schema]") {
+  std::vector<std::string> ids = {"aliya-seitkali", "irina-sokolova", "dogacan-basaran", "wang-li"};
+  CHECK(schema::nearest("irina-sokolov", ids) == std::vector<std::string>{"irina-sokolova"});
+  CHECK(schema::nearest("Aliya-Seitkali", ids) == std::vector<std::string>{"aliya-seitkali"});  // case is no distance
+  CHECK(schema::nearest("basaran", ids) == std::vector<std::string>{"dogacan-basaran"});        // held whole
+  CHECK(schema::nearest("zzzzzzzzzzzz", ids).empty());
+  CHECK(schema::nearest("wang-li", ids).empty());  // the id itself is not a suggestion
+  CHECK(schema::nearest("x", {"y", "z", "w", "v"}, 2).size() == 2);
+  CHECK(schema::one_of({"a"}) == "'a'");
+  CHECK(schema::one_of({"a", "b", "c"}) == "'a', 'b' or 'c'");
+
+  CHECK(schema::suggest_country_code("kz") == "KZ");
+  CHECK(schema::suggest_country_code("Kazakhstan") == "KZ");
+  CHECK(schema::suggest_country_code("russia") == "RU");  // the one name it begins
+  CHECK(schema::suggest_country_code("Atlantis").empty());
+  CHECK(schema::suggest_country_code("KZ").empty());  // right already: nothing to suggest
+  CHECK(schema::suggest_country_code("Ko").empty());  // too short to stand for a name
+  CHECK(schema::suggest_language_tag("TR") == "tr");
+  CHECK(schema::suggest_language_tag("zh-hans") == "zh-Hans");
+  CHECK(schema::suggest_language_tag("pt_br") == "pt-BR");
+  CHECK(schema::suggest_language_tag("Turkish") == "tr");
+  CHECK(schema::suggest_language_tag("Klingonese").empty());
+  CHECK(schema::suggest_language_tag("en").empty());
 }

@@ -89,16 +89,17 @@ std::string human_bytes(double bytes) {
 void print_json(const nlohmann::json& j, bool compact) {
   // A record reads from what it is: type and id (article, lang) first, the
   // rest in name order.
-  nlohmann::ordered_json ordered;
+  std::string text;
   if (j.is_object() && j.contains("type")) {
+    nlohmann::ordered_json ordered;
     for (const char* key : {"type", "id", "article", "lang"})
       if (j.contains(key)) ordered[key] = nlohmann::ordered_json::parse(j.at(key).dump());
     for (const auto& [key, value] : j.items())
       if (!ordered.contains(key)) ordered[key] = nlohmann::ordered_json::parse(value.dump());
+    text = ordered.dump(compact ? -1 : 2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   } else {
-    ordered = nlohmann::ordered_json::parse(j.dump());
+    text = j.dump(compact ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  std::string text = ordered.dump(compact ? -1 : 2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {

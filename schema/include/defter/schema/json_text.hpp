@@ -22,10 +22,23 @@ constexpr std::size_t kMaxJsonDepth = 64;
 
 struct JsonParseOptions {
   std::size_t max_depth = kMaxJsonDepth;
+  // Where an error is, said as "line L, column C (byte N)" rather than
+  // "byte N": for text of many lines (a request body, a document).
+  bool lines = false;
+  // When not null, set to the byte (from 1) where the text stopped being JSON.
+  std::size_t* error_byte = nullptr;
 };
 
+// The line and column (both from 1; a column counts bytes) of byte `byte`
+// (from 1) of `text`.
+struct TextPosition {
+  std::size_t line = 1, column = 1;
+};
+TextPosition position_of(std::string_view text, std::size_t byte);
+
 // Parses exactly `text` (all of it: a NUL byte is an error, not an end) as
-// one JSON value. kInvalidArgument with "invalid JSON at byte N: ...",
+// one JSON value. kInvalidArgument with "invalid JSON at byte N: ..." (or
+// at line and column: options.lines),
 // "invalid UTF-8 at byte N", "a NUL byte at byte N" or "JSON nested deeper
 // than 64 levels at byte N". A key given twice in one object keeps its last
 // value, and its path ("a.b", "a[2].c") is added to `duplicate_keys` when
