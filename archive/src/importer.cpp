@@ -1,4 +1,5 @@
 #include "defter/archive/importer.hpp"
+#include "defter/archive/documents.hpp"
 #include "defter/schema/text.hpp"
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <unordered_map>
 
 #include "defter/schema/validate.hpp"
+#include "import_checks.hpp"
 #include "json_document.hpp"
 #include "line_reader.hpp"
 #include "parse_pool.hpp"
@@ -42,6 +44,8 @@ namespace {
 using import_parts::LineReader;
 using import_parts::ParsePool;
 using import_parts::kChunk;
+using import_parts::missing_reference;
+using import_parts::over_limits;
 
 struct Input {
   std::string name;
@@ -93,48 +97,6 @@ std::string dedup_key_of(const EncodedRecord& r) {
   return key;
 }
 
-// A write that would give an article more than kMaxTranslations translations.
-std::optional<schema::FieldError> over_limits(const Reader& reader, const EncodedRecord& record) {
-  if (record.type != RecordType::kArticle && record.type != RecordType::kTranslation) return std::nullopt;
-  auto stored = reader.translation_languages(record.id);
-  std::set<std::string> langs(stored.begin(), stored.end());
-  if (record.type == RecordType::kTranslation) langs.insert(record.lang);
-  for (const auto& part : record.translations) langs.insert(part.lang);
-  if (langs.size() <= schema::kMaxTranslations) return std::nullopt;
-  return schema::FieldError{record.type == RecordType::kTranslation ? "lang" : "translations",
-                            "article '" + record.id + "' would have " + std::to_string(langs.size()) +
-                                " translations; at most " + std::to_string(schema::kMaxTranslations) + " are allowed"};
-}
-
-// The first reference of a record that is not there, as a field error.
-// With `known_authors` (filled once, when an author is missing: the ids
-// the nearest are suggested from), the error suggests the nearest.
-std::optional<schema::FieldError> missing_reference(const Reader& reader, const EncodedRecord& record,
-                                                    const std::unordered_map<std::string, int>& dry_ids,
-                                                    std::optional<std::vector<std::string>>* known_authors = nullptr) {
-  if (record.type == RecordType::kArticle) {
-    for (std::size_t i = 0; i < record.authors.size(); ++i)
-      if (!reader.has_author(record.authors[i]) && !dry_ids.count("author:" + record.authors[i])) {
-        std::vector<std::string> near;
-        if (known_authors) {
-          if (!*known_authors) {
-            *known_authors = reader.author_ids();
-            for (const auto& [key, n] : dry_ids)
-              if (key.rfind("author:", 0) == 0) (*known_authors)->push_back(key.substr(7));
-          }
-          near = schema::nearest(record.authors[i], **known_authors);
-        }
-        return schema::FieldError{"authors[" + std::to_string(i) + "]",
-                                  "unknown author '" + record.authors[i] + "': not in the archive nor in this import" +
-                                      (near.empty() ? "" : " (did you mean " + schema::one_of(near) + "?)")};
-      }
-  } else if (record.type == RecordType::kTranslation) {
-    if (!reader.has_article(record.id) && !dry_ids.count("article:" + record.id))
-      return schema::FieldError{"article", "unknown article '" + record.id + "': not in the archive nor in this import"};
-  }
-  return std::nullopt;
-}
-
 class Importer {
  public:
   Importer(Archive& archive, const ImportOptions& options, ImportListener& listener)
@@ -156,6 +118,22 @@ class Importer {
     input->text = text;
     if (auto doc = import_parts::document_of_text(text)) take_document(*input, std::move(*doc));
     inputs_.push_back(std::move(input));
+    return run_opened();
+  }
+
+  // Inputs converted from other formats (documents.hpp): each file's
+  // records, its problems naming the file alone; its warnings first.
+  Result<ImportSummary> run_converted(const std::vector<ConvertedInput>& converted) {
+    for (const auto& c : converted) {
+      auto input = std::make_unique<Input>();
+      input->name = c.name;
+      input->document = c.lines;
+      input->line_of.assign(static_cast<std::size_t>(std::count(c.lines.begin(), c.lines.end(), '\n')) + 1, 0);
+      input->text = std::string_view(input->document);
+      inputs_.push_back(std::move(input));
+    }
+    for (std::size_t i = 0; i < converted.size(); ++i)
+      for (const auto& w : converted[i].warnings) problem(i, 0, w.record, w.field, w.reason, true);
     return run_opened();
   }
 
@@ -422,7 +400,8 @@ class Importer {
             }
             if ((outcomes[i].refused = over_limits(batch, pending_[i].record))) continue;
             if (options_.origin.source.empty())
-              batch.set_source(inputs_[pending_[i].input]->name + ":" + std::to_string(pending_[i].line));
+              batch.set_source(inputs_[pending_[i].input]->name +
+                               (pending_[i].line ? ":" + std::to_string(pending_[i].line) : std::string()));
             auto put = batch.put(pending_[i].record);
             if (!put) return put.status();
             outcomes[i].put = *put;
@@ -587,6 +566,12 @@ Result<ImportSummary> import_jsonl_text(Archive& archive, const std::string& nam
                                         const ImportOptions& options, ImportListener& listener) {
   Importer importer(archive, options, listener);
   return importer.run_text(name, text);
+}
+
+Result<ImportSummary> import_converted(Archive& archive, const std::vector<ConvertedInput>& inputs,
+                                       const ImportOptions& options, ImportListener& listener) {
+  Importer importer(archive, options, listener);
+  return importer.run_converted(inputs);
 }
 
 }  // namespace defter::archive

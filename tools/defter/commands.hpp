@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "defter/archive/documents.hpp"
 #include "defter/archive/importer.hpp"
 #include "defter/httpd/server.hpp"
 
@@ -30,6 +31,7 @@ int exit_code_for(const Status& status);
 struct ImportArgs {
   std::vector<std::string> files;
   archive::ImportOptions options;
+  archive::DocumentOptions documents;  // documents.from set: the files are documents to convert
   bool verbose = false;
   bool index = true;  // index what was imported (unless another process holds the index)
 };

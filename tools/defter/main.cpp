@@ -42,6 +42,23 @@ int main(int argc, char** argv) {
   imp->add_option("--max-record-size", import.options.max_line_bytes, "longest line accepted, in bytes")
       ->check(CLI::Range(1024, 1 << 30))->capture_default_str();
   imp->add_flag("--verbose,-v", import.verbose, "report each committed batch");
+  // Documents (documents.hpp): one article of the files, one file a language.
+  imp->add_option("--from", import.documents.from,
+                  "the files are documents to convert with pandoc into one article, one file a language: "
+                  "docx, odt, html or md (Markdown with front matter)")
+      ->check(CLI::IsMember(defter::archive::document_formats()))->type_name("FORMAT");
+  imp->add_option("--article", import.documents.article,
+                  "with --from: the article's id (default: the document's id, else made from its title)")->type_name("ID");
+  imp->add_option("--lang", import.documents.langs,
+                  "with --from: each file's language, in the files' order (default: the document's)")
+      ->allow_extra_args(false)->type_name("TAG");
+  imp->add_option("--title", import.documents.title,
+                  "with --from: the title, when the first document has none in its metadata")->type_name("TEXT");
+  imp->add_option("--author", import.documents.authors,
+                  "with --from: an author's name or id, when the document names none (once per author)")
+      ->allow_extra_args(false)->type_name("NAME");
+  imp->add_option("--published", import.documents.published,
+                  "with --from: the date (YYYY, YYYY-MM or YYYY-MM-DD), when the document has none")->type_name("DATE");
   bool no_index = false;
   imp->add_flag("--no-index", no_index, "do not index now (defter index does it later)");
   // The threads that write the index: import, index and reindex.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
@@ -99,11 +100,33 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
     }
     if (S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
   }
+  const auto& d = args.documents;
+  if (d.from.empty() && (!d.article.empty() || !d.langs.empty() || !d.title.empty() || !d.authors.empty() || !d.published.empty())) {
+    std::cerr << "defter: --article, --lang, --title, --author and --published are for documents (--from FORMAT); "
+                 "nothing was imported\n";
+    return kExitUsage;
+  }
+  if (!d.from.empty() && std::find(args.files.begin(), args.files.end(), "-") != args.files.end()) {
+    std::cerr << "defter: documents (--from) are read from files, not standard input; nothing was imported\n";
+    return kExitUsage;
+  }
   auto archive = open_archive(data_dir, false);
   if (!archive) return fail(archive.status());
   CliListener listener(args.verbose, total);
   auto start = Clock::now();
-  auto summary = archive::import_jsonl(**archive, args.files, args.options, listener);
+  std::vector<archive::ConvertedInput> converted;
+  if (!d.from.empty()) {
+    auto got = archive::convert_documents(**archive, args.files, d);
+    if (!got) {
+      std::cerr << "defter: " << got.status().message() << "; nothing was imported\n";
+      return got.status().code() == Code::kInvalidArgument ? kExitRejected : exit_code_for(got.status());
+    }
+    converted = std::move(*got);
+    for (const auto& c : converted)
+      for (const auto& note : c.notes) std::cerr << shown(c.name) << ": " << note << "\n";
+  }
+  auto summary = d.from.empty() ? archive::import_jsonl(**archive, args.files, args.options, listener)
+                                : archive::import_converted(**archive, converted, args.options, listener);
   listener.clear_progress();
   if (!summary) {
     std::cerr << "defter: import stopped: " << summary.status().message() << "\n";

@@ -1,0 +1,56 @@
+// Documents as the institute writes them (Word, OpenDocument, web pages,
+// Markdown), converted by pandoc into the archive's records and imported
+// with every guarantee of a JSON Lines import (validation, dry run, batches,
+// a run that can be reverted).
+//
+// One article is made of one or more files, one per language: the first is
+// the article (its original language), the others its translations. Each
+// file's headings, paragraphs, block quotes and lists become its CommonMark
+// body; its footnotes become the record's footnotes (number and text, read
+// into their parts at import) with a marker [n] where each stood; images
+// and tables are left out, each named in a warning. Title, authors and date
+// come from the document's metadata when it has them, else from the
+// options; a title may also be the document's first heading.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "defter/archive/archive.hpp"
+#include "defter/archive/importer.hpp"
+
+namespace defter::archive {
+
+// The formats read, as `defter import --from` names them (pandoc's readers:
+// docx, odt, html, commonmark_x with front matter and footnotes).
+const std::vector<std::string>& document_formats();
+
+struct DocumentOptions {
+  std::string from;                  // one of document_formats()
+  std::string article;               // the article's id; "": the metadata's id, else made from the title
+  std::vector<std::string> langs;    // each file's language, in order; else the metadata's lang
+  std::string title;                 // the first file's title when its metadata has none
+  std::vector<std::string> authors;  // names or ids, when the metadata names none
+  std::string published;             // YYYY, YYYY-MM or YYYY-MM-DD, when the metadata has no date
+};
+
+// One file converted: its records as JSON Lines, imported under its name.
+struct ConvertedInput {
+  std::string name;
+  std::string lines;
+  std::vector<ImportProblem> warnings;  // what was left out of it
+  std::vector<std::string> notes;       // what was decided for it ("author 'X' is Y, already in the archive")
+};
+
+// Converts `files` into one article (with translations) and the authors it
+// names that the archive does not have. An error names the file and what is
+// wrong or missing; nothing is written either way.
+Result<std::vector<ConvertedInput>> convert_documents(Archive& archive, const std::vector<std::string>& files,
+                                                      const DocumentOptions& options);
+
+// Imports converted inputs as one run: their warnings are reported first,
+// problems name each input (the file; no line).
+Result<ImportSummary> import_converted(Archive& archive, const std::vector<ConvertedInput>& inputs,
+                                       const ImportOptions& options, ImportListener& listener);
+
+}  // namespace defter::archive

@@ -1,0 +1,223 @@
+// Documents into the archive (defter import --from): Word and OpenDocument
+// files made by pandoc (tests/data/documents/make), Markdown with front
+// matter and a web page, each imported end to end with the real binary,
+// searched, and read back field by field; and what must fail, failing
+// with nothing written.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path documents() { return defter::test::source_dir() / "tests" / "data" / "documents"; }
+
+std::string sample_authors() { return (defter::test::source_dir() / "tools" / "sample" / "10-authors.jsonl").string(); }
+
+json get_json(const std::string& data, const std::string& id, const std::string& lang = "") {
+  std::vector<std::string> args{"get", id};
+  if (!lang.empty()) args.insert(args.end(), {"--lang", lang});
+  auto r = defter::test::defter(data, args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.out);
+}
+
+std::string export_all(const std::string& data) {
+  auto r = defter::test::defter(data, {"export"});
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("a Word document and its OpenDocument translation become one article, footnotes and authors included",
+          "[cli][e2e][documents]") {
+  defter::test::TempDir dir;
+  const std::string data = dir.str("data");
+  REQUIRE(defter::test::defter(data, {"import", sample_authors()}).exit_code == 0);
+  const std::string docx = (documents() / "analysis.en.docx").string();
+
+  // A dry run converts and counts, and writes nothing.
+  // Word keeps no language that pandoc reads back: --lang says it.
+  auto dry = defter::test::defter(data, {"import", "--dry-run", "--from", "docx", docx, "--lang", "en"});
+  INFO(dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.out.find("dry run, would be: 2 added") != std::string::npos);  // the article and one new author
+  CHECK_FALSE(defter::test::defter(data, {"get", "steps-to-consolidate-cooperation-in-china-central-asia-relations"}).exit_code == 0);
+
+  auto r = defter::test::defter(data, {"import", "--from", "docx", docx, "--lang", "en"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("2 added, 0 replaced, 0 unchanged, 0 rejected, 2 warnings") != std::string::npos);
+  // What was decided about each author, and what was left out.
+  CHECK(r.err.find("author 'Doğacan BAŞARAN' is 'dogacan-basaran', already in the archive") != std::string::npos);
+  CHECK(r.err.find("author 'Irina Sokolova' is 'irina-sokolova', already in the archive") != std::string::npos);  // Ирина Соколова
+  CHECK(r.err.find("author 'Marat Sultanov' is new: created as 'marat-sultanov'") != std::string::npos);
+  CHECK(r.err.find("analysis.en.docx: warning: image 'A map of Central Asia' (media/rId") != std::string::npos);
+  CHECK(r.err.find("analysis.en.docx: warning: table 1 ('Trade with China') left out") != std::string::npos);
+
+  const std::string id = "steps-to-consolidate-cooperation-in-china-central-asia-relations";
+  json a = get_json(data, id);
+  CHECK(a["published"] == "2023-05-20");
+  CHECK(a["original_language"] == "en");
+  CHECK(a["authors"] == json({"dogacan-basaran", "irina-sokolova", "marat-sultanov"}));
+  const json& en = a["translations"]["en"];
+  CHECK(en["title"] == "Steps to Consolidate Cooperation in China–Central Asia Relations");
+  const std::string body = en["body"];
+  // Headings, quotes and lists kept; a marker where each note stood; no image, no table.
+  CHECK(body.rfind("# Background\n\nChina is described", 0) == 0);
+  CHECK(body.find("in the global power struggle.[1] The next summit will be hosted by *Kazakhstan* in 2025.[2]") !=
+        std::string::npos);
+  CHECK(body.find("> Win-win relations, not blocs.") != std::string::npos);
+  CHECK(body.find("-   energy and transport corridors;") != std::string::npos);
+  CHECK(body.find("## Outlook") != std::string::npos);
+  CHECK(body.find("follow the same path.[3]") != std::string::npos);
+  CHECK(body.find("map") == std::string::npos);  // nor their captions
+  CHECK(body.find("Trade with China") == std::string::npos);
+  CHECK(body.find("31") == std::string::npos);
+  CHECK(body.find("<") == std::string::npos);
+  // The notes, numbered in order, read into their parts at import.
+  const json& notes = en["footnotes"];
+  REQUIRE(notes.size() == 3);
+  CHECK(notes[0]["n"] == 1);
+  CHECK(notes[0]["text"] ==
+        "“Kazakhstan to host next China-Central Asia Summit in 2025”, AKI Press, https://akipress.com/news:1, "
+        "(Date of Accession: 20.05.2023).");
+  CHECK(notes[0]["title"] == "Kazakhstan to host next China-Central Asia Summit in 2025");
+  CHECK(notes[0]["accessed"] == "2023-05-20");
+  CHECK(notes[0]["url"] == "https://akipress.com/news:1");
+  CHECK(notes[1]["text"] == "Second note, with the ministry’s statement https://example.org/statement.");
+  CHECK(notes[2]["n"] == 3);
+  // The new author is a record of its own.
+  CHECK(get_json(data, "marat-sultanov")["name"] == "Marat Sultanov");
+
+  // The Turkish translation: its title is its first heading; --article
+  // names an article the archive has, whose own fields stay.
+  auto tr = defter::test::defter(data, {"import", "--from", "odt", (documents() / "analysis.tr.odt").string(), "--article", id,
+                                        "--lang", "tr"});
+  INFO(tr.err);
+  REQUIRE(tr.exit_code == 0);
+  CHECK(tr.out.find("1 added, 0 replaced, 0 unchanged, 0 rejected") != std::string::npos);
+  CHECK(tr.err.find("article '" + id + "' is in the archive: imported as its translation (tr)") != std::string::npos);
+  json both = get_json(data, id);
+  CHECK(both["authors"].size() == 3);
+  CHECK(both["original_language"] == "en");
+  const json& t = both["translations"]["tr"];
+  CHECK(t["title"] == "Çin–Orta Asya İlişkilerinde Güçlü İşbirliğini Pekiştirme Adımları");
+  CHECK(std::string(t["body"]).rfind("Çin, küresel güç mücadelesinde", 0) == 0);
+  CHECK(t["footnotes"].size() == 1);
+  CHECK(t["footnotes"][0]["accessed"] == "2023-05-20");
+
+  // Searched in both languages, with the author filter.
+  auto s = defter::test::defter(data, {"search", "hegemonic", "--json"});
+  REQUIRE(s.exit_code == 0);
+  CHECK(json::parse(s.out)["total"] == 1);
+  s = defter::test::defter(data, {"search", "küresel", "--author", "marat-sultanov", "--json"});
+  REQUIRE(s.exit_code == 0);
+  CHECK(json::parse(s.out)["hits"][0]["lang"] == "tr");
+
+  // The same files again change nothing.
+  auto again = defter::test::defter(data, {"import", "--from", "docx", docx, "--lang", "en"});
+  INFO(again.err);
+  CHECK(again.out.find("0 added, 0 replaced, 1 unchanged") != std::string::npos);
+  CHECK(again.err.find("is new: created") == std::string::npos);
+}
+
+TEST_CASE("Markdown with front matter and a web page are imported with their metadata", "[cli][e2e][documents]") {
+  defter::test::TempDir dir;
+  const std::string data = dir.str("data");
+  REQUIRE(defter::test::defter(data, {"import", sample_authors()}).exit_code == 0);
+  defter::test::write_file(dir.path() / "water.md",
+                           "---\n"
+                           "id: water-in-central-asia\n"
+                           "lang: ru\n"
+                           "title: Водные ресурсы Центральной Азии\n"
+                           "date: 2024-03\n"
+                           "author: aliya-seitkali\n"
+                           "countries: [KZ, UZ]\n"
+                           "tags:\n- water\n- Central Asia\n"
+                           "---\n\n"
+                           "Вода остаётся главным вопросом региона.[^1]\n\n"
+                           "[^1]: «Водная повестка», ТАСС, (Дата обращения: 02.03.2024).\n");
+  auto r = defter::test::defter(data, {"import", "--from", "md", dir.str("water.md")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  json a = get_json(data, "water-in-central-asia");
+  CHECK(a["published"] == "2024-03");
+  CHECK(a["authors"] == json({"aliya-seitkali"}));
+  CHECK(a["countries"] == json({"KZ", "UZ"}));
+  CHECK(a["tags"] == json({"water", "Central Asia"}));
+  CHECK(a["translations"]["ru"]["body"] == "Вода остаётся главным вопросом региона.[1]");
+  CHECK(a["translations"]["ru"]["footnotes"][0]["accessed"] == "2024-03-02");
+
+  // A page saved from a browser: its <title>, and the options for the rest.
+  defter::test::write_file(dir.path() / "page.html",
+                           "<!DOCTYPE html><html><head><title>Energy corridors</title></head><body>"
+                           "<h2>Summary</h2><p>Pipelines across <b>Turkmenistan</b> grow.</p></body></html>");
+  r = defter::test::defter(data, {"import", "--from", "html", dir.str("page.html"), "--lang", "en", "--article", "energy-corridors",
+                                  "--author", "Wang Li", "--author", "mehmet-yildirim", "--published", "2022"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  a = get_json(data, "energy-corridors");
+  CHECK(a["translations"]["en"]["title"] == "Energy corridors");
+  CHECK(a["translations"]["en"]["body"] == "## Summary\n\nPipelines across **Turkmenistan** grow.");
+  CHECK(a["authors"] == json({"wang-li", "mehmet-yildirim"}));  // 王丽 by her name's Latin letters; an id as it is
+  CHECK(a["published"] == "2022");
+}
+
+TEST_CASE("a document that cannot be read, or lacks what an article needs, is refused by its file and nothing is written",
+          "[cli][e2e][documents]") {
+  defter::test::TempDir dir;
+  const std::string data = dir.str("data");
+  REQUIRE(defter::test::defter(data, {"import", sample_authors()}).exit_code == 0);
+  const std::string before = export_all(data);
+
+  // A Word file that is not one (cut short), among good files: nothing is imported.
+  std::string docx = defter::test::read_file(documents() / "analysis.en.docx");
+  defter::test::write_file(dir.path() / "broken.docx", docx.substr(0, docx.size() / 2));
+  auto r = defter::test::defter(data, {"import", "--from", "docx", (documents() / "analysis.en.docx").string(),
+                                       dir.str("broken.docx"), "--lang", "en", "--lang", "tr"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(dir.str("broken.docx") + ": not a readable docx document (pandoc: ") != std::string::npos);
+  CHECK(r.err.find("nothing was imported") != std::string::npos);
+
+  // Front matter that is not YAML: pandoc's reason, with its place.
+  defter::test::write_file(dir.path() / "bad.md", "---\ntitle: [unclosed\nlang: en\n---\n\nText.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("bad.md")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("bad.md: not a readable md document (pandoc: ") != std::string::npos);
+
+  // No title anywhere, no language, a date that is not one.
+  defter::test::write_file(dir.path() / "untitled.md", "---\nlang: en\n---\n\nJust text.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("untitled.md")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("untitled.md: no title in the document's metadata nor a first heading: give --title") != std::string::npos);
+  defter::test::write_file(dir.path() / "nolang.md", "# A title\n\nText.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("nolang.md")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("nolang.md: no language in the document's metadata: give --lang") != std::string::npos);
+  defter::test::write_file(dir.path() / "baddate.md", "---\nlang: en\ndate: May 2023\n---\n\n# A title\n\nText.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("baddate.md")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("baddate.md: the document's date 'May 2023' is not YYYY, YYYY-MM or YYYY-MM-DD: give --published") !=
+        std::string::npos);
+
+  // A record the schema refuses is rejected by its file, as any import's.
+  defter::test::write_file(dir.path() / "badlang.md", "---\nlang: english\n---\n\n# A title\n\nText.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("badlang.md")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("badlang.md: article a-title: ") != std::string::npos);
+
+  // Options for documents without --from are a mistake, said before anything is read.
+  r = defter::test::defter(data, {"import", sample_authors(), "--lang", "en"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("are for documents (--from FORMAT)") != std::string::npos);
+  r = defter::test::defter(data, {"import", "--from", "pdf", sample_authors()});
+  CHECK(r.exit_code == 2);
+
+  CHECK(export_all(data) == before);
+}
