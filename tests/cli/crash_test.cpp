@@ -18,6 +18,20 @@ using nlohmann::json;
 using test::content;
 using test::content_of_line;
 
+namespace {
+
+// What the archive holds: nothing when the import was killed before it
+// committed its first transaction (the archive is made by that one).
+std::string exported(const std::string& data) {
+  auto r = test::defter(data, {"export"});
+  if (r.exit_code == 1 && r.err.find("no archive in") != std::string::npos) return "";
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+}  // namespace
+
 TEST_CASE("SIGKILL at random moments of a large import loses no committed batch", "[cli][e2e][fault][.slow]") {
   test::TempDir dir;
   auto corpus = dir.path() / "corpus.jsonl";
@@ -46,7 +60,7 @@ TEST_CASE("SIGKILL at random moments of a large import loses no committed batch"
       }
     }
     // Every batch reported committed is there, record by record.
-    auto stored = content(test::export_all(data));
+    auto stored = content(exported(data));
     std::string log = test::read_file(err);
     for (std::sregex_iterator it(log.begin(), log.end(), batch_line), end; it != end; ++it) {
       ++checked_batches;
