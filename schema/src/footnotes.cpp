@@ -134,7 +134,14 @@ std::optional<std::string> first_url(std::string_view t) {
   if (at == std::string_view::npos) at = find_nocase(t, "http://");
   if (at == std::string_view::npos) return std::nullopt;
   std::size_t end = at;
-  while (end < t.size() && !space(t[end])) ++end;
+  // To a space, or to Chinese punctuation (a full-width comma, bracket or
+  // stop: Chinese notes put no space after an address).
+  auto chinese_stop = [&](std::size_t i) {
+    for (std::string_view p : {"，", "（", "）", "。", "、", "；"})
+      if (t.compare(i, p.size(), p) == 0) return true;
+    return false;
+  };
+  while (end < t.size() && !space(t[end]) && !chinese_stop(end)) ++end;
   std::string url(t.substr(at, end - at));
   // Punctuation that closes the note, not the address.
   while (!url.empty() && std::string_view(".,;)]>").find(url.back()) != std::string_view::npos) url.pop_back();
@@ -152,8 +159,8 @@ struct Quoted {
 };
 
 std::optional<Quoted> first_quoted(std::string_view t) {
-  static const std::array<std::pair<std::string_view, std::string_view>, 5> kPairs = {
-      {{"“", "”"}, {"«", "»"}, {"„", "“"}, {"\"", "\""}, {"‘", "’"}}};
+  static const std::array<std::pair<std::string_view, std::string_view>, 6> kPairs = {
+      {{"“", "”"}, {"«", "»"}, {"„", "“"}, {"\"", "\""}, {"‘", "’"}, {"《", "》"}}};
   std::optional<Quoted> best;
   for (const auto& [o, c] : kPairs) {
     std::size_t at = t.find(o);
@@ -188,8 +195,13 @@ bool looks_like_date(std::string_view s) {
   return month_of(t.substr(0, sp)) != 0 || (sp != std::string::npos && month_of(t.substr(sp + 1)) != 0);
 }
 
-// The publisher among the comma-separated parts after a quoted title.
-std::optional<std::string> publisher_after(std::string_view rest) {
+// The publisher among the comma-separated parts after a quoted title
+// (Chinese full-width commas and brackets read as theirs: 《标题》，新华社，（访问日期：…）).
+std::optional<std::string> publisher_after(std::string_view original) {
+  std::string normal(original);
+  for (const auto& [wide, narrow] : {std::pair<std::string_view, char>{"，", ','}, {"（", '('}, {"。", '.'}})
+    for (std::size_t at; (at = normal.find(wide)) != std::string::npos;) normal.replace(at, wide.size(), 1, narrow);
+  std::string_view rest(normal);
   std::size_t i = 0;
   while (i <= rest.size()) {
     std::size_t j = rest.find(',', i);

@@ -184,3 +184,21 @@ TEST_CASE("a Chinese note's access date is read, so that the page does not say i
   CHECK(!read_footnote("（访问日期：2023年13月40日）").accessed.has_value());
   CHECK(!read_footnote("2023年5月20日的报道").accessed.has_value());  // a date, but no access mark
 }
+
+TEST_CASE("a Chinese note's title in 《》 and its publisher after a full-width comma", "[schema][footnotes]") {
+  CitedSource s = read_footnote("《数字丝绸之路建设进展》，新华社，（访问日期：2023年8月1日）。");
+  CHECK(s.title == "数字丝绸之路建设进展");
+  CHECK(s.publisher == "新华社");
+  CHECK(s.accessed == "2023-08-01");
+  s = read_footnote("《中亚电子商务发展报告》，中国日报，https://example.cn/report，（访问日期：2023年8月2日）。");
+  CHECK(s.title == "中亚电子商务发展报告");
+  CHECK(s.publisher == "中国日报");
+  CHECK(s.url == "https://example.cn/report");  // to the full-width comma
+  // What must not be read: no publisher after the title, nor a date for one.
+  s = read_footnote("《中亚电子商务发展报告》，（访问日期：2023年8月2日）。");
+  CHECK(s.title == "中亚电子商务发展报告");
+  CHECK_FALSE(s.publisher.has_value());
+  s = read_footnote("《中亚电子商务发展报告》，2023年8月2日。");
+  CHECK_FALSE(s.publisher.has_value());
+  CHECK_FALSE(read_footnote("见上文第三节。").title.has_value());  // no 《》: no title
+}
