@@ -162,6 +162,10 @@ Result<std::string> read_tree(const std::string& file, const std::string& reader
   return checked(run({"--from=" + reader, "--to=json", "--", file}, ""), "not a readable " + format + " document");
 }
 
+Result<std::string> read_tree_of_text(const std::string& text, const std::string& reader) {
+  return checked(run({"--from=" + reader, "--to=json"}, text), "pandoc cannot read it");
+}
+
 Result<std::string> commonmark_of(const std::string& tree) {
   return checked(run({"--from=json", "--to=commonmark-raw_html", "--wrap=none"}, tree), "the document's text cannot be written as CommonMark");
 }

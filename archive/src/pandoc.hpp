@@ -19,6 +19,9 @@ inline constexpr int kTimeoutSeconds = 120;
 // when the file is not a document of that format (named `format`).
 Result<std::string> read_tree(const std::string& file, const std::string& reader, const std::string& format);
 
+// The same for text in memory (read from pandoc's standard input).
+Result<std::string> read_tree_of_text(const std::string& text, const std::string& reader);
+
 // A tree (JSON text) written as CommonMark without raw HTML, unwrapped.
 Result<std::string> commonmark_of(const std::string& tree);
 

@@ -102,7 +102,7 @@ TEST_CASE("a Word document and its OpenDocument translation become one article, 
   INFO(tr.err);
   REQUIRE(tr.exit_code == 0);
   CHECK(tr.out.find("1 added, 0 replaced, 0 unchanged, 0 rejected") != std::string::npos);
-  CHECK(tr.err.find("article '" + id + "' is in the archive: imported as its translation (tr)") != std::string::npos);
+  CHECK(tr.err.find("article '" + id + "' is in the archive, in en: imported as its translation (tr)") != std::string::npos);
   json both = get_json(data, id);
   CHECK(both["authors"].size() == 3);
   CHECK(both["original_language"] == "en");
@@ -220,4 +220,65 @@ TEST_CASE("a document that cannot be read, or lacks what an article needs, is re
   CHECK(r.exit_code == 2);
 
   CHECK(export_all(data) == before);
+}
+
+TEST_CASE("the archive exported as a Markdown folder imports back unchanged, and into a new archive the same",
+          "[cli][e2e][documents]") {
+  defter::test::TempDir dir;
+  const std::string data = dir.str("data");
+  const auto sample = defter::test::source_dir() / "tools" / "sample";
+  std::vector<std::string> import{"import"};
+  for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
+    import.push_back((sample / f).string());
+  REQUIRE(defter::test::defter(data, import).exit_code == 0);
+
+  const std::string md = dir.str("md");
+  auto r = defter::test::defter(data, {"export", "--format", "md", md});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "21 files written to " + md + "\n");  // one a translation
+  std::string tr = defter::test::read_file(fs::path(md) / "china-central-asia-c5-summit-2023.tr.md");
+  CHECK(tr.rfind("---\ntranslation_of: \"china-central-asia-c5-summit-2023\"\nlang: \"tr\"\n", 0) == 0);
+  CHECK(tr.find("ev sahipliği yapacağının açıklanması,[^1] Pekin") != std::string::npos);
+  CHECK(tr.find("\n[^1]: “Kazakhstan to host next China-Central Asia Summit in 2025”") != std::string::npos);
+  std::string en = defter::test::read_file(fs::path(md) / "china-central-asia-c5-summit-2023.md");
+  CHECK(en.find("\nauthors: [\"dogacan-basaran\"]\n") != std::string::npos);
+  CHECK(en.find("\npublished: \"2023-05\"\n") != std::string::npos);
+  // A note whose parts its text does not give (a publisher in English for
+  // a Chinese note) has them in the front matter.
+  std::string zh = defter::test::read_file(fs::path(md) / "digital-silk-road-central-asia.md");
+  CHECK(zh.find("footnotes:\n- n: 2\n  title: \"中亚电子商务发展报告\"\n  publisher: \"China Daily\"\n") != std::string::npos);
+
+  // Back into the same archive: nothing changes.
+  r = defter::test::defter(data, {"import", "--from", "md", md});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("0 added, 0 replaced, 21 unchanged, 0 rejected (") != std::string::npos);
+  CHECK(r.err.empty());
+
+  // Into an archive with the authors alone: the same articles, field by field.
+  const std::string fresh = dir.str("fresh");
+  REQUIRE(defter::test::defter(fresh, {"import", (sample / "10-authors.jsonl").string()}).exit_code == 0);
+  r = defter::test::defter(fresh, {"import", "--from", "md", md});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("21 added, 0 replaced, 0 unchanged, 0 rejected") != std::string::npos);
+  auto articles = [](const std::string& d) {
+    auto e = defter::test::defter(d, {"export", "--type", "article"});
+    REQUIRE(e.exit_code == 0);
+    return e.out;
+  };
+  CHECK(articles(fresh) == articles(data));
+
+  // A new directory only; a translation of an article nobody has is rejected by its file.
+  r = defter::test::defter(data, {"export", "--format", "md", md});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(md + ": already exists") != std::string::npos);
+  fs::create_directories(dir.path() / "more");
+  defter::test::write_file(dir.path() / "more" / "orphan.tr.md",
+                           "---\ntranslation_of: no-such-article\nlang: tr\ntitle: Yetim\n---\n\nMetin.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("more")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(dir.str("more") + "/orphan.tr.md: translation no-such-article/tr: article: unknown article 'no-such-article'") !=
+        std::string::npos);
 }

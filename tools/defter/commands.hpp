@@ -39,7 +39,8 @@ int run_import(const std::string& data_dir, const ImportArgs& args);
 
 struct ExportArgs {
   std::string type;    // "", "author" or "article"
-  std::string output;  // "" or "-" for standard output
+  std::string output;  // "" or "-" for standard output; with format md, the directory to make
+  std::string format = "jsonl";  // or "md"
   bool skip_damaged = false;  // leave out damaged records (listed on stderr; exit 1) rather than stop (exit 3)
 };
 int run_export(const std::string& data_dir, const ExportArgs& args);

@@ -89,7 +89,13 @@ int main(int argc, char** argv) {
   ExportArgs exp;
   auto* ex = app.add_subcommand("export", "write the archive as JSON Lines that import reads back");
   ex->add_option("--type", exp.type, "only this record type")->check(CLI::IsMember({"author", "article"}));
-  ex->add_option("--output,-o", exp.output, "file to write (default: standard output)")->type_name("FILE");
+  ex->add_option("--output,-o", exp.output, "file to write (default: standard output); with --format md, the new directory")
+      ->type_name("FILE");
+  ex->add_option("--format", exp.format,
+                 "jsonl (records, one a line) or md (a folder of Markdown files with front matter, one a translation, "
+                 "which import --from md reads back)")
+      ->check(CLI::IsMember({"jsonl", "md"}))->capture_default_str();
+  ex->add_option("dir", exp.output, "with --format md: the directory to make")->type_name("DIR");
   ex->add_flag("--skip-damaged", exp.skip_damaged,
                "leave out records that are damaged (each named on standard error; exit 1) instead of stopping");
 

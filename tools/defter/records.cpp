@@ -90,6 +90,7 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
                 << "; nothing was imported\n";
       return kExitUsage;
     }
+    if (S_ISDIR(st.st_mode) && args.documents.from == "md") continue;  // a folder of Markdown files
     if (S_ISDIR(st.st_mode)) {
       std::cerr << "defter: " << shown(f) << ": is a directory (give the files in it); nothing was imported\n";
       return kExitUsage;
@@ -149,8 +150,19 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
 }
 
 int run_export(const std::string& data_dir, const ExportArgs& args) {
+  if (args.format == "md" && (args.output.empty() || args.output == "-" || args.type == "author" || args.skip_damaged)) {
+    std::cerr << "defter: export --format md writes the articles into a new directory: give it (defter export --format md DIR); "
+                 "authors are exported as JSON Lines (--type author)\n";
+    return kExitUsage;
+  }
   auto archive = open_archive(data_dir, true);
   if (!archive) return fail(archive.status());
+  if (args.format == "md") {
+    auto files = archive::export_markdown(**archive, args.output);
+    if (!files) return fail(files.status());
+    std::cout << counted(*files, "file") << " written to " << shown(args.output) << "\n";
+    return kExitOk;
+  }
   auto snap = (*archive)->snapshot();
   if (!snap) return fail(snap.status());
 

@@ -13,6 +13,7 @@
 // options; a title may also be the document's first heading.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,5 +53,12 @@ Result<std::vector<ConvertedInput>> convert_documents(Archive& archive, const st
 // problems name each input (the file; no line).
 Result<ImportSummary> import_converted(Archive& archive, const std::vector<ConvertedInput>& inputs,
                                        const ImportOptions& options, ImportListener& listener);
+
+// Every article as a folder of Markdown files, the form `--from md DIR`
+// reads back unchanged: ID.md in the article's original language (its
+// fields in the front matter), ID.LANG.md for each other translation
+// (translation_of: ID). Written into a new directory beside `dir`, renamed
+// to `dir` when whole: `dir` must not exist. Returns the files written.
+Result<std::uint64_t> export_markdown(Archive& archive, const std::string& dir);
 
 }  // namespace defter::archive
