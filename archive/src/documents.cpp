@@ -26,7 +26,7 @@ namespace defter::archive {
 using nlohmann::json;
 
 const std::vector<std::string>& document_formats() {
-  static const std::vector<std::string> formats = {"docx", "odt", "html", "md"};
+  static const std::vector<std::string> formats = {"docx", "odt", "html", "md", "csv"};
   return formats;
 }
 
@@ -392,6 +392,13 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::v
 
 Result<std::vector<ConvertedInput>> convert_documents(Archive& archive, const std::vector<std::string>& files,
                                                       const DocumentOptions& options) {
+  if (options.from == "csv") {
+    if (!options.article.empty() || !options.langs.empty() || !options.title.empty() || !options.authors.empty() ||
+        !options.published.empty())
+      return Status(Code::kInvalidArgument, "--article, --lang, --title, --author and --published are for documents; "
+                                            "a spreadsheet says everything in its columns");
+    return convert_spreadsheets(archive, files);
+  }
   try {
     return convert_files(archive, files, options);
   } catch (const json::exception& e) {
@@ -441,7 +448,7 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::v
                                                   const DocumentOptions& o) {
   const auto& formats = document_formats();
   if (std::find(formats.begin(), formats.end(), o.from) == formats.end())
-    return Status(Code::kInvalidArgument, "--from " + o.from + ": not a format defter reads (docx, odt, html, md)");
+    return Status(Code::kInvalidArgument, "--from " + o.from + ": not a format defter reads (docx, odt, html, md, csv)");
   auto units = units_of(files, o.from);
   if (!units) return units.status();
   if (units->empty()) return Status(Code::kInvalidArgument, "no files to import");

@@ -128,7 +128,8 @@ class Importer {
       auto input = std::make_unique<Input>();
       input->name = c.name;
       input->document = c.lines;
-      input->line_of.assign(static_cast<std::size_t>(std::count(c.lines.begin(), c.lines.end(), '\n')) + 1, 0);
+      input->line_of = c.line_of;
+      input->line_of.resize(static_cast<std::size_t>(std::count(c.lines.begin(), c.lines.end(), '\n')) + 1, 0);
       input->text = std::string_view(input->document);
       inputs_.push_back(std::move(input));
     }

@@ -282,3 +282,71 @@ TEST_CASE("the archive exported as a Markdown folder imports back unchanged, and
   CHECK(r.err.find(dir.str("more") + "/orphan.tr.md: translation no-such-article/tr: article: unknown article 'no-such-article'") !=
         std::string::npos);
 }
+
+TEST_CASE("spreadsheets of authors and of articles' metadata, as a spreadsheet saves them", "[cli][e2e][documents]") {
+  defter::test::TempDir dir;
+  const std::string data = dir.str("data");
+  const auto sample = defter::test::source_dir() / "tools" / "sample";
+  REQUIRE(defter::test::defter(data, {"import", (sample / "10-authors.jsonl").string(), (sample / "20-articles.jsonl").string()})
+              .exit_code == 0);
+  // Authors: a byte order mark, CRLF, a quoted cell with the separator, a
+  // quote and a line break; topics as a list; a new author and a changed one.
+  defter::test::write_file(dir.path() / "authors.csv",
+                           "\xEF\xBB\xBFid,name,affiliation,topics,bio_en\r\n"
+                           "marat-sultanov,Marat Sultanov,\"Institute \"\"Eurasia\"\", Almaty\",energy; water,\"Marat Sultanov "
+                           "studies energy.\r\nHe writes on water.\"\r\n"
+                           "aliya-seitkali,,Nazarbayev University,,\r\n");
+  auto r = defter::test::defter(data, {"import", "--from", "csv", dir.str("authors.csv")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("1 added, 1 replaced, 0 unchanged, 0 rejected") != std::string::npos);
+  json marat = get_json(data, "marat-sultanov");
+  CHECK(marat["affiliation"] == "Institute \"Eurasia\", Almaty");
+  CHECK(marat["topics"] == json({"energy", "water"}));
+  CHECK(marat["bio"]["en"] == "Marat Sultanov studies energy.\r\nHe writes on water.");
+  json aliya = get_json(data, "aliya-seitkali");
+  CHECK(aliya["affiliation"] == "Nazarbayev University");
+  CHECK(aliya["name"] == "Aliya Seitkali");  // an empty cell leaves the field as it was
+
+  // Articles' metadata, saved with ';' (as Turkish and Russian settings do): lists by ','.
+  defter::test::write_file(dir.path() / "articles.csv",
+                           "id;countries;tags;title_en\n"
+                           "china-central-asia-c5-summit-2023;CN,KZ,UZ;China,C+C5;Steps to Consolidate Strong Cooperation\n");
+  r = defter::test::defter(data, {"import", "--from", "csv", dir.str("articles.csv")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("0 added, 1 replaced") != std::string::npos);
+  json a = get_json(data, "china-central-asia-c5-summit-2023");
+  CHECK(a["countries"] == json({"CN", "KZ", "UZ"}));
+  CHECK(a["tags"] == json({"China", "C+C5"}));
+  CHECK(a["translations"]["en"]["title"] == "Steps to Consolidate Strong Cooperation");
+  CHECK(std::string(a["translations"]["en"]["body"]).rfind("China is described", 0) == 0);  // the text kept
+  CHECK(defter::test::defter(data, {"search", "--country", "UZ", "--json"}).out.find("china-central-asia-c5-summit-2023") !=
+        std::string::npos);
+  // Again: nothing changes.
+  r = defter::test::defter(data, {"import", "--from", "csv", dir.str("articles.csv")});
+  CHECK(r.out.find("0 added, 0 replaced, 1 unchanged") != std::string::npos);
+
+  // What is refused, by file, line and column, and nothing is written.
+  const std::string before = export_all(data);
+  defter::test::write_file(dir.path() / "typo.csv", "id,nmae\nx,X\n");
+  r = defter::test::defter(data, {"import", "--from", "csv", dir.str("typo.csv")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("typo.csv:1: column 2: 'nmae' is not a column of articles (did you mean 'name'?)") != std::string::npos);
+  defter::test::write_file(dir.path() / "open.csv", "id,name\na,\"Unclosed\nb,B\n");
+  r = defter::test::defter(data, {"import", "--from", "csv", dir.str("open.csv")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("open.csv:2: a quoted cell is never closed") != std::string::npos);
+  defter::test::write_file(dir.path() / "wide.csv", "id,name\na,A,extra\n");
+  r = defter::test::defter(data, {"import", "--from", "csv", dir.str("wide.csv")});
+  CHECK(r.err.find("wide.csv:2: 3 cells, and the header names 2") != std::string::npos);
+  defter::test::write_file(dir.path() / "new.csv", "id,published\nno-such-article,2024\n");
+  r = defter::test::defter(data, {"import", "--from", "csv", dir.str("new.csv")});
+  CHECK(r.err.find("new.csv:2: article 'no-such-article' is not in the archive") != std::string::npos);
+  // A value the schema refuses: rejected by file, line and field.
+  defter::test::write_file(dir.path() / "bad.csv", "id,name,honorific\nmarat-sultanov,Marat Sultanov,\nbad id,Someone,\n");
+  r = defter::test::defter(data, {"import", "--from", "csv", dir.str("bad.csv")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("bad.csv:3: author bad id: id: ") != std::string::npos);
+  CHECK(export_all(data) == before);
+}

@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   // Documents (documents.hpp): one article of the files, one file a language.
   imp->add_option("--from", import.documents.from,
                   "the files are documents to convert with pandoc into one article, one file a language: "
-                  "docx, odt, html or md (Markdown with front matter)")
+                  "docx, odt, html or md (Markdown with front matter; a folder of them); or csv, spreadsheets of "
+                  "authors or of articles' metadata")
       ->check(CLI::IsMember(defter::archive::document_formats()))->type_name("FORMAT");
   imp->add_option("--article", import.documents.article,
                   "with --from: the article's id (default: the document's id, else made from its title)")->type_name("ID");

@@ -23,7 +23,8 @@
 namespace defter::archive {
 
 // The formats read, as `defter import --from` names them (pandoc's readers:
-// docx, odt, html, commonmark_x with front matter and footnotes).
+// docx, odt, html, commonmark_x with front matter and footnotes; and csv,
+// read here: spreadsheets of authors or of articles' metadata).
 const std::vector<std::string>& document_formats();
 
 struct DocumentOptions {
@@ -39,6 +40,7 @@ struct DocumentOptions {
 struct ConvertedInput {
   std::string name;
   std::string lines;
+  std::vector<std::uint64_t> line_of;   // for each of `lines`, the file's line it came from (none: the whole file)
   std::vector<ImportProblem> warnings;  // what was left out of it
   std::vector<std::string> notes;       // what was decided for it ("author 'X' is Y, already in the archive")
 };
@@ -53,6 +55,14 @@ Result<std::vector<ConvertedInput>> convert_documents(Archive& archive, const st
 // problems name each input (the file; no line).
 Result<ImportSummary> import_converted(Archive& archive, const std::vector<ConvertedInput>& inputs,
                                        const ImportOptions& options, ImportListener& listener);
+
+// Spreadsheets (CSV, UTF-8, a header row): authors (id, name, honorific,
+// affiliation, topics, bio_LANG...) or the metadata of articles the archive
+// has (id, published, authors, original_language, countries,
+// not_countries, tags, source_url, title_LANG...), each file by its header.
+// Lists are separated by ';'; an empty cell leaves the field as it is.
+// An error names the file, line and column.
+Result<std::vector<ConvertedInput>> convert_spreadsheets(Archive& archive, const std::vector<std::string>& files);
 
 // Every article as a folder of Markdown files, the form `--from md DIR`
 // reads back unchanged: ID.md in the article's original language (its
