@@ -13,9 +13,8 @@
 #include <iterator>
 #include <map>
 #include <memory>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "defter/schema/text.hpp"
 #include "markdown.hpp"
@@ -45,9 +44,11 @@ bool is_node(const json& v, const char* type) {
 }
 
 bool is_block(const json& v) {
-  static const std::set<std::string> blocks = {"Para",     "Plain",       "Header", "BlockQuote", "BulletList", "OrderedList",
-                                               "Div",      "LineBlock",   "CodeBlock", "DefinitionList"};
-  return v.is_object() && v.contains("t") && v.at("t").is_string() && blocks.count(v.at("t").get<std::string>());
+  static const std::set<std::string> blocks = {
+      "Para",        "Plain", "Header",    "BlockQuote", "BulletList",
+      "OrderedList", "Div",   "LineBlock", "CodeBlock",  "DefinitionList"};
+  return v.is_object() && v.contains("t") && v.at("t").is_string() &&
+         blocks.count(v.at("t").get<std::string>());
 }
 
 // A tree's text as one line: words, quotes and links (text, then the
@@ -64,9 +65,12 @@ void plain(const json& v, std::string& out) {
   const std::string t = v.at("t").get<std::string>();
   static const json none;
   const json& c = v.contains("c") ? v.at("c") : none;
-  if (t == "Str") out += c.get<std::string>();
-  else if (t == "Space" || t == "SoftBreak" || t == "LineBreak") out += ' ';
-  else if (t == "Code" || t == "Math") out += c.at(1).get<std::string>();
+  if (t == "Str")
+    out += c.get<std::string>();
+  else if (t == "Space" || t == "SoftBreak" || t == "LineBreak")
+    out += ' ';
+  else if (t == "Code" || t == "Math")
+    out += c.at(1).get<std::string>();
   else if (t == "Quoted") {
     bool single = is_node(c.at(0), "SingleQuote");
     out += single ? "\u2018" : "\u201c";
@@ -77,14 +81,21 @@ void plain(const json& v, std::string& out) {
     plain(c.at(1), text);
     std::string url = c.at(2).at(0).get<std::string>();
     out += text;
-    if (!url.empty() && url[0] != '#' && url != text && url != "mailto:" + text) out += (text.empty() ? "" : " ") + url;
+    if (!url.empty() && url[0] != '#' && url != text && url != "mailto:" + text)
+      out += (text.empty() ? "" : " ") + url;
   } else if (t == "Image" || t == "Note" || t == "RawInline" || t == "RawBlock") {
-  } else if (t == "CodeBlock") out += c.at(1).get<std::string>();
-  else if (t == "Header") plain(c.at(2), out);
-  else if (t == "Cite") plain(c.at(1), out);
-  else if (t == "Span" || t == "Div") plain(c.at(1), out);
-  else if (t == "OrderedList") plain(c.at(1), out);
-  else plain(c, out);
+  } else if (t == "CodeBlock")
+    out += c.at(1).get<std::string>();
+  else if (t == "Header")
+    plain(c.at(2), out);
+  else if (t == "Cite")
+    plain(c.at(1), out);
+  else if (t == "Span" || t == "Div")
+    plain(c.at(1), out);
+  else if (t == "OrderedList")
+    plain(c.at(1), out);
+  else
+    plain(c, out);
 }
 
 std::string plain_text(const json& v) {
@@ -130,7 +141,8 @@ void extract(json& v, Extracted& x) {
   for (auto& e : v) {
     if (is_node(e, "Note")) {
       x.notes.push_back(plain_text(e["c"]));
-      kept.push_back({{"t", "RawInline"}, {"c", {"commonmark", "[" + std::to_string(x.notes.size()) + "]"}}});
+      kept.push_back(
+          {{"t", "RawInline"}, {"c", {"commonmark", "[" + std::to_string(x.notes.size()) + "]"}}});
       continue;
     }
     if (is_node(e, "Image")) {
@@ -143,7 +155,8 @@ void extract(json& v, Extracted& x) {
       // Caption: [short caption, blocks].
       const json& c = e["c"].size() > 1 ? e["c"][1] : json();
       std::string caption = c.is_array() && c.size() > 1 ? plain_text(c[1]) : "";
-      x.dropped.push_back("table " + std::to_string(++x.tables) + (caption.empty() ? "" : " ('" + caption + "')"));
+      x.dropped.push_back("table " + std::to_string(++x.tables) +
+                          (caption.empty() ? "" : " ('" + caption + "')"));
       continue;
     }
     if (is_caption(e)) continue;  // of an image or a table, left out with it
@@ -160,7 +173,8 @@ std::vector<std::string> meta_values(const json& meta, const char* key) {
   const json& m = meta.at(key);
   auto one = [&](const json& v) {
     if (is_node(v, "MetaString")) return v.at("c").get<std::string>();
-    if (is_node(v, "MetaMap") && v.at("c").contains("name")) return plain_text(v.at("c").at("name").value("c", json()));
+    if (is_node(v, "MetaMap") && v.at("c").contains("name"))
+      return plain_text(v.at("c").at("name").value("c", json()));
     if (is_node(v, "MetaBool")) return std::string(v.at("c").get<bool>() ? "true" : "false");
     return plain_text(v.contains("c") ? v.at("c") : json());
   };
@@ -203,7 +217,8 @@ class NameFolder {
  public:
   NameFolder() {
     UErrorCode status = U_ZERO_ERROR;
-    t_.reset(icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
+    t_.reset(icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD,
+                                                 status));
     if (U_FAILURE(status)) t_.reset();
   }
   std::string fold(const std::string& name) const {
@@ -217,8 +232,10 @@ class NameFolder {
     }
     std::string out;
     for (char c : folded) {
-      if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      else if (!out.empty() && out.back() != ' ') out += ' ';
+      if (std::isalnum(static_cast<unsigned char>(c)))
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      else if (!out.empty() && out.back() != ' ')
+        out += ' ';
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out;
@@ -248,7 +265,8 @@ class Authors {
 
   // The id for `name` (a name or an id), and what was decided; a new
   // author's record is added to `created`.
-  std::string resolve(const std::string& name, std::vector<std::string>& notes, std::vector<json>& created) {
+  std::string resolve(const std::string& name, std::vector<std::string>& notes,
+                      std::vector<json>& created) {
     if (ids_.count(name) && !new_ids_.count(name)) return name;
     std::string folded = folder_.fold(name);
     if (auto it = by_name_.find(folded); it != by_name_.end()) {
@@ -257,7 +275,8 @@ class Authors {
       return it->second;
     }
     std::string base = folder_.slug(name), id = base;
-    for (int n = 2; id.empty() || ids_.count(id); ++n) id = (base.empty() ? "author" : base) + "-" + std::to_string(n);
+    for (int n = 2; id.empty() || ids_.count(id); ++n)
+      id = (base.empty() ? "author" : base) + "-" + std::to_string(n);
     ids_.insert(id);
     new_ids_.insert(id);
     by_name_.emplace(folded, id);
@@ -295,7 +314,8 @@ Result<Read> markdown_parts(const std::string& file, Read r, bool title_was_head
   markdown::Parts parts = markdown::split(text);
   if (title_was_heading && parts.body.rfind("# ", 0) == 0) {
     std::size_t end = parts.body.find('\n');
-    std::size_t next = end == std::string::npos ? std::string::npos : parts.body.find_first_not_of('\n', end);
+    std::size_t next =
+        end == std::string::npos ? std::string::npos : parts.body.find_first_not_of('\n', end);
     parts.body = next == std::string::npos ? "" : parts.body.substr(next);
   }
   r.body = std::move(parts.body);
@@ -309,11 +329,14 @@ Result<Read> markdown_parts(const std::string& file, Read r, bool title_was_head
     r.numbers.push_back(n);
   }
   auto tree_text = pandoc::read_tree_of_text(notes, reader_of("md"));
-  if (!tree_text) return Status(tree_text.status().code(), file + ": its footnotes: " + tree_text.status().message());
+  if (!tree_text)
+    return Status(tree_text.status().code(),
+                  file + ": its footnotes: " + tree_text.status().message());
   json tree = json::parse(*tree_text, nullptr, false);
   const json blocks = tree.is_discarded() ? json::array() : tree.value("blocks", json::array());
   for (std::size_t i = 0; i < parts.notes.size(); ++i)
-    r.notes.push_back(blocks.size() == parts.notes.size() ? plain_text(blocks[i]) : parts.notes[i].second);
+    r.notes.push_back(blocks.size() == parts.notes.size() ? plain_text(blocks[i])
+                                                          : parts.notes[i].second);
   return r;
 }
 
@@ -323,23 +346,28 @@ Result<Read> read_document(const std::string& file, const std::string& from, boo
   try {
     return read_tree_parts(file, from, title_given);
   } catch (const json::exception& e) {
-    return Status(Code::kIOError, file + ": pandoc's tree of it is not what defter reads (" + e.what() + ")");
+    return Status(Code::kIOError,
+                  file + ": pandoc's tree of it is not what defter reads (" + e.what() + ")");
   }
 }
 
 Result<Read> read_tree_parts(const std::string& file, const std::string& from, bool title_given) {
   auto tree_text = pandoc::read_tree(file, reader_of(from), from);
-  if (!tree_text) return Status(tree_text.status().code(), file + ": " + tree_text.status().message());
+  if (!tree_text)
+    return Status(tree_text.status().code(), file + ": " + tree_text.status().message());
   json tree = json::parse(*tree_text, nullptr, false);
   if (tree.is_discarded() || !tree.contains("blocks"))
-    return Status(Code::kIOError, file + ": pandoc's tree of it is not what defter reads (pandoc too old or too new?)");
+    return Status(
+        Code::kIOError,
+        file + ": pandoc's tree of it is not what defter reads (pandoc too old or too new?)");
   Read r;
   r.meta = tree.value("meta", json::object());
   r.title = meta_value(r.meta, "title");
   json& blocks = tree["blocks"];
   // No title in the metadata: a first heading of level 1 is the title.
   bool title_was_heading = false;
-  if (r.title.empty() && !title_given && !blocks.empty() && is_node(blocks[0], "Header") && blocks[0]["c"].at(0) == 1) {
+  if (r.title.empty() && !title_given && !blocks.empty() && is_node(blocks[0], "Header") &&
+      blocks[0]["c"].at(0) == 1) {
     r.title = plain_text(blocks[0]["c"].at(2));
     blocks.erase(blocks.begin());
     title_was_heading = true;
@@ -348,7 +376,8 @@ Result<Read> read_tree_parts(const std::string& file, const std::string& from, b
   Extracted x;
   extract(blocks, x);
   r.notes = std::move(x.notes);
-  for (const auto& d : x.dropped) r.dropped.push_back(d + " left out: the archive keeps text, headings, quotes, lists and notes");
+  for (const auto& d : x.dropped)
+    r.dropped.push_back(d + " left out: the archive keeps text, headings, quotes, lists and notes");
   tree["meta"] = json::object();
   auto body = pandoc::commonmark_of(tree.dump());
   if (!body) return Status(body.status().code(), file + ": " + body.status().message());
@@ -379,30 +408,35 @@ json footnotes_of(const Read& read) {
     json note = {{"n", n}, {"text", read.notes[i]}};
     if (auto it = stated.find(std::to_string(n)); it != stated.end())
       for (const char* key : {"title", "publisher", "url", "accessed"})
-        if (it->second.contains(key) && !it->second[key].get<std::string>().empty()) note[key] = it->second[key];
+        if (it->second.contains(key) && !it->second[key].get<std::string>().empty())
+          note[key] = it->second[key];
     out.push_back(std::move(note));
   }
   return out;
 }
 
-Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::vector<std::string>& files,
+Result<std::vector<ConvertedInput>> convert_files(Archive& archive,
+                                                  const std::vector<std::string>& files,
                                                   const DocumentOptions& o);
 
 }  // namespace
 
-Result<std::vector<ConvertedInput>> convert_documents(Archive& archive, const std::vector<std::string>& files,
+Result<std::vector<ConvertedInput>> convert_documents(Archive& archive,
+                                                      const std::vector<std::string>& files,
                                                       const DocumentOptions& options) {
   if (options.from == "csv") {
-    if (!options.article.empty() || !options.langs.empty() || !options.title.empty() || !options.authors.empty() ||
-        !options.published.empty())
-      return Status(Code::kInvalidArgument, "--article, --lang, --title, --author and --published are for documents; "
-                                            "a spreadsheet says everything in its columns");
+    if (!options.article.empty() || !options.langs.empty() || !options.title.empty() ||
+        !options.authors.empty() || !options.published.empty())
+      return Status(Code::kInvalidArgument,
+                    "--article, --lang, --title, --author and --published are for documents; "
+                    "a spreadsheet says everything in its columns");
     return convert_spreadsheets(archive, files);
   }
   try {
     return convert_files(archive, files, options);
   } catch (const json::exception& e) {
-    return Status(Code::kIOError, std::string("a document's metadata is not what defter reads (") + e.what() + ")");
+    return Status(Code::kIOError,
+                  std::string("a document's metadata is not what defter reads (") + e.what() + ")");
   }
 }
 
@@ -423,12 +457,17 @@ Result<std::vector<Unit>> units_of(const std::vector<std::string>& paths, const 
       units.push_back({path, false});
       continue;
     }
-    if (from != "md") return Status(Code::kInvalidArgument, path + ": a directory: only --from md reads folders (of Markdown files)");
+    if (from != "md")
+      return Status(Code::kInvalidArgument,
+                    path + ": a directory: only --from md reads folders (of Markdown files)");
     std::vector<std::string> found;
-    for (auto it = std::filesystem::recursive_directory_iterator(path, ec); !ec && it != std::filesystem::end(it); it.increment(ec))
-      if (it->is_regular_file() && it->path().extension() == ".md") found.push_back(it->path().string());
+    for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+         !ec && it != std::filesystem::end(it); it.increment(ec))
+      if (it->is_regular_file() && it->path().extension() == ".md")
+        found.push_back(it->path().string());
     if (ec) return Status(Code::kIOError, path + ": cannot be read (" + ec.message() + ")");
-    if (found.empty()) return Status(Code::kInvalidArgument, path + ": no Markdown files (*.md) in it");
+    if (found.empty())
+      return Status(Code::kInvalidArgument, path + ": no Markdown files (*.md) in it");
     std::sort(found.begin(), found.end());
     for (auto& f : found) units.push_back({std::move(f), true});
   }
@@ -444,18 +483,26 @@ json text_of(const Read& read, const std::string& title) {
   return text;
 }
 
-Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::vector<std::string>& files,
+Result<std::vector<ConvertedInput>> convert_files(Archive& archive,
+                                                  const std::vector<std::string>& files,
                                                   const DocumentOptions& o) {
   const auto& formats = document_formats();
   if (std::find(formats.begin(), formats.end(), o.from) == formats.end())
-    return Status(Code::kInvalidArgument, "--from " + o.from + ": not a format defter reads (docx, odt, html, md, csv)");
+    return Status(Code::kInvalidArgument,
+                  "--from " + o.from + ": not a format defter reads (docx, odt, html, md, csv)");
   auto units = units_of(files, o.from);
   if (!units) return units.status();
   if (units->empty()) return Status(Code::kInvalidArgument, "no files to import");
-  std::size_t given = static_cast<std::size_t>(std::count_if(units->begin(), units->end(), [](const Unit& u) { return !u.standalone; }));
-  if (o.langs.size() > given)
-    return Status(Code::kInvalidArgument, "--lang given " + std::to_string(o.langs.size()) + " times for " +
-                                              std::to_string(given) + " files (one a file given, in order)");
+  std::size_t given = static_cast<std::size_t>(
+      std::count_if(units->begin(), units->end(), [](const Unit& u) { return !u.standalone; }));
+  if (o.langs.size() > given) {
+    auto many = [](std::size_t n, const char* one) {
+      return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
+    };
+    return Status(Code::kInvalidArgument, "--lang: " + many(o.langs.size(), "language") + " for " +
+                                              many(given, "file") +
+                                              " given one by one (one a file, in their order)");
+  }
   auto snap = archive.snapshot();
   if (!snap) return snap.status();
   Authors authors(*snap);
@@ -473,13 +520,18 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::v
     ConvertedInput in;
     in.name = file;
     for (const auto& d : read->dropped) in.warnings.push_back({file, 0, "", "", d, true});
-    std::string lang = !u.standalone && nth_given - 1 < o.langs.size() ? o.langs[nth_given - 1] : meta_value(read->meta, "lang");
+    std::string lang = !u.standalone && nth_given - 1 < o.langs.size()
+                           ? o.langs[nth_given - 1]
+                           : meta_value(read->meta, "lang");
     if (lang.empty())
-      return Status(Code::kInvalidArgument, file + ": no language in the document's metadata: give --lang (one a file, in order)");
+      return Status(
+          Code::kInvalidArgument,
+          file + ": no language in the document's metadata: give --lang (one a file, in order)");
     std::string title = read->title.empty() && first_given ? o.title : read->title;
     if (title.empty())
-      return Status(Code::kInvalidArgument, file + ": no title in the document's metadata nor a first heading" +
-                                                std::string(first_given ? ": give --title" : ""));
+      return Status(Code::kInvalidArgument,
+                    file + ": no title in the document's metadata nor a first heading" +
+                        std::string(first_given ? ": give --title" : ""));
     json text = text_of(*read, title);
 
     // Whose translation this is: the front matter's translation_of, else
@@ -494,13 +546,15 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::v
       // An article the archive has, in another language than its own: the
       // file is its translation, and its own fields are kept.
       if (auto stored = snap->article(id, false); stored && stored->original_language != lang) {
-        in.notes.push_back("article '" + id + "' is in the archive, in " + stored->original_language +
-                           ": imported as its translation (" + lang + "); its authors and date are kept");
+        in.notes.push_back("article '" + id + "' is in the archive, in " +
+                           stored->original_language + ": imported as its translation (" + lang +
+                           "); its authors and date are kept");
         of = id;
       }
     }
     if (!langs[id].insert(lang).second)
-      return Status(Code::kInvalidArgument, file + ": a second file in " + lang + " for article '" + id + "': one file a language");
+      return Status(Code::kInvalidArgument, file + ": a second file in " + lang + " for article '" +
+                                                id + "': one file a language");
     if (!of.empty()) {
       json t = {{"type", "translation"}, {"article", of}, {"lang", lang}};
       t.update(text);
@@ -513,8 +567,9 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::v
     if (date_text.empty()) date_text = meta_value(read->meta, "date");
     std::string published = date_of(date_text);
     if (published.empty() && !date_text.empty() && o.published.empty())
-      return Status(Code::kInvalidArgument, file + ": the document's date '" + date_text +
-                                                "' is not YYYY, YYYY-MM or YYYY-MM-DD: give --published");
+      return Status(Code::kInvalidArgument,
+                    file + ": the document's date '" + date_text +
+                        "' is not YYYY, YYYY-MM or YYYY-MM-DD: give --published");
     if (published.empty()) published = o.published;
     if (!published.empty()) article["published"] = published;
     auto names = meta_values(read->meta, "authors");
@@ -541,12 +596,15 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive, const std::v
 Result<std::uint64_t> export_markdown(Archive& archive, const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (fs::exists(dir, ec)) return Status(Code::kInvalidArgument, dir + ": already exists (a Markdown export makes a new directory)");
+  if (fs::exists(dir, ec))
+    return Status(Code::kInvalidArgument,
+                  dir + ": already exists (a Markdown export makes a new directory)");
   auto snap = archive.snapshot();
   if (!snap) return snap.status();
   std::string tmp = dir + ".tmp";
   fs::remove_all(tmp, ec);
-  if (!fs::create_directories(tmp, ec)) return Status(Code::kIOError, "cannot make " + tmp + ": " + ec.message());
+  if (!fs::create_directories(tmp, ec))
+    return Status(Code::kIOError, "cannot make " + tmp + ": " + ec.message());
   std::uint64_t files = 0;
   Status failed;
   Status s = snap->for_each_article([&](const schema::Article& a) {

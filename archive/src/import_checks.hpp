@@ -20,8 +20,9 @@ std::optional<schema::FieldError> over_limits(const Reader& reader, const Encode
 // among `dry_ids`, the records of a dry run so far), as a field error.
 // With `known_authors` (filled once, when an author is missing: the ids
 // the nearest are suggested from), the error suggests the nearest.
-std::optional<schema::FieldError> missing_reference(const Reader& reader, const EncodedRecord& record,
-                                                    const std::unordered_map<std::string, int>& dry_ids,
-                                                    std::optional<std::vector<std::string>>* known_authors = nullptr);
+std::optional<schema::FieldError> missing_reference(
+    const Reader& reader, const EncodedRecord& record,
+    const std::unordered_map<std::string, int>& dry_ids,
+    std::optional<std::vector<std::string>>* known_authors = nullptr);
 
 }  // namespace defter::archive::import_parts

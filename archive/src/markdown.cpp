@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "defter/schema/footnotes.hpp"
 
@@ -28,7 +27,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 bool blank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
 
-bool indented(const std::string& line) { return line.rfind("    ", 0) == 0 || line.rfind("\t", 0) == 0; }
+bool indented(const std::string& line) {
+  return line.rfind("    ", 0) == 0 || line.rfind("\t", 0) == 0;
+}
 
 // "[^label]: text" (up to three spaces before it): the label and where its text starts.
 bool definition(const std::string& line, std::string& label, std::size_t& text_at) {
@@ -91,7 +92,8 @@ Parts split(const std::string& text) {
   std::map<std::string, int> number;
   bool numeric = !defined_order.empty();
   for (const auto& label : defined_order)
-    numeric = numeric && label.size() < 6 && label.find_first_not_of("0123456789") == std::string::npos && std::stoi(label) > 0;
+    numeric = numeric && label.size() < 6 &&
+              label.find_first_not_of("0123456789") == std::string::npos && std::stoi(label) > 0;
   if (numeric)
     for (const auto& label : defined_order) number.emplace(label, std::stoi(label));
   Parts parts;
@@ -113,7 +115,8 @@ Parts split(const std::string& text) {
     parts.body += joined.substr(at, ref - at) + "[" + std::to_string(it->second) + "]";
     at = close + 1;
   }
-  for (const auto& label : defined_order) number.emplace(label, static_cast<int>(number.size()) + 1);
+  for (const auto& label : defined_order)
+    number.emplace(label, static_cast<int>(number.size()) + 1);
   for (const auto& [label, n] : number) parts.notes.emplace_back(n, defined[label]);
   std::sort(parts.notes.begin(), parts.notes.end());
   return parts;
@@ -124,7 +127,8 @@ std::string yaml_text(const std::string& text) {
   std::string escaped;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    bool punct = (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+    bool punct = (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+                 (c >= '{' && c <= '~');
     // Anything that would make a block of the start (a list, a quote, a
     // heading), and inline markup anywhere.
     if ((i == 0 && punct) || special.find(c) != std::string::npos) escaped += '\\';
@@ -153,7 +157,8 @@ std::string with_references(const std::string& body, std::size_t notes) {
     if (open == std::string::npos) break;
     std::size_t close = body.find(']', open + 1);
     std::string n = close == std::string::npos ? "" : body.substr(open + 1, close - open - 1);
-    bool number = !n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos;
+    bool number =
+        !n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos;
     if (number && std::stoul(n) >= 1 && std::stoul(n) <= notes) {
       out += body.substr(at, open - at) + "[^" + n + "]";
       at = close + 1;
@@ -177,7 +182,10 @@ std::string stated_parts(const std::vector<schema::Footnote>& notes) {
     const auto& f = notes[i];
     if (f == read[i] || (!f.title && !f.publisher && !f.url && !f.accessed)) continue;
     out += "- n: " + std::to_string(f.n) + "\n";
-    for (const auto& [key, value] : {std::pair{"title", &f.title}, {"publisher", &f.publisher}, {"url", &f.url}, {"accessed", &f.accessed}})
+    for (const auto& [key, value] : {std::pair{"title", &f.title},
+                                     {"publisher", &f.publisher},
+                                     {"url", &f.url},
+                                     {"accessed", &f.accessed}})
       if (*value) out += std::string("  ") + key + ": " + yaml_text(**value) + "\n";
   }
   return out.empty() ? "" : "footnotes:\n" + out;
@@ -210,7 +218,8 @@ std::string file_of(const schema::Article& a, const std::string& lang) {
   if (!t.footnotes.empty()) out += "\n";
   for (const auto& f : t.footnotes) {
     std::string text = yaml_text(f.text);  // escaped as Markdown, then quoted: take the quotes off
-    out += "[^" + std::to_string(f.n) + "]: " + nlohmann::json::parse(text).get<std::string>() + "\n";
+    out +=
+        "[^" + std::to_string(f.n) + "]: " + nlohmann::json::parse(text).get<std::string>() + "\n";
   }
   return out;
 }

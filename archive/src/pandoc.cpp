@@ -34,7 +34,8 @@ void close_fd(int& fd) {
 // reading what it prints; stopped past kTimeoutSeconds or kMaxOutputBytes.
 Result<Output> run(const std::vector<std::string>& args, const std::string& input) {
   int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) return Status(Code::kIOError, std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(in, O_CLOEXEC) != 0)
+    return Status(Code::kIOError, std::string("pipe: ") + std::strerror(errno));
   if (::pipe2(out, O_CLOEXEC) != 0) {
     ::close(in[0]), ::close(in[1]);
     return Status(Code::kIOError, std::string("pipe: ") + std::strerror(errno));
@@ -62,7 +63,8 @@ Result<Output> run(const std::vector<std::string>& args, const std::string& inpu
   if (rc != 0) {
     for (int& fd : fds) close_fd(fd);
     if (rc == ENOENT)
-      return Status(Code::kNotFound, "pandoc is not installed (it converts documents; apt install pandoc)");
+      return Status(Code::kNotFound,
+                    "pandoc is not installed (it converts documents; apt install pandoc)");
     return Status(Code::kIOError, std::string("cannot run pandoc: ") + std::strerror(rc));
   }
   ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -79,7 +81,9 @@ Result<Output> run(const std::vector<std::string>& args, const std::string& inpu
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kTimeoutSeconds);
   std::array<char, 65536> buf;
   while (fds[1] >= 0 || fds[2] >= 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
     if (left <= 0) {
       result.timed_out = true;
       break;
@@ -99,7 +103,8 @@ Result<Output> run(const std::vector<std::string>& args, const std::string& inpu
       if (k == 0) {
         ssize_t w = ::write(fds[0], input.data() + written, input.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
-        if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) close_fd(fds[0]);
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size())
+          close_fd(fds[0]);
         continue;
       }
       ssize_t r = ::read(fds[k], buf.data(), buf.size());
@@ -150,16 +155,21 @@ std::string complaint(const std::string& err) {
 Result<std::string> checked(Result<Output> got, const std::string& what) {
   if (!got) return got.status();
   if (got->timed_out)
-    return Status(Code::kInvalidArgument, what + ": pandoc took more than " + std::to_string(kTimeoutSeconds) + " s; stopped");
-  if (got->too_large) return Status(Code::kInvalidArgument, what + ": too large to convert (over 512 MiB as a tree)");
-  if (got->exit_code != 0) return Status(Code::kInvalidArgument, what + " (pandoc: " + complaint(got->err) + ")");
+    return Status(Code::kInvalidArgument, what + ": pandoc took more than " +
+                                              std::to_string(kTimeoutSeconds) + " s; stopped");
+  if (got->too_large)
+    return Status(Code::kInvalidArgument, what + ": too large to convert (over 512 MiB as a tree)");
+  if (got->exit_code != 0)
+    return Status(Code::kInvalidArgument, what + " (pandoc: " + complaint(got->err) + ")");
   return std::move(got->out);
 }
 
 }  // namespace
 
-Result<std::string> read_tree(const std::string& file, const std::string& reader, const std::string& format) {
-  return checked(run({"--from=" + reader, "--to=json", "--", file}, ""), "not a readable " + format + " document");
+Result<std::string> read_tree(const std::string& file, const std::string& reader,
+                              const std::string& format) {
+  return checked(run({"--from=" + reader, "--to=json", "--", file}, ""),
+                 "not a readable " + format + " document");
 }
 
 Result<std::string> read_tree_of_text(const std::string& text, const std::string& reader) {
@@ -167,7 +177,8 @@ Result<std::string> read_tree_of_text(const std::string& text, const std::string
 }
 
 Result<std::string> commonmark_of(const std::string& tree) {
-  return checked(run({"--from=json", "--to=commonmark-raw_html", "--wrap=none"}, tree), "the document's text cannot be written as CommonMark");
+  return checked(run({"--from=json", "--to=commonmark-raw_html", "--wrap=none"}, tree),
+                 "the document's text cannot be written as CommonMark");
 }
 
 }  // namespace defter::archive::pandoc

@@ -17,7 +17,8 @@ inline constexpr int kTimeoutSeconds = 120;
 // `pandoc --from READER --to json FILE`: the tree as JSON text. kNotFound
 // when pandoc is not installed; kInvalidArgument, with pandoc's own reason,
 // when the file is not a document of that format (named `format`).
-Result<std::string> read_tree(const std::string& file, const std::string& reader, const std::string& format);
+Result<std::string> read_tree(const std::string& file, const std::string& reader,
+                              const std::string& format);
 
 // The same for text in memory (read from pandoc's standard input).
 Result<std::string> read_tree_of_text(const std::string& text, const std::string& reader);

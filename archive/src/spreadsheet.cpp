@@ -2,9 +2,8 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "defter/archive/documents.hpp"
 #include "defter/schema/records.hpp"
@@ -39,7 +38,8 @@ Status parse_csv(const std::string& file, std::string_view text, char sep, std::
         ++i;
         for (;;) {
           if (i >= text.size())
-            return Status(Code::kInvalidArgument, file + ":" + std::to_string(opened) + ": a quoted cell is never closed");
+            return Status(Code::kInvalidArgument,
+                          file + ":" + std::to_string(opened) + ": a quoted cell is never closed");
           if (text[i] == '"') {
             if (i + 1 < text.size() && text[i + 1] == '"') {
               cell += '"';
@@ -53,9 +53,11 @@ Status parse_csv(const std::string& file, std::string_view text, char sep, std::
           cell += text[i++];
         }
         if (i < text.size() && text[i] != sep && text[i] != '\n' && text[i] != '\r')
-          return Status(Code::kInvalidArgument, file + ":" + std::to_string(line) + ": text after a quoted cell's closing quote");
+          return Status(Code::kInvalidArgument, file + ":" + std::to_string(line) +
+                                                    ": text after a quoted cell's closing quote");
       } else {
-        while (i < text.size() && text[i] != sep && text[i] != '\n' && text[i] != '\r') cell += text[i++];
+        while (i < text.size() && text[i] != sep && text[i] != '\n' && text[i] != '\r')
+          cell += text[i++];
       }
       row.cells.push_back(cell);
       if (i < text.size() && text[i] == sep) {
@@ -66,7 +68,8 @@ Status parse_csv(const std::string& file, std::string_view text, char sep, std::
       if (i < text.size() && text[i] == '\n') ++i, ++line;
       row_done = true;
     }
-    bool empty = std::all_of(row.cells.begin(), row.cells.end(), [](const std::string& c) { return c.empty(); });
+    bool empty = std::all_of(row.cells.begin(), row.cells.end(),
+                             [](const std::string& c) { return c.empty(); });
     if (!empty) rows.push_back(std::move(row));
   }
   return {};
@@ -89,13 +92,17 @@ std::vector<std::string> list_of(const std::string& cell, char sep) {
   return out;
 }
 
-const std::vector<std::string> kAuthorColumns = {"id", "name", "honorific", "affiliation", "topics"};
-const std::vector<std::string> kArticleColumns = {"id",   "published", "authors",    "original_language", "countries",
-                                                  "not_countries", "tags", "source_url"};
-const std::set<std::string> kListColumns = {"topics", "authors", "countries", "not_countries", "tags"};
+const std::vector<std::string> kAuthorColumns = {"id", "name", "honorific", "affiliation",
+                                                 "topics"};
+const std::vector<std::string> kArticleColumns = {
+    "id",        "published",     "authors", "original_language",
+    "countries", "not_countries", "tags",    "source_url"};
+const std::set<std::string> kListColumns = {"topics", "authors", "countries", "not_countries",
+                                            "tags"};
 
 // A column of the kind: one of `fixed`, or PREFIX_LANG for each prefix.
-bool known_column(const std::string& name, const std::vector<std::string>& fixed, const std::vector<std::string>& per_lang) {
+bool known_column(const std::string& name, const std::vector<std::string>& fixed,
+                  const std::vector<std::string>& per_lang) {
   if (std::find(fixed.begin(), fixed.end(), name) != fixed.end()) return true;
   for (const auto& p : per_lang)
     if (name.size() > p.size() + 1 && name.compare(0, p.size() + 1, p + "_") == 0) return true;
@@ -110,19 +117,25 @@ Result<ConvertedInput> convert_sheet(const Snapshot& snap, const std::string& fi
   // spreadsheets in Turkish or Russian settings save); lists are then
   // separated by ','.
   std::string header_line = text.substr(0, text.find('\n'));
-  char sep = header_line.find(';') != std::string::npos && header_line.find(',') == std::string::npos ? ';' : ',';
+  char sep =
+      header_line.find(';') != std::string::npos && header_line.find(',') == std::string::npos
+          ? ';'
+          : ',';
   char list_sep = sep == ';' ? ',' : ';';
   std::vector<Row> rows;
   if (auto s = parse_csv(file, text, sep, rows); !s.ok()) return s;
-  if (rows.empty()) return Status(Code::kInvalidArgument, file + ": empty (a header row, then a row a record)");
+  if (rows.empty())
+    return Status(Code::kInvalidArgument, file + ": empty (a header row, then a row a record)");
   std::vector<std::string> header;
   for (const auto& c : rows[0].cells) header.push_back(trimmed(c));
   bool authors = std::find(header.begin(), header.end(), "name") != header.end();
   const auto& fixed = authors ? kAuthorColumns : kArticleColumns;
-  std::vector<std::string> per_lang = authors ? std::vector<std::string>{"bio"} : std::vector<std::string>{"title", "subtitle"};
+  std::vector<std::string> per_lang =
+      authors ? std::vector<std::string>{"bio"} : std::vector<std::string>{"title", "subtitle"};
   std::set<std::string> seen;
   for (std::size_t c = 0; c < header.size(); ++c) {
-    std::string where = file + ":" + std::to_string(rows[0].line) + ": column " + std::to_string(c + 1);
+    std::string where =
+        file + ":" + std::to_string(rows[0].line) + ": column " + std::to_string(c + 1);
     if (!known_column(header[c], fixed, per_lang)) {
       // Suggested from both kinds: a misspelt 'name' is why a sheet of
       // authors was taken for one of articles.
@@ -130,46 +143,62 @@ Result<ConvertedInput> convert_sheet(const Snapshot& snap, const std::string& fi
       names.insert(names.end(), kArticleColumns.begin() + 1, kArticleColumns.end());
       for (const char* p : {"bio_LANG", "title_LANG", "subtitle_LANG"}) names.push_back(p);
       auto near = schema::nearest(header[c], names);
-      return Status(Code::kInvalidArgument, where + ": '" + header[c] + "' is not a column of " +
-                                                (authors ? "authors" : "articles") + " (" +
-                                                (near.empty() ? "columns: " + schema::one_of(names) : "did you mean " + schema::one_of(near) + "?") + ")");
+      return Status(Code::kInvalidArgument,
+                    where + ": '" + header[c] + "' is not a column of " +
+                        (authors ? "authors" : "articles") + " (" +
+                        (near.empty() ? "columns: " + schema::one_of(names)
+                                      : "did you mean " + schema::one_of(near) + "?") +
+                        ")");
     }
-    if (!seen.insert(header[c]).second) return Status(Code::kInvalidArgument, where + ": '" + header[c] + "' a second time");
+    if (!seen.insert(header[c]).second)
+      return Status(Code::kInvalidArgument, where + ": '" + header[c] + "' a second time");
   }
-  if (!seen.count("id")) return Status(Code::kInvalidArgument, file + ":" + std::to_string(rows[0].line) + ": no 'id' column");
+  if (!seen.count("id"))
+    return Status(Code::kInvalidArgument,
+                  file + ":" + std::to_string(rows[0].line) + ": no 'id' column");
 
   ConvertedInput out;
   out.name = file;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const Row& row = rows[r];
     if (row.cells.size() > header.size())
-      return Status(Code::kInvalidArgument, file + ":" + std::to_string(row.line) + ": " + std::to_string(row.cells.size()) +
-                                                " cells, and the header names " + std::to_string(header.size()));
+      return Status(Code::kInvalidArgument, file + ":" + std::to_string(row.line) + ": " +
+                                                std::to_string(row.cells.size()) +
+                                                " cells, and the header names " +
+                                                std::to_string(header.size()));
     std::string id;
     json changes = json::object();
     for (std::size_t c = 0; c < row.cells.size(); ++c) {
       std::string value = trimmed(row.cells[c]);
       if (value.empty()) continue;  // an empty cell leaves the field as it is
       const std::string& col = header[c];
-      if (col == "id") id = value;
-      else if (kListColumns.count(col)) changes[col] = list_of(value, list_sep);
-      else changes[col] = value;
+      if (col == "id")
+        id = value;
+      else if (kListColumns.count(col))
+        changes[col] = list_of(value, list_sep);
+      else
+        changes[col] = value;
     }
-    if (id.empty()) return Status(Code::kInvalidArgument, file + ":" + std::to_string(row.line) + ": no id");
+    if (id.empty())
+      return Status(Code::kInvalidArgument, file + ":" + std::to_string(row.line) + ": no id");
     json record;
     if (authors) {
       auto stored = snap.author(id);
-      record = stored ? json::parse(schema::to_json_line(*stored)) : json{{"type", "author"}, {"id", id}};
+      record = stored ? json::parse(schema::to_json_line(*stored))
+                      : json{{"type", "author"}, {"id", id}};
       for (auto& [col, value] : changes.items()) {
-        if (col.rfind("bio_", 0) == 0) record["bio"][col.substr(4)] = value;
-        else record[col] = value;
+        if (col.rfind("bio_", 0) == 0)
+          record["bio"][col.substr(4)] = value;
+        else
+          record[col] = value;
       }
     } else {
       auto stored = snap.article(id, true);
       if (!stored)
-        return Status(Code::kInvalidArgument, file + ":" + std::to_string(row.line) + ": article '" + id +
-                                                  "' is not in the archive (a spreadsheet gives the metadata of articles "
-                                                  "the archive has; their text comes as documents or JSON)");
+        return Status(Code::kInvalidArgument,
+                      file + ":" + std::to_string(row.line) + ": article '" + id +
+                          "' is not in the archive (a spreadsheet gives the metadata of articles "
+                          "the archive has; their text comes as documents or JSON)");
       record = json::parse(schema::to_json_line(*stored));
       for (auto& [col, value] : changes.items()) {
         std::size_t us = col.find('_');
@@ -180,8 +209,9 @@ Result<ConvertedInput> convert_sheet(const Snapshot& snap, const std::string& fi
         }
         std::string lang = col.substr(us + 1);
         if (!record["translations"].contains(lang))
-          return Status(Code::kInvalidArgument, file + ":" + std::to_string(row.line) + ": " + col + ": article '" + id +
-                                                    "' has no " + lang + " translation");
+          return Status(Code::kInvalidArgument, file + ":" + std::to_string(row.line) + ": " + col +
+                                                    ": article '" + id + "' has no " + lang +
+                                                    " translation");
         record["translations"][lang][col.substr(0, us)] = value;
       }
     }
@@ -193,7 +223,8 @@ Result<ConvertedInput> convert_sheet(const Snapshot& snap, const std::string& fi
 
 }  // namespace
 
-Result<std::vector<ConvertedInput>> convert_spreadsheets(Archive& archive, const std::vector<std::string>& files) {
+Result<std::vector<ConvertedInput>> convert_spreadsheets(Archive& archive,
+                                                         const std::vector<std::string>& files) {
   auto snap = archive.snapshot();
   if (!snap) return snap.status();
   std::vector<ConvertedInput> out;

@@ -15,7 +15,9 @@ namespace {
 
 fs::path documents() { return defter::test::source_dir() / "tests" / "data" / "documents"; }
 
-std::string sample_authors() { return (defter::test::source_dir() / "tools" / "sample" / "10-authors.jsonl").string(); }
+std::string sample_authors() {
+  return (defter::test::source_dir() / "tools" / "sample" / "10-authors.jsonl").string();
+}
 
 json get_json(const std::string& data, const std::string& id, const std::string& lang = "") {
   std::vector<std::string> args{"get", id};
@@ -34,8 +36,10 @@ std::string export_all(const std::string& data) {
 
 }  // namespace
 
-TEST_CASE("a Word document and its OpenDocument translation become one article, footnotes and authors included",
-          "[cli][e2e][documents]") {
+TEST_CASE(
+    "a Word document and its OpenDocument translation become one article, footnotes and authors "
+    "included",
+    "[cli][e2e][documents]") {
   defter::test::TempDir dir;
   const std::string data = dir.str("data");
   REQUIRE(defter::test::defter(data, {"import", sample_authors()}).exit_code == 0);
@@ -43,22 +47,32 @@ TEST_CASE("a Word document and its OpenDocument translation become one article, 
 
   // A dry run converts and counts, and writes nothing.
   // Word keeps no language that pandoc reads back: --lang says it.
-  auto dry = defter::test::defter(data, {"import", "--dry-run", "--from", "docx", docx, "--lang", "en"});
+  auto dry =
+      defter::test::defter(data, {"import", "--dry-run", "--from", "docx", docx, "--lang", "en"});
   INFO(dry.err);
   CHECK(dry.exit_code == 0);
-  CHECK(dry.out.find("dry run, would be: 2 added") != std::string::npos);  // the article and one new author
-  CHECK_FALSE(defter::test::defter(data, {"get", "steps-to-consolidate-cooperation-in-china-central-asia-relations"}).exit_code == 0);
+  CHECK(dry.out.find("dry run, would be: 2 added") !=
+        std::string::npos);  // the article and one new author
+  CHECK_FALSE(defter::test::defter(
+                  data, {"get", "steps-to-consolidate-cooperation-in-china-central-asia-relations"})
+                  .exit_code == 0);
 
   auto r = defter::test::defter(data, {"import", "--from", "docx", docx, "--lang", "en"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("2 added, 0 replaced, 0 unchanged, 0 rejected, 2 warnings") != std::string::npos);
+  CHECK(r.out.find("2 added, 0 replaced, 0 unchanged, 0 rejected, 2 warnings") !=
+        std::string::npos);
   // What was decided about each author, and what was left out.
-  CHECK(r.err.find("author 'Doğacan BAŞARAN' is 'dogacan-basaran', already in the archive") != std::string::npos);
-  CHECK(r.err.find("author 'Irina Sokolova' is 'irina-sokolova', already in the archive") != std::string::npos);  // Ирина Соколова
-  CHECK(r.err.find("author 'Marat Sultanov' is new: created as 'marat-sultanov'") != std::string::npos);
-  CHECK(r.err.find("analysis.en.docx: warning: image 'A map of Central Asia' (media/rId") != std::string::npos);
-  CHECK(r.err.find("analysis.en.docx: warning: table 1 ('Trade with China') left out") != std::string::npos);
+  CHECK(r.err.find("author 'Doğacan BAŞARAN' is 'dogacan-basaran', already in the archive") !=
+        std::string::npos);
+  CHECK(r.err.find("author 'Irina Sokolova' is 'irina-sokolova', already in the archive") !=
+        std::string::npos);  // Ирина Соколова
+  CHECK(r.err.find("author 'Marat Sultanov' is new: created as 'marat-sultanov'") !=
+        std::string::npos);
+  CHECK(r.err.find("analysis.en.docx: warning: image 'A map of Central Asia' (media/rId") !=
+        std::string::npos);
+  CHECK(r.err.find("analysis.en.docx: warning: table 1 ('Trade with China') left out") !=
+        std::string::npos);
 
   const std::string id = "steps-to-consolidate-cooperation-in-china-central-asia-relations";
   json a = get_json(data, id);
@@ -70,8 +84,8 @@ TEST_CASE("a Word document and its OpenDocument translation become one article, 
   const std::string body = en["body"];
   // Headings, quotes and lists kept; a marker where each note stood; no image, no table.
   CHECK(body.rfind("# Background\n\nChina is described", 0) == 0);
-  CHECK(body.find("in the global power struggle.[1] The next summit will be hosted by *Kazakhstan* in 2025.[2]") !=
-        std::string::npos);
+  CHECK(body.find("in the global power struggle.[1] The next summit will be hosted by *Kazakhstan* "
+                  "in 2025.[2]") != std::string::npos);
   CHECK(body.find("> Win-win relations, not blocs.") != std::string::npos);
   CHECK(body.find("-   energy and transport corridors;") != std::string::npos);
   CHECK(body.find("## Outlook") != std::string::npos);
@@ -85,24 +99,29 @@ TEST_CASE("a Word document and its OpenDocument translation become one article, 
   REQUIRE(notes.size() == 3);
   CHECK(notes[0]["n"] == 1);
   CHECK(notes[0]["text"] ==
-        "“Kazakhstan to host next China-Central Asia Summit in 2025”, AKI Press, https://akipress.com/news:1, "
+        "“Kazakhstan to host next China-Central Asia Summit in 2025”, AKI Press, "
+        "https://akipress.com/news:1, "
         "(Date of Accession: 20.05.2023).");
   CHECK(notes[0]["title"] == "Kazakhstan to host next China-Central Asia Summit in 2025");
   CHECK(notes[0]["accessed"] == "2023-05-20");
   CHECK(notes[0]["url"] == "https://akipress.com/news:1");
-  CHECK(notes[1]["text"] == "Second note, with the ministry’s statement https://example.org/statement.");
+  CHECK(notes[1]["text"] ==
+        "Second note, with the ministry’s statement https://example.org/statement.");
   CHECK(notes[2]["n"] == 3);
   // The new author is a record of its own.
   CHECK(get_json(data, "marat-sultanov")["name"] == "Marat Sultanov");
 
   // The Turkish translation: its title is its first heading; --article
   // names an article the archive has, whose own fields stay.
-  auto tr = defter::test::defter(data, {"import", "--from", "odt", (documents() / "analysis.tr.odt").string(), "--article", id,
-                                        "--lang", "tr"});
+  auto tr = defter::test::defter(
+      data, {"import", "--from", "odt", (documents() / "analysis.tr.odt").string(), "--article", id,
+             "--lang", "tr"});
   INFO(tr.err);
   REQUIRE(tr.exit_code == 0);
   CHECK(tr.out.find("1 added, 0 replaced, 0 unchanged, 0 rejected") != std::string::npos);
-  CHECK(tr.err.find("article '" + id + "' is in the archive, in en: imported as its translation (tr)") != std::string::npos);
+  CHECK(tr.err.find("article '" + id +
+                    "' is in the archive, in en: imported as its translation (tr)") !=
+        std::string::npos);
   json both = get_json(data, id);
   CHECK(both["authors"].size() == 3);
   CHECK(both["original_language"] == "en");
@@ -127,7 +146,8 @@ TEST_CASE("a Word document and its OpenDocument translation become one article, 
   CHECK(again.err.find("is new: created") == std::string::npos);
 }
 
-TEST_CASE("Markdown with front matter and a web page are imported with their metadata", "[cli][e2e][documents]") {
+TEST_CASE("Markdown with front matter and a web page are imported with their metadata",
+          "[cli][e2e][documents]") {
   defter::test::TempDir dir;
   const std::string data = dir.str("data");
   REQUIRE(defter::test::defter(data, {"import", sample_authors()}).exit_code == 0);
@@ -155,22 +175,27 @@ TEST_CASE("Markdown with front matter and a web page are imported with their met
   CHECK(a["translations"]["ru"]["footnotes"][0]["accessed"] == "2024-03-02");
 
   // A page saved from a browser: its <title>, and the options for the rest.
-  defter::test::write_file(dir.path() / "page.html",
-                           "<!DOCTYPE html><html><head><title>Energy corridors</title></head><body>"
-                           "<h2>Summary</h2><p>Pipelines across <b>Turkmenistan</b> grow.</p></body></html>");
-  r = defter::test::defter(data, {"import", "--from", "html", dir.str("page.html"), "--lang", "en", "--article", "energy-corridors",
-                                  "--author", "Wang Li", "--author", "mehmet-yildirim", "--published", "2022"});
+  defter::test::write_file(
+      dir.path() / "page.html",
+      "<!DOCTYPE html><html><head><title>Energy corridors</title></head><body>"
+      "<h2>Summary</h2><p>Pipelines across <b>Turkmenistan</b> grow.</p></body></html>");
+  r = defter::test::defter(data, {"import", "--from", "html", dir.str("page.html"), "--lang", "en",
+                                  "--article", "energy-corridors", "--author", "Wang Li",
+                                  "--author", "mehmet-yildirim", "--published", "2022"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   a = get_json(data, "energy-corridors");
   CHECK(a["translations"]["en"]["title"] == "Energy corridors");
   CHECK(a["translations"]["en"]["body"] == "## Summary\n\nPipelines across **Turkmenistan** grow.");
-  CHECK(a["authors"] == json({"wang-li", "mehmet-yildirim"}));  // 王丽 by her name's Latin letters; an id as it is
+  CHECK(a["authors"] ==
+        json({"wang-li", "mehmet-yildirim"}));  // 王丽 by her name's Latin letters; an id as it is
   CHECK(a["published"] == "2022");
 }
 
-TEST_CASE("a document that cannot be read, or lacks what an article needs, is refused by its file and nothing is written",
-          "[cli][e2e][documents]") {
+TEST_CASE(
+    "a document that cannot be read, or lacks what an article needs, is refused by its file and "
+    "nothing is written",
+    "[cli][e2e][documents]") {
   defter::test::TempDir dir;
   const std::string data = dir.str("data");
   REQUIRE(defter::test::defter(data, {"import", sample_authors()}).exit_code == 0);
@@ -179,14 +204,17 @@ TEST_CASE("a document that cannot be read, or lacks what an article needs, is re
   // A Word file that is not one (cut short), among good files: nothing is imported.
   std::string docx = defter::test::read_file(documents() / "analysis.en.docx");
   defter::test::write_file(dir.path() / "broken.docx", docx.substr(0, docx.size() / 2));
-  auto r = defter::test::defter(data, {"import", "--from", "docx", (documents() / "analysis.en.docx").string(),
-                                       dir.str("broken.docx"), "--lang", "en", "--lang", "tr"});
+  auto r = defter::test::defter(
+      data, {"import", "--from", "docx", (documents() / "analysis.en.docx").string(),
+             dir.str("broken.docx"), "--lang", "en", "--lang", "tr"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find(dir.str("broken.docx") + ": not a readable docx document (pandoc: ") != std::string::npos);
+  CHECK(r.err.find(dir.str("broken.docx") + ": not a readable docx document (pandoc: ") !=
+        std::string::npos);
   CHECK(r.err.find("nothing was imported") != std::string::npos);
 
   // Front matter that is not YAML: pandoc's reason, with its place.
-  defter::test::write_file(dir.path() / "bad.md", "---\ntitle: [unclosed\nlang: en\n---\n\nText.\n");
+  defter::test::write_file(dir.path() / "bad.md",
+                           "---\ntitle: [unclosed\nlang: en\n---\n\nText.\n");
   r = defter::test::defter(data, {"import", "--from", "md", dir.str("bad.md")});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("bad.md: not a readable md document (pandoc: ") != std::string::npos);
@@ -195,19 +223,24 @@ TEST_CASE("a document that cannot be read, or lacks what an article needs, is re
   defter::test::write_file(dir.path() / "untitled.md", "---\nlang: en\n---\n\nJust text.\n");
   r = defter::test::defter(data, {"import", "--from", "md", dir.str("untitled.md")});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("untitled.md: no title in the document's metadata nor a first heading: give --title") != std::string::npos);
+  CHECK(r.err.find(
+            "untitled.md: no title in the document's metadata nor a first heading: give --title") !=
+        std::string::npos);
   defter::test::write_file(dir.path() / "nolang.md", "# A title\n\nText.\n");
   r = defter::test::defter(data, {"import", "--from", "md", dir.str("nolang.md")});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("nolang.md: no language in the document's metadata: give --lang") != std::string::npos);
-  defter::test::write_file(dir.path() / "baddate.md", "---\nlang: en\ndate: May 2023\n---\n\n# A title\n\nText.\n");
+  CHECK(r.err.find("nolang.md: no language in the document's metadata: give --lang") !=
+        std::string::npos);
+  defter::test::write_file(dir.path() / "baddate.md",
+                           "---\nlang: en\ndate: May 2023\n---\n\n# A title\n\nText.\n");
   r = defter::test::defter(data, {"import", "--from", "md", dir.str("baddate.md")});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("baddate.md: the document's date 'May 2023' is not YYYY, YYYY-MM or YYYY-MM-DD: give --published") !=
-        std::string::npos);
+  CHECK(r.err.find("baddate.md: the document's date 'May 2023' is not YYYY, YYYY-MM or YYYY-MM-DD: "
+                   "give --published") != std::string::npos);
 
   // A record the schema refuses is rejected by its file, as any import's.
-  defter::test::write_file(dir.path() / "badlang.md", "---\nlang: english\n---\n\n# A title\n\nText.\n");
+  defter::test::write_file(dir.path() / "badlang.md",
+                           "---\nlang: english\n---\n\n# A title\n\nText.\n");
   r = defter::test::defter(data, {"import", "--from", "md", dir.str("badlang.md")});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("badlang.md: article a-title: ") != std::string::npos);
@@ -222,13 +255,16 @@ TEST_CASE("a document that cannot be read, or lacks what an article needs, is re
   CHECK(export_all(data) == before);
 }
 
-TEST_CASE("the archive exported as a Markdown folder imports back unchanged, and into a new archive the same",
-          "[cli][e2e][documents]") {
+TEST_CASE(
+    "the archive exported as a Markdown folder imports back unchanged, and into a new archive the "
+    "same",
+    "[cli][e2e][documents]") {
   defter::test::TempDir dir;
   const std::string data = dir.str("data");
   const auto sample = defter::test::source_dir() / "tools" / "sample";
   std::vector<std::string> import{"import"};
-  for (const char* f : {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
+  for (const char* f :
+       {"10-authors.jsonl", "20-articles.jsonl", "30-translations.jsonl", "40-manual-page.jsonl"})
     import.push_back((sample / f).string());
   REQUIRE(defter::test::defter(data, import).exit_code == 0);
 
@@ -237,17 +273,21 @@ TEST_CASE("the archive exported as a Markdown folder imports back unchanged, and
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "21 files written to " + md + "\n");  // one a translation
-  std::string tr = defter::test::read_file(fs::path(md) / "china-central-asia-c5-summit-2023.tr.md");
-  CHECK(tr.rfind("---\ntranslation_of: \"china-central-asia-c5-summit-2023\"\nlang: \"tr\"\n", 0) == 0);
+  std::string tr =
+      defter::test::read_file(fs::path(md) / "china-central-asia-c5-summit-2023.tr.md");
+  CHECK(tr.rfind("---\ntranslation_of: \"china-central-asia-c5-summit-2023\"\nlang: \"tr\"\n", 0) ==
+        0);
   CHECK(tr.find("ev sahipliği yapacağının açıklanması,[^1] Pekin") != std::string::npos);
-  CHECK(tr.find("\n[^1]: “Kazakhstan to host next China-Central Asia Summit in 2025”") != std::string::npos);
+  CHECK(tr.find("\n[^1]: “Kazakhstan to host next China-Central Asia Summit in 2025”") !=
+        std::string::npos);
   std::string en = defter::test::read_file(fs::path(md) / "china-central-asia-c5-summit-2023.md");
   CHECK(en.find("\nauthors: [\"dogacan-basaran\"]\n") != std::string::npos);
   CHECK(en.find("\npublished: \"2023-05\"\n") != std::string::npos);
   // A note whose parts its text does not give (a publisher in English for
   // a Chinese note) has them in the front matter.
   std::string zh = defter::test::read_file(fs::path(md) / "digital-silk-road-central-asia.md");
-  CHECK(zh.find("footnotes:\n- n: 2\n  title: \"中亚电子商务发展报告\"\n  publisher: \"China Daily\"\n") != std::string::npos);
+  CHECK(zh.find("footnotes:\n- n: 2\n  title: \"中亚电子商务发展报告\"\n  publisher: \"China "
+                "Daily\"\n") != std::string::npos);
 
   // Back into the same archive: nothing changes.
   r = defter::test::defter(data, {"import", "--from", "md", md});
@@ -258,7 +298,9 @@ TEST_CASE("the archive exported as a Markdown folder imports back unchanged, and
 
   // Into an archive with the authors alone: the same articles, field by field.
   const std::string fresh = dir.str("fresh");
-  REQUIRE(defter::test::defter(fresh, {"import", (sample / "10-authors.jsonl").string()}).exit_code == 0);
+  REQUIRE(
+      defter::test::defter(fresh, {"import", (sample / "10-authors.jsonl").string()}).exit_code ==
+      0);
   r = defter::test::defter(fresh, {"import", "--from", "md", md});
   INFO(r.err);
   CHECK(r.exit_code == 0);
@@ -275,25 +317,29 @@ TEST_CASE("the archive exported as a Markdown folder imports back unchanged, and
   CHECK(r.exit_code == 2);
   CHECK(r.err.find(md + ": already exists") != std::string::npos);
   fs::create_directories(dir.path() / "more");
-  defter::test::write_file(dir.path() / "more" / "orphan.tr.md",
-                           "---\ntranslation_of: no-such-article\nlang: tr\ntitle: Yetim\n---\n\nMetin.\n");
+  defter::test::write_file(
+      dir.path() / "more" / "orphan.tr.md",
+      "---\ntranslation_of: no-such-article\nlang: tr\ntitle: Yetim\n---\n\nMetin.\n");
   r = defter::test::defter(data, {"import", "--from", "md", dir.str("more")});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find(dir.str("more") + "/orphan.tr.md: translation no-such-article/tr: article: unknown article 'no-such-article'") !=
-        std::string::npos);
+  CHECK(r.err.find(dir.str("more") + "/orphan.tr.md: translation no-such-article/tr: article: "
+                                     "unknown article 'no-such-article'") != std::string::npos);
 }
 
-TEST_CASE("spreadsheets of authors and of articles' metadata, as a spreadsheet saves them", "[cli][e2e][documents]") {
+TEST_CASE("spreadsheets of authors and of articles' metadata, as a spreadsheet saves them",
+          "[cli][e2e][documents]") {
   defter::test::TempDir dir;
   const std::string data = dir.str("data");
   const auto sample = defter::test::source_dir() / "tools" / "sample";
-  REQUIRE(defter::test::defter(data, {"import", (sample / "10-authors.jsonl").string(), (sample / "20-articles.jsonl").string()})
+  REQUIRE(defter::test::defter(data, {"import", (sample / "10-authors.jsonl").string(),
+                                      (sample / "20-articles.jsonl").string()})
               .exit_code == 0);
   // Authors: a byte order mark, CRLF, a quoted cell with the separator, a
   // quote and a line break; topics as a list; a new author and a changed one.
   defter::test::write_file(dir.path() / "authors.csv",
                            "\xEF\xBB\xBFid,name,affiliation,topics,bio_en\r\n"
-                           "marat-sultanov,Marat Sultanov,\"Institute \"\"Eurasia\"\", Almaty\",energy; water,\"Marat Sultanov "
+                           "marat-sultanov,Marat Sultanov,\"Institute \"\"Eurasia\"\", "
+                           "Almaty\",energy; water,\"Marat Sultanov "
                            "studies energy.\r\nHe writes on water.\"\r\n"
                            "aliya-seitkali,,Nazarbayev University,,\r\n");
   auto r = defter::test::defter(data, {"import", "--from", "csv", dir.str("authors.csv")});
@@ -311,7 +357,8 @@ TEST_CASE("spreadsheets of authors and of articles' metadata, as a spreadsheet s
   // Articles' metadata, saved with ';' (as Turkish and Russian settings do): lists by ','.
   defter::test::write_file(dir.path() / "articles.csv",
                            "id;countries;tags;title_en\n"
-                           "china-central-asia-c5-summit-2023;CN,KZ,UZ;China,C+C5;Steps to Consolidate Strong Cooperation\n");
+                           "china-central-asia-c5-summit-2023;CN,KZ,UZ;China,C+C5;Steps to "
+                           "Consolidate Strong Cooperation\n");
   r = defter::test::defter(data, {"import", "--from", "csv", dir.str("articles.csv")});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -320,9 +367,10 @@ TEST_CASE("spreadsheets of authors and of articles' metadata, as a spreadsheet s
   CHECK(a["countries"] == json({"CN", "KZ", "UZ"}));
   CHECK(a["tags"] == json({"China", "C+C5"}));
   CHECK(a["translations"]["en"]["title"] == "Steps to Consolidate Strong Cooperation");
-  CHECK(std::string(a["translations"]["en"]["body"]).rfind("China is described", 0) == 0);  // the text kept
-  CHECK(defter::test::defter(data, {"search", "--country", "UZ", "--json"}).out.find("china-central-asia-c5-summit-2023") !=
-        std::string::npos);
+  CHECK(std::string(a["translations"]["en"]["body"]).rfind("China is described", 0) ==
+        0);  // the text kept
+  CHECK(defter::test::defter(data, {"search", "--country", "UZ", "--json"})
+            .out.find("china-central-asia-c5-summit-2023") != std::string::npos);
   // Again: nothing changes.
   r = defter::test::defter(data, {"import", "--from", "csv", dir.str("articles.csv")});
   CHECK(r.out.find("0 added, 0 replaced, 1 unchanged") != std::string::npos);
@@ -332,7 +380,9 @@ TEST_CASE("spreadsheets of authors and of articles' metadata, as a spreadsheet s
   defter::test::write_file(dir.path() / "typo.csv", "id,nmae\nx,X\n");
   r = defter::test::defter(data, {"import", "--from", "csv", dir.str("typo.csv")});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("typo.csv:1: column 2: 'nmae' is not a column of articles (did you mean 'name'?)") != std::string::npos);
+  CHECK(r.err.find(
+            "typo.csv:1: column 2: 'nmae' is not a column of articles (did you mean 'name'?)") !=
+        std::string::npos);
   defter::test::write_file(dir.path() / "open.csv", "id,name\na,\"Unclosed\nb,B\n");
   r = defter::test::defter(data, {"import", "--from", "csv", dir.str("open.csv")});
   CHECK(r.exit_code == 1);
@@ -342,9 +392,11 @@ TEST_CASE("spreadsheets of authors and of articles' metadata, as a spreadsheet s
   CHECK(r.err.find("wide.csv:2: 3 cells, and the header names 2") != std::string::npos);
   defter::test::write_file(dir.path() / "new.csv", "id,published\nno-such-article,2024\n");
   r = defter::test::defter(data, {"import", "--from", "csv", dir.str("new.csv")});
-  CHECK(r.err.find("new.csv:2: article 'no-such-article' is not in the archive") != std::string::npos);
+  CHECK(r.err.find("new.csv:2: article 'no-such-article' is not in the archive") !=
+        std::string::npos);
   // A value the schema refuses: rejected by file, line and field.
-  defter::test::write_file(dir.path() / "bad.csv", "id,name,honorific\nmarat-sultanov,Marat Sultanov,\nbad id,Someone,\n");
+  defter::test::write_file(dir.path() / "bad.csv",
+                           "id,name,honorific\nmarat-sultanov,Marat Sultanov,\nbad id,Someone,\n");
   r = defter::test::defter(data, {"import", "--from", "csv", dir.str("bad.csv")});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("bad.csv:3: author bad id: id: ") != std::string::npos);

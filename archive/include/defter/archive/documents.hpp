@@ -28,8 +28,8 @@ namespace defter::archive {
 const std::vector<std::string>& document_formats();
 
 struct DocumentOptions {
-  std::string from;                  // one of document_formats()
-  std::string article;               // the article's id; "": the metadata's id, else made from the title
+  std::string from;     // one of document_formats()
+  std::string article;  // the article's id; "": the metadata's id, else made from the title
   std::vector<std::string> langs;    // each file's language, in order; else the metadata's lang
   std::string title;                 // the first file's title when its metadata has none
   std::vector<std::string> authors;  // names or ids, when the metadata names none
@@ -40,15 +40,18 @@ struct DocumentOptions {
 struct ConvertedInput {
   std::string name;
   std::string lines;
-  std::vector<std::uint64_t> line_of;   // for each of `lines`, the file's line it came from (none: the whole file)
+  std::vector<std::uint64_t>
+      line_of;  // for each of `lines`, the file's line it came from (none: the whole file)
   std::vector<ImportProblem> warnings;  // what was left out of it
-  std::vector<std::string> notes;       // what was decided for it ("author 'X' is Y, already in the archive")
+  std::vector<std::string>
+      notes;  // what was decided for it ("author 'X' is Y, already in the archive")
 };
 
 // Converts `files` into one article (with translations) and the authors it
 // names that the archive does not have. An error names the file and what is
 // wrong or missing; nothing is written either way.
-Result<std::vector<ConvertedInput>> convert_documents(Archive& archive, const std::vector<std::string>& files,
+Result<std::vector<ConvertedInput>> convert_documents(Archive& archive,
+                                                      const std::vector<std::string>& files,
                                                       const DocumentOptions& options);
 
 // Imports converted inputs as one run: their warnings are reported first,
@@ -62,7 +65,8 @@ Result<ImportSummary> import_converted(Archive& archive, const std::vector<Conve
 // not_countries, tags, source_url, title_LANG...), each file by its header.
 // Lists are separated by ';'; an empty cell leaves the field as it is.
 // An error names the file, line and column.
-Result<std::vector<ConvertedInput>> convert_spreadsheets(Archive& archive, const std::vector<std::string>& files);
+Result<std::vector<ConvertedInput>> convert_spreadsheets(Archive& archive,
+                                                         const std::vector<std::string>& files);
 
 // Every article as a folder of Markdown files, the form `--from md DIR`
 // reads back unchanged: ID.md in the article's original language (its
