@@ -140,10 +140,11 @@ TEST_CASE(
   CHECK(json::parse(s.out)["hits"][0]["lang"] == "tr");
 
   // The same files again change nothing.
-  auto again = defter::test::defter(data, {"import", "--from", "docx", docx, "--lang", "en"});
+  auto again = defter::test::defter(data, {"import", "-v", "--from", "docx", docx, "--lang", "en"});
   INFO(again.err);
   CHECK(again.out.find("0 added, 0 replaced, 1 unchanged") != std::string::npos);
   CHECK(again.err.find("is new: created") == std::string::npos);
+  CHECK(again.err.find("committed batch 1: 1 record (" + docx + ")\n") != std::string::npos);  // a file, no lines
 }
 
 TEST_CASE("Markdown with front matter and a web page are imported with their metadata",

@@ -40,8 +40,9 @@ class CliListener : public archive::ImportListener {
     if (!verbose_) return;
     clear_progress();
     std::string ranges;
-    for (const auto& r : b.ranges)
-      ranges += fmt::format("{}{}:{}-{}", ranges.empty() ? "" : ", ", r.file, r.first_line, r.last_line);
+    for (const auto& r : b.ranges)  // a converted document has no lines: its name alone
+      ranges += r.first_line ? fmt::format("{}{}:{}-{}", ranges.empty() ? "" : ", ", r.file, r.first_line, r.last_line)
+                             : fmt::format("{}{}", ranges.empty() ? "" : ", ", r.file);
     std::cerr << fmt::format("committed batch {}: {} ({})\n", b.number, counted(b.counts.records(), "record"), ranges);
   }
 
