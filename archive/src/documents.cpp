@@ -14,11 +14,13 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "defter/schema/text.hpp"
 #include "markdown.hpp"
 #include "pandoc.hpp"
+#include "web_page.hpp"
 
 namespace defter::archive {
 
@@ -265,13 +267,15 @@ class Authors {
 
   // The id for `name` (a name or an id), and what was decided; a new
   // author's record is added to `created`.
-  std::string resolve(const std::string& name, std::vector<std::string>& notes,
+  std::string resolve(const std::string& written, std::vector<std::string>& notes,
                       std::vector<json>& created) {
-    if (ids_.count(name) && !new_ids_.count(name)) return name;
+    if (ids_.count(written) && !new_ids_.count(written)) return written;
+    // "Dr. Doğacan BAŞARAN" is the archive's "Doğacan Başaran" (honorific "Dr.").
+    auto [honorific, name] = split_honorific(written);
     std::string folded = folder_.fold(name);
     if (auto it = by_name_.find(folded); it != by_name_.end()) {
       if (!new_ids_.count(it->second))
-        notes.push_back("author '" + name + "' is '" + it->second + "', already in the archive");
+        notes.push_back("author '" + written + "' is '" + it->second + "', already in the archive");
       return it->second;
     }
     std::string base = folder_.slug(name), id = base;
@@ -280,9 +284,32 @@ class Authors {
     ids_.insert(id);
     new_ids_.insert(id);
     by_name_.emplace(folded, id);
-    created.push_back({{"type", "author"}, {"id", id}, {"name", name}});
-    notes.push_back("author '" + name + "' is new: created as '" + id + "'");
+    json author = {{"type", "author"}, {"id", id}, {"name", name}};
+    if (!honorific.empty()) author["honorific"] = honorific;
+    created.push_back(std::move(author));
+    notes.push_back("author '" + written + "' is new: created as '" + id + "'");
     return id;
+  }
+
+  // A leading academic title and the name after it: "Prof. Dr. Ayşe Kaya"
+  // is ("Prof. Dr.", "Ayşe Kaya").
+  static std::pair<std::string, std::string> split_honorific(const std::string& written) {
+    static const std::vector<std::string> titles = {"Prof.",   "Doç.",  "Dr.",   "Assoc.", "Asst.",
+                                                    "Assist.", "Dr",    "Prof",  "Doç",    "Öğr.",
+                                                    "Gör.",    "Üyesi", "проф.", "д-р"};
+    std::string rest = written, honorific;
+    for (bool found = true; found;) {
+      found = false;
+      for (const auto& t : titles)
+        if (rest.size() > t.size() + 1 && rest.compare(0, t.size(), t) == 0 &&
+            rest[t.size()] == ' ') {
+          honorific += (honorific.empty() ? "" : " ") + t;
+          rest = rest.substr(t.size() + 1);
+          found = true;
+          break;
+        }
+    }
+    return {honorific, rest};
   }
 
   const NameFolder& folder() const { return folder_; }
@@ -302,7 +329,14 @@ struct Read {
   std::vector<std::string> dropped;
 };
 
-Result<Read> read_tree_parts(const std::string& file, const std::string& from, bool title_given);
+// How a file is read: its format, and for a web page the site profile.
+struct Reading {
+  std::string from;
+  const web::Profile* profile = nullptr;
+  std::string profile_name;
+};
+
+Result<Read> read_tree_parts(const std::string& file, const Reading& how, bool title_given);
 
 // A Markdown file's body is CommonMark already: kept as written (pandoc's
 // tree gave the metadata), without its front matter, its title heading
@@ -342,17 +376,43 @@ Result<Read> markdown_parts(const std::string& file, Read r, bool title_was_head
 
 // A tree of a shape other than the one this code reads (another pandoc
 // version) is said to be so, not an unexpected error.
-Result<Read> read_document(const std::string& file, const std::string& from, bool title_given) {
+Result<Read> read_document(const std::string& file, const Reading& how, bool title_given) {
   try {
-    return read_tree_parts(file, from, title_given);
+    return read_tree_parts(file, how, title_given);
   } catch (const json::exception& e) {
     return Status(Code::kIOError,
                   file + ": pandoc's tree of it is not what defter reads (" + e.what() + ")");
   }
 }
 
-Result<Read> read_tree_parts(const std::string& file, const std::string& from, bool title_given) {
-  auto tree_text = pandoc::read_tree(file, reader_of(from), from);
+// The metadata a site profile found, in the shape of pandoc's.
+json meta_of(const web::Page& page) {
+  json meta = json::object();
+  auto text = [](const std::string& s) { return json{{"t", "MetaString"}, {"c", s}}; };
+  if (!page.title.empty()) meta["title"] = text(page.title);
+  if (!page.date.empty()) meta["date"] = text(page.date);
+  // A page's language as the archive keeps translations: "en-US" is en.
+  if (!page.lang.empty()) meta["lang"] = text(page.lang.substr(0, page.lang.find_first_of("-_")));
+  if (!page.authors.empty()) {
+    json list = json::array();
+    for (const auto& a : page.authors) list.push_back(text(a));
+    meta["author"] = {{"t", "MetaList"}, {"c", list}};
+  }
+  return meta;
+}
+
+Result<Read> read_tree_parts(const std::string& file, const Reading& how, bool title_given) {
+  const std::string& from = how.from;
+  std::optional<web::Page> page;
+  Result<std::string> tree_text = std::string();
+  if (how.profile) {
+    auto got = web::read_page(file, *how.profile, how.profile_name);
+    if (!got) return got.status();
+    page = std::move(*got);
+    tree_text = pandoc::read_tree_of_text(page->body_html, "html");
+  } else {
+    tree_text = pandoc::read_tree(file, reader_of(from), from);
+  }
   if (!tree_text)
     return Status(tree_text.status().code(), file + ": " + tree_text.status().message());
   json tree = json::parse(*tree_text, nullptr, false);
@@ -361,7 +421,7 @@ Result<Read> read_tree_parts(const std::string& file, const std::string& from, b
         Code::kIOError,
         file + ": pandoc's tree of it is not what defter reads (pandoc too old or too new?)");
   Read r;
-  r.meta = tree.value("meta", json::object());
+  r.meta = page ? meta_of(*page) : tree.value("meta", json::object());
   r.title = meta_value(r.meta, "title");
   json& blocks = tree["blocks"];
   // No title in the metadata: a first heading of level 1 is the title.
@@ -383,6 +443,18 @@ Result<Read> read_tree_parts(const std::string& file, const std::string& from, b
   if (!body) return Status(body.status().code(), file + ": " + body.status().message());
   r.body = std::move(*body);
   while (!r.body.empty() && (r.body.back() == '\n' || r.body.back() == ' ')) r.body.pop_back();
+  if (page) {
+    // The page's notes, and its markers as the archive writes them: the
+    // text's "[3]" comes back from CommonMark as "\[3\]".
+    r.notes = page->footnotes;
+    r.numbers = page->numbers;
+    for (int n : page->numbers) {
+      const std::string escaped = "\\[" + std::to_string(n) + "\\]",
+                        marker = "[" + std::to_string(n) + "]";
+      for (std::size_t i; (i = r.body.find(escaped)) != std::string::npos;)
+        r.body.replace(i, escaped.size(), marker);
+    }
+  }
   return r;
 }
 
@@ -426,7 +498,7 @@ Result<std::vector<ConvertedInput>> convert_documents(Archive& archive,
                                                       const DocumentOptions& options) {
   if (options.from == "csv") {
     if (!options.article.empty() || !options.langs.empty() || !options.title.empty() ||
-        !options.authors.empty() || !options.published.empty())
+        !options.authors.empty() || !options.published.empty() || !options.profile.empty())
       return Status(Code::kInvalidArgument,
                     "--article, --lang, --title, --author and --published are for documents; "
                     "a spreadsheet says everything in its columns");
@@ -503,6 +575,16 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive,
                                               many(given, "file") +
                                               " given one by one (one a file, in their order)");
   }
+  Reading how{o.from, nullptr, o.profile};
+  std::optional<web::Profile> profile;
+  if (!o.profile.empty()) {
+    if (o.from != "html")
+      return Status(Code::kInvalidArgument, "--profile is for web pages (--from html)");
+    auto got = web::read_profile(o.profile);
+    if (!got) return got.status();
+    profile = std::move(*got);
+    how.profile = &*profile;
+  }
   auto snap = archive.snapshot();
   if (!snap) return snap.status();
   Authors authors(*snap);
@@ -515,7 +597,7 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive,
   for (const Unit& u : *units) {
     const std::string& file = u.file;
     bool first_given = !u.standalone && nth_given++ == 0;
-    auto read = read_document(file, o.from, first_given && !o.title.empty());
+    auto read = read_document(file, how, first_given && !o.title.empty());
     if (!read) return read.status();
     ConvertedInput in;
     in.name = file;

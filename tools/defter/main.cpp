@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
   imp->add_option("--author", import.documents.authors,
                   "with --from: an author's name or id, when the document names none (once per author)")
       ->allow_extra_args(false)->type_name("NAME");
+  imp->add_option("--profile", import.documents.profile,
+                  "with --from html: a site profile, JSON of XPath expressions saying where a page keeps its title, "
+                  "date, authors, language, body and footnotes (tools/sample/site-profile.json)")
+      ->type_name("FILE");
   imp->add_option("--published", import.documents.published,
                   "with --from: the date (YYYY, YYYY-MM or YYYY-MM-DD), when the document has none")->type_name("DATE");
   bool no_index = false;

@@ -103,7 +103,8 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
     if (S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
   }
   const auto& d = args.documents;
-  if (d.from.empty() && (!d.article.empty() || !d.langs.empty() || !d.title.empty() || !d.authors.empty() || !d.published.empty())) {
+  if (d.from.empty() && (!d.article.empty() || !d.langs.empty() || !d.title.empty() || !d.authors.empty() ||
+                         !d.published.empty() || !d.profile.empty())) {
     std::cerr << "defter: --article, --lang, --title, --author and --published are for documents (--from FORMAT); "
                  "nothing was imported\n";
     return kExitUsage;

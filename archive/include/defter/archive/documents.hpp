@@ -34,6 +34,7 @@ struct DocumentOptions {
   std::string title;                 // the first file's title when its metadata has none
   std::vector<std::string> authors;  // names or ids, when the metadata names none
   std::string published;             // YYYY, YYYY-MM or YYYY-MM-DD, when the metadata has no date
+  std::string profile;               // --from html: a site profile (JSON of XPath expressions, web_page.hpp)
 };
 
 // One file converted: its records as JSON Lines, imported under its name.
