@@ -47,7 +47,9 @@ bool definition(const std::string& line, std::string& label, std::size_t& text_a
 }  // namespace
 
 Parts split(const std::string& text) {
-  std::vector<std::string> lines = lines_of(text);
+  // A byte order mark, as some editors save, is not part of the front matter's first line.
+  std::vector<std::string> lines =
+      lines_of(text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text);
   std::size_t i = 0;
   // Front matter: "---" on the first line, to the next "---" or "...".
   if (!lines.empty() && lines[0] == "---") {

@@ -141,8 +141,17 @@ Result<Profile> read_profile(const std::string& file) {
 
 Result<Page> read_page(const std::string& file, const Profile& profile,
                        const std::string& profile_name) {
+  // UTF-8 unless the page names its encoding near its start (libxml2's
+  // own default would be ISO-8859-1).
+  std::ifstream in(file, std::ios::binary);
+  std::string head(2048, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool named =
+      head.find("charset") != std::string::npos || head.find("encoding=") != std::string::npos;
   Doc doc(htmlReadFile(
-      file.c_str(), nullptr,
+      file.c_str(), named ? nullptr : "UTF-8",
       HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET));
   if (!doc) return Status(Code::kInvalidArgument, file + ": not a readable web page");
   Finder find(doc.get(), file, profile_name);

@@ -176,6 +176,15 @@ TEST_CASE("Markdown with front matter and a web page are imported with their met
   CHECK(a["translations"]["ru"]["body"] == "Вода остаётся главным вопросом региона.[1]");
   CHECK(a["translations"]["ru"]["footnotes"][0]["accessed"] == "2024-03-02");
 
+  // Front matter after a byte order mark, as some editors save.
+  defter::test::write_file(
+      dir.path() / "bom.md",
+      "\xEF\xBB\xBF---\nid: bom-note\nlang: en\ntitle: Marked\n---\n\nText.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("bom.md")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(get_json(data, "bom-note")["translations"]["en"]["body"] == "Text.");
+
   // A page saved from a browser: its <title>, and the options for the rest.
   defter::test::write_file(
       dir.path() / "page.html",
@@ -451,6 +460,20 @@ TEST_CASE(
     INFO("footnote " << i + 1);
     CHECK(a == b);
   }
+
+  // A page that does not name its encoding is read as UTF-8.
+  defter::test::write_file(dir.path() / "bare.html",
+                           "<html lang=\"tr\"><body><h1>Çin–Orta Asya İlişkileri</h1><p>Güçlü "
+                           "işbirliği.</p></body></html>");
+  defter::test::write_file(dir.path() / "bare.json",
+                           R"({"title": "//h1", "body": "//p", "lang": "/html/@lang"})");
+  r = defter::test::defter(data, {"import", "--from", "html", "--profile", dir.str("bare.json"),
+                                  dir.str("bare.html"), "--article", "bare-page"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  json bare = get_json(data, "bare-page");
+  CHECK(bare["translations"]["tr"]["title"] == "Çin–Orta Asya İlişkileri");
+  CHECK(bare["translations"]["tr"]["body"] == "Güçlü işbirliği.");
 
   // A profile that cannot be used says why, naming itself and the key.
   defter::test::write_file(dir.path() / "bad-xpath.json",
