@@ -3,9 +3,6 @@
 // back as CommonMark by pandoc.
 #include "defter/archive/documents.hpp"
 
-#include <unicode/translit.h>
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -17,9 +14,12 @@
 #include <optional>
 #include <set>
 
+#include "author_names.hpp"
+#include "defter/schema/partial_date.hpp"
 #include "defter/schema/text.hpp"
 #include "markdown.hpp"
 #include "pandoc.hpp"
+#include "pandoc_tree.hpp"
 #include "web_page.hpp"
 
 namespace defter::archive {
@@ -33,6 +33,9 @@ const std::vector<std::string>& document_formats() {
 
 namespace {
 
+using namespace pandoc_tree;
+using author_names::Authors;
+
 std::string reader_of(const std::string& from) {
   // Front matter and [^n] footnotes; quotes and dashes as typed (no
   // "smart" punctuation), :words: as words.
@@ -41,284 +44,13 @@ std::string reader_of(const std::string& from) {
   return from;
 }
 
-bool is_node(const json& v, const char* type) {
-  return v.is_object() && v.contains("t") && v.at("t") == type;
-}
-
-bool is_block(const json& v) {
-  static const std::set<std::string> blocks = {
-      "Para",        "Plain", "Header",    "BlockQuote", "BulletList",
-      "OrderedList", "Div",   "LineBlock", "CodeBlock",  "DefinitionList"};
-  return v.is_object() && v.contains("t") && v.at("t").is_string() &&
-         blocks.count(v.at("t").get<std::string>());
-}
-
-// A tree's text as one line: words, quotes and links (text, then the
-// address when it is not the text); no notes, images or raw markup.
-void plain(const json& v, std::string& out) {
-  if (v.is_array()) {
-    for (const auto& e : v) {
-      if (is_block(e) && !out.empty()) out += ' ';
-      plain(e, out);
-    }
-    return;
-  }
-  if (!v.is_object() || !v.contains("t")) return;
-  const std::string t = v.at("t").get<std::string>();
-  static const json none;
-  const json& c = v.contains("c") ? v.at("c") : none;
-  if (t == "Str")
-    out += c.get<std::string>();
-  else if (t == "Space" || t == "SoftBreak" || t == "LineBreak")
-    out += ' ';
-  else if (t == "Code" || t == "Math")
-    out += c.at(1).get<std::string>();
-  else if (t == "Quoted") {
-    bool single = is_node(c.at(0), "SingleQuote");
-    out += single ? "\u2018" : "\u201c";
-    plain(c.at(1), out);
-    out += single ? "\u2019" : "\u201d";
-  } else if (t == "Link") {
-    std::string text;
-    plain(c.at(1), text);
-    std::string url = c.at(2).at(0).get<std::string>();
-    out += text;
-    if (!url.empty() && url[0] != '#' && url != text && url != "mailto:" + text)
-      out += (text.empty() ? "" : " ") + url;
-  } else if (t == "Image" || t == "Note" || t == "RawInline" || t == "RawBlock") {
-  } else if (t == "CodeBlock")
-    out += c.at(1).get<std::string>();
-  else if (t == "Header")
-    plain(c.at(2), out);
-  else if (t == "Cite")
-    plain(c.at(1), out);
-  else if (t == "Span" || t == "Div")
-    plain(c.at(1), out);
-  else if (t == "OrderedList")
-    plain(c.at(1), out);
-  else
-    plain(c, out);
-}
-
-std::string plain_text(const json& v) {
-  std::string raw, out;
-  plain(v, raw);
-  for (char ch : raw) {
-    bool space = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
-    if (space && (out.empty() || out.back() == ' ')) continue;
-    out += space ? ' ' : ch;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-// What a file's tree holds once its notes, images and tables are out.
-struct Extracted {
-  std::vector<std::string> notes;
-  std::vector<std::string> dropped;  // "image 'A map' (map.png)", "table 1 ('Trade')"
-  int tables = 0;
-};
-
-// A paragraph Word styles as a caption (docx+styles wraps it in a Div
-// with its custom-style).
-bool is_caption(const json& v) {
-  if (!is_node(v, "Div")) return false;
-  for (const auto& kv : v.at("c").at(0).at(2))
-    if (kv.at(0) == "custom-style") {
-      std::string style = kv.at(1).get<std::string>();
-      return style == "Caption" || style == "Image Caption" || style == "Table Caption";
-    }
-  return false;
-}
-
-// Takes the notes, images and tables out of `v` (a tree's blocks or any
-// part of them), each note replaced by its marker [n].
-void extract(json& v, Extracted& x) {
-  if (v.is_object()) {
-    if (v.contains("c")) extract(v["c"], x);
-    return;
-  }
-  if (!v.is_array()) return;
-  json kept = json::array();
-  for (auto& e : v) {
-    if (is_node(e, "Note")) {
-      x.notes.push_back(plain_text(e["c"]));
-      kept.push_back(
-          {{"t", "RawInline"}, {"c", {"commonmark", "[" + std::to_string(x.notes.size()) + "]"}}});
-      continue;
-    }
-    if (is_node(e, "Image")) {
-      std::string alt = plain_text(e["c"].at(1));
-      std::string src = e["c"].at(2).at(0).get<std::string>();
-      x.dropped.push_back("image " + (alt.empty() ? "" : "'" + alt + "' ") + "(" + src + ")");
-      continue;
-    }
-    if (is_node(e, "Table")) {
-      // Caption: [short caption, blocks].
-      const json& c = e["c"].size() > 1 ? e["c"][1] : json();
-      std::string caption = c.is_array() && c.size() > 1 ? plain_text(c[1]) : "";
-      x.dropped.push_back("table " + std::to_string(++x.tables) +
-                          (caption.empty() ? "" : " ('" + caption + "')"));
-      continue;
-    }
-    if (is_caption(e)) continue;  // of an image or a table, left out with it
-    extract(e, x);
-    kept.push_back(std::move(e));
-  }
-  v = std::move(kept);
-}
-
-// A metadata value as text, or each of a list's values.
-std::vector<std::string> meta_values(const json& meta, const char* key) {
-  std::vector<std::string> out;
-  if (!meta.contains(key)) return out;
-  const json& m = meta.at(key);
-  auto one = [&](const json& v) {
-    if (is_node(v, "MetaString")) return v.at("c").get<std::string>();
-    if (is_node(v, "MetaMap") && v.at("c").contains("name"))
-      return plain_text(v.at("c").at("name").value("c", json()));
-    if (is_node(v, "MetaBool")) return std::string(v.at("c").get<bool>() ? "true" : "false");
-    return plain_text(v.contains("c") ? v.at("c") : json());
-  };
-  if (is_node(m, "MetaList")) {
-    for (const auto& v : m.at("c"))
-      if (auto s = one(v); !s.empty()) out.push_back(s);
-  } else if (auto s = one(m); !s.empty()) {
-    out.push_back(s);
-  }
-  return out;
-}
-
-std::string meta_value(const json& meta, const char* key) {
-  auto v = meta_values(meta, key);
-  return v.empty() ? "" : v[0];
-}
-
 // A date as the archive keeps it: YYYY, YYYY-MM or YYYY-MM-DD at the start
-// of `text` (a time after it, as Word keeps dates, is dropped); "" if not.
+// of `text` (a time after it, as Word keeps dates, is dropped), a day the
+// calendar has (schema::PartialDate); "" if not.
 std::string date_of(const std::string& text) {
-  auto digits = [&](std::size_t at, std::size_t n) {
-    if (text.size() < at + n) return false;
-    for (std::size_t i = at; i < at + n; ++i)
-      if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-    return true;
-  };
-  if (!digits(0, 4)) return "";
-  std::size_t len = 4;
-  if (text.size() > 4 && text[4] == '-' && digits(5, 2)) {
-    len = 7;
-    if (text.size() > 7 && text[7] == '-' && digits(8, 2)) len = 10;
-  }
-  if (text.size() > len && text[len] != 'T' && text[len] != ' ') return "";
-  return text.substr(0, len);
+  std::string date = text.substr(0, text.find_first_of("T "));
+  return schema::PartialDate::parse(date) ? date : "";
 }
-
-// Names compared across scripts and accents: "Başaran", "BAŞARAN" and
-// "Башаран" all read "basaran".
-class NameFolder {
- public:
-  NameFolder() {
-    UErrorCode status = U_ZERO_ERROR;
-    t_.reset(icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD,
-                                                 status));
-    if (U_FAILURE(status)) t_.reset();
-  }
-  std::string fold(const std::string& name) const {
-    std::string folded;
-    if (t_) {
-      icu::UnicodeString u = icu::UnicodeString::fromUTF8(name);
-      t_->transliterate(u);
-      u.toUTF8String(folded);
-    } else {
-      folded = name;
-    }
-    std::string out;
-    for (char c : folded) {
-      if (std::isalnum(static_cast<unsigned char>(c)))
-        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      else if (!out.empty() && out.back() != ' ')
-        out += ' ';
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out;
-  }
-  // An id made of a name: "Doğacan Başaran" -> "dogacan-basaran".
-  std::string slug(const std::string& name) const {
-    std::string s = fold(name);
-    for (char& c : s)
-      if (c == ' ') c = '-';
-    return s;
-  }
-
- private:
-  std::unique_ptr<icu::Transliterator> t_;
-};
-
-// The archive's authors by id and by folded name, and those this
-// conversion adds.
-class Authors {
- public:
-  explicit Authors(const Snapshot& snap) {
-    for (const auto& id : snap.author_ids()) {
-      ids_.insert(id);
-      if (auto a = snap.author(id)) by_name_.emplace(folder_.fold(a->name), id);
-    }
-  }
-
-  // The id for `name` (a name or an id), and what was decided; a new
-  // author's record is added to `created`.
-  std::string resolve(const std::string& written, std::vector<std::string>& notes,
-                      std::vector<json>& created) {
-    if (ids_.count(written) && !new_ids_.count(written)) return written;
-    // "Dr. Doğacan BAŞARAN" is the archive's "Doğacan Başaran" (honorific "Dr.").
-    auto [honorific, name] = split_honorific(written);
-    std::string folded = folder_.fold(name);
-    if (auto it = by_name_.find(folded); it != by_name_.end()) {
-      if (!new_ids_.count(it->second))
-        notes.push_back("author '" + written + "' is '" + it->second + "', already in the archive");
-      return it->second;
-    }
-    std::string base = folder_.slug(name), id = base;
-    for (int n = 2; id.empty() || ids_.count(id); ++n)
-      id = (base.empty() ? "author" : base) + "-" + std::to_string(n);
-    ids_.insert(id);
-    new_ids_.insert(id);
-    by_name_.emplace(folded, id);
-    json author = {{"type", "author"}, {"id", id}, {"name", name}};
-    if (!honorific.empty()) author["honorific"] = honorific;
-    created.push_back(std::move(author));
-    notes.push_back("author '" + written + "' is new: created as '" + id + "'");
-    return id;
-  }
-
-  // A leading academic title and the name after it: "Prof. Dr. Ayşe Kaya"
-  // is ("Prof. Dr.", "Ayşe Kaya").
-  static std::pair<std::string, std::string> split_honorific(const std::string& written) {
-    static const std::vector<std::string> titles = {"Prof.",   "Doç.",  "Dr.",   "Assoc.", "Asst.",
-                                                    "Assist.", "Dr",    "Prof",  "Doç",    "Öğr.",
-                                                    "Gör.",    "Üyesi", "проф.", "д-р"};
-    std::string rest = written, honorific;
-    for (bool found = true; found;) {
-      found = false;
-      for (const auto& t : titles)
-        if (rest.size() > t.size() + 1 && rest.compare(0, t.size(), t) == 0 &&
-            rest[t.size()] == ' ') {
-          honorific += (honorific.empty() ? "" : " ") + t;
-          rest = rest.substr(t.size() + 1);
-          found = true;
-          break;
-        }
-    }
-    return {honorific, rest};
-  }
-
-  const NameFolder& folder() const { return folder_; }
-
- private:
-  NameFolder folder_;
-  std::set<std::string> ids_, new_ids_;
-  std::map<std::string, std::string> by_name_;
-};
 
 // One file read: its text parts and metadata.
 struct Read {
@@ -674,45 +406,5 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive,
 }
 
 }  // namespace
-
-Result<std::uint64_t> export_markdown(Archive& archive, const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(dir, ec))
-    return Status(Code::kInvalidArgument,
-                  dir + ": already exists (a Markdown export makes a new directory)");
-  auto snap = archive.snapshot();
-  if (!snap) return snap.status();
-  std::string tmp = dir + ".tmp";
-  fs::remove_all(tmp, ec);
-  if (!fs::create_directories(tmp, ec))
-    return Status(Code::kIOError, "cannot make " + tmp + ": " + ec.message());
-  std::uint64_t files = 0;
-  Status failed;
-  Status s = snap->for_each_article([&](const schema::Article& a) {
-    for (const auto& [lang, t] : a.translations) {
-      std::string name = a.id + (lang == a.original_language ? "" : "." + lang) + ".md";
-      std::ofstream out(fs::path(tmp) / name, std::ios::binary | std::ios::trunc);
-      out << markdown::file_of(a, lang);
-      out.close();
-      if (!out) {
-        failed = Status(Code::kIOError, "cannot write " + (fs::path(tmp) / name).string());
-        return false;
-      }
-      ++files;
-    }
-    return true;
-  });
-  if (s.ok()) s = failed;
-  if (s.ok()) {
-    fs::rename(tmp, dir, ec);
-    if (ec) s = Status(Code::kIOError, "cannot rename " + tmp + " to " + dir + ": " + ec.message());
-  }
-  if (!s.ok()) {
-    fs::remove_all(tmp, ec);
-    return s;
-  }
-  return files;
-}
 
 }  // namespace defter::archive

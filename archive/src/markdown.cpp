@@ -1,10 +1,13 @@
 #include "markdown.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "defter/archive/documents.hpp"
 #include "defter/schema/footnotes.hpp"
 
 namespace defter::archive::markdown {
@@ -227,3 +230,47 @@ std::string file_of(const schema::Article& a, const std::string& lang) {
 }
 
 }  // namespace defter::archive::markdown
+
+namespace defter::archive {
+
+Result<std::uint64_t> export_markdown(Archive& archive, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec))
+    return Status(Code::kInvalidArgument,
+                  dir + ": already exists (a Markdown export makes a new directory)");
+  auto snap = archive.snapshot();
+  if (!snap) return snap.status();
+  std::string tmp = dir + ".tmp";
+  fs::remove_all(tmp, ec);
+  if (!fs::create_directories(tmp, ec))
+    return Status(Code::kIOError, "cannot make " + tmp + ": " + ec.message());
+  std::uint64_t files = 0;
+  Status failed;
+  Status s = snap->for_each_article([&](const schema::Article& a) {
+    for (const auto& [lang, t] : a.translations) {
+      std::string name = a.id + (lang == a.original_language ? "" : "." + lang) + ".md";
+      std::ofstream out(fs::path(tmp) / name, std::ios::binary | std::ios::trunc);
+      out << markdown::file_of(a, lang);
+      out.close();
+      if (!out) {
+        failed = Status(Code::kIOError, "cannot write " + (fs::path(tmp) / name).string());
+        return false;
+      }
+      ++files;
+    }
+    return true;
+  });
+  if (s.ok()) s = failed;
+  if (s.ok()) {
+    fs::rename(tmp, dir, ec);
+    if (ec) s = Status(Code::kIOError, "cannot rename " + tmp + " to " + dir + ": " + ec.message());
+  }
+  if (!s.ok()) {
+    fs::remove_all(tmp, ec);
+    return s;
+  }
+  return files;
+}
+
+}  // namespace defter::archive

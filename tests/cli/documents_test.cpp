@@ -248,6 +248,12 @@ TEST_CASE(
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("baddate.md: the document's date 'May 2023' is not YYYY, YYYY-MM or YYYY-MM-DD: "
                    "give --published") != std::string::npos);
+  // Nor is a day the calendar does not have.
+  defter::test::write_file(dir.path() / "feb30.md",
+                           "---\nlang: en\ndate: 2023-02-30\n---\n\n# A title\n\nText.\n");
+  r = defter::test::defter(data, {"import", "--from", "md", dir.str("feb30.md")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("feb30.md: the document's date '2023-02-30' is not YYYY") != std::string::npos);
 
   // A record the schema refuses is rejected by its file, as any import's.
   defter::test::write_file(dir.path() / "badlang.md",
