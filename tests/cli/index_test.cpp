@@ -50,7 +50,8 @@ TEST_CASE("SIGKILL at random moments of indexing: index then verify is clean, no
   INFO(test::replay_hint(seed));
   std::mt19937 rng(seed);
   int kills = 0;
-  for (int round = 0; round < 8; ++round) {
+  const int rounds = static_cast<int>(test::scaled(8, 6));  // round 5 reindexes
+  for (int round = 0; round < rounds; ++round) {
     // New records each round, imported without indexing; the first round's
     // 1,200 make a backlog that two threads build into shards (index.hpp),
     // the others are drained by one writer.

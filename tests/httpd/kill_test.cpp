@@ -47,7 +47,7 @@ TEST_CASE("SIGKILL of the server and the importer at random moments loses no ack
   const std::string token = test::write_token(data, "kill-test");
   // One large corpus, imported again in each round: a run resumes where the
   // last one was killed (the records already committed are unchanged).
-  constexpr int kRounds = 16;
+  const int kRounds = static_cast<int>(test::scaled(16, 5));
   const auto corpus = dir.path() / "corpus.jsonl";
   test::generate_corpus(corpus, 4000, 120, 21, "kill-");
   std::vector<json> lines;

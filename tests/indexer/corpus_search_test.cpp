@@ -4,7 +4,7 @@
 #include "search_fixture.hpp"
 
 TEST_CASE("facet counts are exact on a generated corpus", "[indexer][search][threads]") {
-  Generated g(3000, 60, 7);
+  Generated g(static_cast<int>(test::scaled(3000, 300)), 60, 7);
   auto& archive = g.archive;
   auto& io = g.options;
   // What the archive says, counted independently of the index.
@@ -45,7 +45,7 @@ TEST_CASE("a facet with one selection counts in one pass what a pass per facet c
   // and, for the documents the filter keeps, everything else. Selecting
   // both types as well (every document has one) changes no result but
   // makes the search count with a pass per facet: both must agree.
-  Generated g(1200, 60, 5);
+  Generated g(static_cast<int>(test::scaled(1200, 300)), 60, 5);
   auto searcher = std::move(indexer::Searcher::open(g.options, *g.archive).value());
   auto run = [&](const SearchRequest& req) {
     auto r = searcher->search(req);

@@ -1,4 +1,5 @@
 #include "support.hpp"
+#include <algorithm>
 
 #include <cstdlib>
 #include <random>
@@ -206,6 +207,12 @@ ServeProcess::ServeProcess(const std::filesystem::path& data, const std::string&
 unsigned random_seed() {
   if (const char* given = std::getenv("DEFTER_TEST_SEED"); given && *given) return static_cast<unsigned>(std::stoul(given));
   return std::random_device{}();
+}
+
+std::size_t scaled(std::size_t n, std::size_t floor) {
+  const char* light = std::getenv("DEFTER_TEST_LIGHT");
+  if (!light || std::string(light) != "1") return n;
+  return std::max(floor, n / 4);
 }
 
 std::string replay_hint(unsigned seed) {

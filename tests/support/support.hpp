@@ -40,6 +40,13 @@ std::string read_file(const std::filesystem::path& path);
 // when set (to replay a failure), else a new one. A test says it with
 // INFO(replay_hint(seed)), so that a failure prints how to run it again.
 unsigned random_seed();
+
+// A size or a count of rounds for the tests that generate much or kill
+// often: the full `n`, or a quarter of it (at least `floor`) when
+// DEFTER_TEST_LIGHT=1, as the sanitizer runs of tools/dev test set it:
+// there each case still runs its code paths, memory errors being what
+// they look for, in a fraction of the time.
+std::size_t scaled(std::size_t n, std::size_t floor = 1);
 std::string replay_hint(unsigned seed);
 
 struct RunOptions {
