@@ -27,7 +27,7 @@ namespace defter::archive {
 using nlohmann::json;
 
 const std::vector<std::string>& document_formats() {
-  static const std::vector<std::string> formats = {"docx", "odt", "html", "md", "csv"};
+  static const std::vector<std::string> formats = {"docx", "odt", "html", "md", "csv", "wxr"};
   return formats;
 }
 
@@ -228,6 +228,8 @@ Result<std::vector<ConvertedInput>> convert_files(Archive& archive,
 Result<std::vector<ConvertedInput>> convert_documents(Archive& archive,
                                                       const std::vector<std::string>& files,
                                                       const DocumentOptions& options) {
+  if (options.from == "wxr")
+    return Status(Code::kInvalidArgument, "a WordPress export is imported by import_wxr, streaming");
   if (options.from == "csv") {
     if (!options.article.empty() || !options.langs.empty() || !options.title.empty() ||
         !options.authors.empty() || !options.published.empty() || !options.profile.empty())
@@ -282,7 +284,7 @@ Result<std::vector<Unit>> units_of(const std::vector<std::string>& paths, const 
 json text_of(const Read& read, const std::string& title) {
   json text = {{"title", title}, {"body", read.body}};
   if (!read.notes.empty()) text["footnotes"] = footnotes_of(read);
-  for (const char* key : {"subtitle", "translator"})
+  for (const char* key : {"subtitle", "translator", "modified"})
     if (auto v = meta_value(read.meta, key); !v.empty()) text[key] = v;
   return text;
 }

@@ -20,6 +20,7 @@
 
 #include "defter/schema/validate.hpp"
 #include "import_checks.hpp"
+#include "import_stream.hpp"
 #include "json_document.hpp"
 #include "line_reader.hpp"
 #include "parse_pool.hpp"
@@ -117,6 +118,17 @@ class Importer {
     input->name = name;
     input->text = text;
     if (auto doc = import_parts::document_of_text(text)) take_document(*input, std::move(*doc));
+    inputs_.push_back(std::move(input));
+    return run_opened();
+  }
+
+  // A file of JSON Lines converted from `name` (a WordPress export):
+  // read from `fd`, its lines located in the source by `line_of`.
+  Result<ImportSummary> run_stream(const std::string& name, int fd, std::vector<std::uint64_t> line_of) {
+    auto input = std::make_unique<Input>();
+    input->name = name;
+    input->fd = fd;
+    input->line_of = std::move(line_of);
     inputs_.push_back(std::move(input));
     return run_opened();
   }
@@ -574,5 +586,16 @@ Result<ImportSummary> import_converted(Archive& archive, const std::vector<Conve
   Importer importer(archive, options, listener);
   return importer.run_converted(inputs);
 }
+
+namespace import_parts {
+
+Result<ImportSummary> import_stream(Archive& archive, const std::string& name, int fd,
+                                    std::vector<std::uint64_t> line_of, const ImportOptions& options,
+                                    ImportListener& listener) {
+  Importer importer(archive, options, listener);
+  return importer.run_stream(name, fd, std::move(line_of));
+}
+
+}  // namespace import_parts
 
 }  // namespace defter::archive

@@ -210,6 +210,7 @@ std::string file_of(const schema::Article& a, const std::string& lang) {
   out += "title: " + yaml_text(t.title) + "\n";
   if (t.subtitle) out += "subtitle: " + yaml_text(*t.subtitle) + "\n";
   if (t.translator) out += "translator: " + yaml_text(*t.translator) + "\n";
+  if (t.modified) out += "modified: " + quoted(*t.modified) + "\n";
   if (lang == a.original_language) {
     if (!a.published.empty()) out += "published: " + quoted(a.published) + "\n";
     if (!a.authors.empty()) out += "authors: " + list_of(a.authors, false) + "\n";

@@ -1,5 +1,7 @@
 #include "web_page.hpp"
 
+#include "xml_nodes.hpp"
+
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/xpath.h>
@@ -42,12 +44,7 @@ std::string collapsed(const std::string& raw) {
   return out;
 }
 
-std::string text_of(xmlNode* node) {
-  xmlChar* content = xmlNodeGetContent(node);
-  std::string text = content ? reinterpret_cast<const char*>(content) : "";
-  xmlFree(content);
-  return collapsed(text);
-}
+std::string text_of(xmlNode* node) { return collapsed(xml::text(node)); }
 
 class Finder {
  public:

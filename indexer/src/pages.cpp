@@ -89,6 +89,7 @@ Result<ArticleView> article_view(const archive::Reader& archive, const std::stri
   json translation = {{"title", t.title}, {"body_html", commonmark_html(t.body)}, {"footnotes", std::move(notes)}};
   if (t.subtitle) translation["subtitle"] = *t.subtitle;
   if (t.translator) translation["translator"] = *t.translator;
+  if (t.modified) translation["modified"] = *t.modified;
   ArticleView view;
   view.body = {{"id", a->id},         {"published", a->published}, {"original_language", a->original_language},
                {"languages", languages}, {"lang", chosen->first},  {"authors", authors},

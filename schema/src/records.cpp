@@ -28,6 +28,7 @@ void put_translation_fields(nlohmann::json& j, const Translation& v) {
   j["body"] = v.body;
   put_nonempty(j, "footnotes", v.footnotes);
   put_opt(j, "translator", v.translator);
+  put_opt(j, "modified", v.modified);
 }
 
 }  // namespace
@@ -73,6 +74,7 @@ void from_json(const nlohmann::json& j, Translation& v) {
   v.body = j.at("body").get<std::string>();
   get_or_empty(j, "footnotes", v.footnotes);
   get_opt(j, "translator", v.translator);
+  get_opt(j, "modified", v.modified);
 }
 
 void to_json(nlohmann::json& j, const Author& v) {

@@ -312,6 +312,7 @@ std::string not_a_country(const std::string& code) {
 void check_translation(const Translation& t, const std::string& prefix, std::vector<FieldError>& errors) {
   for (std::size_t i = 0; i < t.footnotes.size(); ++i)
     check_date(t.footnotes[i].accessed, prefix + "footnotes[" + std::to_string(i) + "].accessed", errors);
+  check_date(t.modified, prefix + "modified", errors);
 }
 
 void check_semantics(const Record& record, std::vector<FieldError>& errors) {

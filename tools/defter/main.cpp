@@ -46,12 +46,15 @@ int main(int argc, char** argv) {
   imp->add_option("--from", import.documents.from,
                   "the files are documents to convert with pandoc into one article, one file a language: "
                   "docx, odt, html or md (Markdown with front matter; a folder of them); or csv, spreadsheets of "
-                  "authors or of articles' metadata")
+                  "authors or of articles' metadata; or wxr, a WordPress export (Tools > Export), its published posts "
+                  "as articles, Polylang's translations as their translations")
       ->check(CLI::IsMember(defter::archive::document_formats()))->type_name("FORMAT");
   imp->add_option("--article", import.documents.article,
                   "with --from: the article's id (default: the document's id, else made from its title)")->type_name("ID");
   imp->add_option("--lang", import.documents.langs,
-                  "with --from: each file's language, in the files' order (default: the document's)")
+                  "with --from: each file's language, in the files' order (default: the document's); "
+                  "with --from wxr: the site's language, for posts that name none and for biographies "
+                  "(default: the export's)")
       ->allow_extra_args(false)->type_name("TAG");
   imp->add_option("--title", import.documents.title,
                   "with --from: the title, when the first document has none in its metadata")->type_name("TEXT");

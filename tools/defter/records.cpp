@@ -13,11 +13,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "defter/archive/documents.hpp"
+#include "defter/indexer/gazetteer.hpp"
 
 namespace defter::cli {
 
@@ -113,12 +116,37 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
     std::cerr << "defter: documents (--from) are read from files, not standard input; nothing was imported\n";
     return kExitUsage;
   }
+  if (d.from == "wxr" && (args.files.size() != 1 || d.langs.size() > 1 || !d.article.empty() ||
+                          !d.title.empty() || !d.authors.empty() || !d.published.empty() ||
+                          !d.profile.empty())) {
+    std::cerr << "defter: --from wxr reads one WordPress export, which says everything itself "
+                 "(--lang: the site's language, when the export names none); nothing was imported\n";
+    return kExitUsage;
+  }
   auto archive = open_archive(data_dir, false);
   if (!archive) return fail(archive.status());
   CliListener listener(args.verbose, total);
   auto start = Clock::now();
   std::vector<archive::ConvertedInput> converted;
-  if (!d.from.empty()) {
+  std::optional<Result<archive::ImportSummary>> wxr;
+  if (d.from == "wxr") {
+    // A tag that names a country (in any language the gazetteer knows)
+    // gives the article that country.
+    archive::WxrOptions wo;
+    if (!d.langs.empty()) wo.lang = d.langs.front();
+    wo.country_of = [](const std::string& tag) {
+      auto codes = indexer::Gazetteer::instance().lookup(tag);
+      return codes.size() == 1 ? codes.front() : std::string();
+    };
+    std::vector<std::string> notes;
+    wxr = archive::import_wxr(**archive, args.files.front(), wo, args.options, listener, notes);
+    listener.clear_progress();
+    for (const auto& note : notes) std::cerr << shown(args.files.front()) << ": " << note << "\n";
+    if (!*wxr && wxr->status().code() == Code::kInvalidArgument) {
+      std::cerr << "defter: " << shown(wxr->status().message()) << "\n";
+      return kExitRejected;
+    }
+  } else if (!d.from.empty()) {
     auto got = archive::convert_documents(**archive, args.files, d);
     if (!got) {
       std::cerr << "defter: " << got.status().message() << "; nothing was imported\n";
@@ -128,8 +156,9 @@ int run_import(const std::string& data_dir, const ImportArgs& args) {
     for (const auto& c : converted)
       for (const auto& note : c.notes) std::cerr << shown(c.name) << ": " << note << "\n";
   }
-  auto summary = d.from.empty() ? archive::import_jsonl(**archive, args.files, args.options, listener)
-                                : archive::import_converted(**archive, converted, args.options, listener);
+  auto summary = wxr ? std::move(*wxr)
+                : d.from.empty() ? archive::import_jsonl(**archive, args.files, args.options, listener)
+                                 : archive::import_converted(**archive, converted, args.options, listener);
   listener.clear_progress();
   if (!summary) {
     std::cerr << "defter: import stopped: " << summary.status().message() << "\n";

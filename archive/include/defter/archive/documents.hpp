@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,9 @@
 namespace defter::archive {
 
 // The formats read, as `defter import --from` names them (pandoc's readers:
-// docx, odt, html, commonmark_x with front matter and footnotes; and csv,
-// read here: spreadsheets of authors or of articles' metadata).
+// docx, odt, html, commonmark_x with front matter and footnotes; csv,
+// read here: spreadsheets of authors or of articles' metadata; and wxr, a
+// WordPress export, read by import_wxr).
 const std::vector<std::string>& document_formats();
 
 struct DocumentOptions {
@@ -68,6 +70,22 @@ Result<ImportSummary> import_converted(Archive& archive, const std::vector<Conve
 // An error names the file, line and column.
 Result<std::vector<ConvertedInput>> convert_spreadsheets(Archive& archive,
                                                          const std::vector<std::string>& files);
+
+// A WordPress export (WXR 1.1 or 1.2, Tools > Export), read streaming in
+// bounded memory: each published post an article's version, the posts of
+// one Polylang translation group one article (the one published first its
+// original), their authors matched by name or created (the biography from
+// <wp:author_description> when the export has it), categories and tags as
+// tags and, where one names a country (`country_of`), its country. A post
+// that cannot be a record (no date, no language, no text) is rejected with
+// the export's line; the rest is imported as one run.
+struct WxrOptions {
+  std::string lang;  // the site's language (posts naming none, biographies); default: the export's <language>
+  std::function<std::string(const std::string&)> country_of;  // a tag's country code, or ""
+};
+Result<ImportSummary> import_wxr(Archive& archive, const std::string& file, const WxrOptions& options,
+                                 const ImportOptions& import_options, ImportListener& listener,
+                                 std::vector<std::string>& notes);
 
 // Every article as a folder of Markdown files, the form `--from md DIR`
 // reads back unchanged: ID.md in the article's original language (its

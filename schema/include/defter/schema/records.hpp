@@ -42,6 +42,7 @@ struct Translation {
   std::string body;  // CommonMark, with footnote markers [n]
   std::vector<Footnote> footnotes;
   std::optional<std::string> translator;
+  std::optional<std::string> modified;  // last changed at its source: YYYY, YYYY-MM or YYYY-MM-DD
   bool operator==(const Translation&) const = default;
 };
 

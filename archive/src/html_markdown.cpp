@@ -1,0 +1,597 @@
+#include "html_markdown.hpp"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/xmlerror.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "html_blocks.hpp"
+#include "xml_nodes.hpp"
+
+namespace defter::archive::html_markdown {
+
+std::string collapsed(std::string_view raw) {
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
+  };
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    bool nbsp = raw.compare(i, 2, "\xC2\xA0") == 0;
+    if (is_space(raw[i]) || nbsp) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+      if (nbsp) ++i;
+      continue;
+    }
+    out += raw[i];
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string shortened(std::string text) {
+  text = collapsed(text);
+  if (text.size() > 60) {
+    std::size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
+  return text;
+}
+
+namespace {
+
+struct DocFree {
+  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using Doc = std::unique_ptr<xmlDoc, DocFree>;
+
+std::string name_of(const xmlNode* n) {
+  std::string name = n->name ? reinterpret_cast<const char*>(n->name) : "";
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
+
+bool digits(std::string_view s) {
+  return !s.empty() && s.size() <= 5 && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+// Text as CommonMark shows it literally; "[12]" stays as written, the
+// archive's footnote marker.
+std::string escaped(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '[') {
+      std::size_t close = text.find(']', i);
+      if (close != std::string_view::npos && digits(text.substr(i + 1, close - i - 1))) {
+        out.append(text.substr(i, close - i + 1));
+        i = close;
+        continue;
+      }
+    }
+    bool entity = c == '&' && i + 1 < text.size() &&
+                  (std::isalnum(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '#');
+    if (c == '\\' || c == '`' || c == '*' || c == '_' || c == '<' || c == '[' || c == ']' || entity)
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A line that would otherwise start a heading, quote, list or break.
+std::string line_start_safe(std::string line) {
+  if (line.empty()) return line;
+  char c = line[0];
+  if (c == '#' || c == '>' || c == '-' || c == '+' || c == '=' || c == '~') return "\\" + line;
+  std::size_t d = 0;
+  while (d < line.size() && d < 9 && std::isdigit(static_cast<unsigned char>(line[d]))) ++d;
+  if (d > 0 && d < line.size() && (line[d] == '.' || line[d] == ')')) line.insert(d, "\\");
+  return line;
+}
+
+// Inline content in both forms: CommonMark for the body, plain text for
+// notes and headings. Spaces and breaks wait until content follows them.
+struct Inline {
+  std::string md, plain;
+  bool lead_space = false, space = false, brk = false;
+
+  void put(std::string_view m, std::string_view p) {
+    if (m.empty() && p.empty()) return;
+    if (!md.empty() || !plain.empty()) {
+      if (brk) {
+        md += "\\\n";
+        plain += '\n';
+      } else if (space) {
+        md += ' ';
+        plain += ' ';
+      }
+    }
+    space = brk = false;
+    md += m;
+    plain += p;
+  }
+  void whitespace() {
+    if (md.empty() && plain.empty())
+      lead_space = true;
+    else
+      space = true;
+  }
+  void line_break() {
+    if (!md.empty() || !plain.empty()) brk = true;
+  }
+  // Another inline's content inside `open` and `close` (emphasis), its
+  // outer spaces outside them.
+  void wrap(const Inline& inner, std::string_view open, std::string_view close) {
+    if (inner.lead_space) whitespace();
+    if (!inner.md.empty()) put(std::string(open) + inner.md + std::string(close), inner.plain);
+    if (inner.space || inner.brk) whitespace();
+  }
+};
+
+const std::set<std::string>& silent_tags() {
+  static const std::set<std::string> tags = {"script", "style",  "noscript", "template", "form",
+                                             "input",  "button", "select",   "textarea", "head",
+                                             "title",  "meta",   "link",     "nav"};
+  return tags;
+}
+const std::set<std::string>& media_tags() {
+  static const std::set<std::string> tags = {"iframe", "video", "audio", "embed",
+                                             "object", "svg",   "canvas"};
+  return tags;
+}
+const std::set<std::string>& container_tags() {
+  static const std::set<std::string> tags = {
+      "div",  "section", "article", "main", "header", "footer", "aside",   "center", "body",
+      "html", "details", "summary", "dl",   "dt",     "dd",     "address", "hgroup", "fieldset"};
+  return tags;
+}
+
+class Converter {
+ public:
+  // `images` and `media` left out before (shortcodes): counted on from there.
+  Converter(bool classic, int images = 0, int media = 0)
+      : classic_(classic), images_(images), media_(media) {}
+
+  std::vector<Block> blocks(xmlNode* first) {
+    std::vector<Block> out;
+    Inline para;
+    auto flush = [&] {
+      finish(para, out);
+      para = Inline();
+    };
+    for (xmlNode* n = first; n; n = n->next) {
+      if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        std::string text = xml::text(n);
+        // A classic post's blank line ends a paragraph.
+        for (std::size_t at = 0;;) {
+          std::size_t blank = classic_ ? blank_line(text, at) : std::string::npos;
+          text_into(para, std::string_view(text).substr(
+                              at, blank == std::string::npos ? blank : blank - at));
+          if (blank == std::string::npos) break;
+          flush();
+          at = text.find('\n', blank + 1);
+          if (at == std::string::npos) break;
+        }
+        continue;
+      }
+      if (n->type != XML_ELEMENT_NODE) continue;  // comments: the block editor's marks
+      std::string tag = name_of(n);
+      if (silent_tags().count(tag)) continue;
+      if (tag.size() == 2 && tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6') {
+        flush();
+        heading(n, tag[1] - '0', out);
+      } else if (tag == "p" || container_tags().count(tag)) {
+        flush();
+        auto inner = blocks(n->children);
+        std::move(inner.begin(), inner.end(), std::back_inserter(out));
+      } else if (tag == "blockquote") {
+        flush();
+        quote(n, out);
+      } else if (tag == "ul" || tag == "ol") {
+        flush();
+        list(n, tag == "ol", out);
+      } else if (tag == "pre") {
+        flush();
+        code_block(n, out);
+      } else if (tag == "hr") {
+        flush();
+        out.push_back({Block::kRule, "---", {}});
+      } else if (tag == "table") {
+        flush();
+        drop_table(n);
+      } else if (tag == "figure") {
+        flush();
+        drop_figure(n);
+      } else {
+        inline_node(n, para);
+      }
+    }
+    flush();
+    return out;
+  }
+
+  void inline_node(xmlNode* n, Inline& in) {
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+      text_into(in, xml::text(n));
+      return;
+    }
+    if (n->type != XML_ELEMENT_NODE) return;
+    std::string tag = name_of(n);
+    if (silent_tags().count(tag)) return;
+    if (tag == "br") {
+      in.line_break();
+    } else if (tag == "img") {
+      drop_image(xml::attr(n, "alt"), xml::attr(n, "src"));
+    } else if (media_tags().count(tag)) {
+      drop_media(n);
+    } else if (tag == "table") {
+      drop_table(n);
+    } else if (tag == "strong" || tag == "b") {
+      in.wrap(children(n), "**", "**");
+    } else if (tag == "em" || tag == "i" || tag == "cite" || tag == "dfn" || tag == "var") {
+      in.wrap(children(n), "*", "*");
+    } else if (tag == "code" || tag == "kbd" || tag == "samp" || tag == "tt") {
+      std::string text = collapsed(xml::text(n));
+      std::string ticks = "`";
+      while (text.find(ticks) != std::string::npos) ticks += '`';
+      if (!text.empty()) in.put(ticks + (text[0] == '`' ? " " : "") + text + ticks, text);
+    } else if (tag == "a") {
+      link(n, in);
+    } else if (tag == "sup") {
+      superscript(n, in);
+    } else {
+      Inline inner = children(n);
+      in.wrap(inner, "", "");
+    }
+  }
+
+  std::vector<std::string> fn_order;  // the block editor's note ids, as the text cites them
+  std::vector<std::string> dropped;
+
+ private:
+  static std::size_t blank_line(const std::string& text, std::size_t from) {
+    for (std::size_t nl = text.find('\n', from); nl != std::string::npos;
+         nl = text.find('\n', nl + 1)) {
+      std::size_t next = nl + 1;
+      while (next < text.size() && (text[next] == ' ' || text[next] == '\t' || text[next] == '\r'))
+        ++next;
+      if (next < text.size() && text[next] == '\n') return nl;
+    }
+    return std::string::npos;
+  }
+
+  void text_into(Inline& in, std::string_view raw) {
+    std::size_t i = 0;
+    while (i < raw.size()) {
+      bool nbsp = raw.compare(i, 2, "\xC2\xA0") == 0;
+      if (is_space(raw[i]) || nbsp) {
+        // A classic post's line break is kept (WordPress prints it as <br>).
+        if (raw[i] == '\n' && classic_)
+          in.line_break();
+        else
+          in.whitespace();
+        i += nbsp ? 2 : 1;
+        continue;
+      }
+      std::size_t end = i;
+      while (end < raw.size() && !is_space(raw[end]) && raw.compare(end, 2, "\xC2\xA0") != 0) ++end;
+      std::string_view word = raw.substr(i, end - i);
+      in.put(escaped(word), word);
+      i = end;
+    }
+  }
+
+  Inline children(xmlNode* n) {
+    Inline inner;
+    for (xmlNode* c = n->children; c; c = c->next) inline_node(c, inner);
+    return inner;
+  }
+
+  void finish(Inline& para, std::vector<Block>& out) {
+    std::string md = para.md;
+    if (md.find_first_not_of(" \\\n") == std::string::npos) return;
+    Block b;
+    b.kind = Block::kParagraph;
+    std::string lines;
+    for (std::size_t at = 0;;) {
+      std::size_t end = md.find("\\\n", at);
+      std::string line = md.substr(at, end == std::string::npos ? end : end - at);
+      if (!lines.empty()) lines += "\\\n";
+      lines += line_start_safe(line);
+      if (end == std::string::npos) break;
+      at = end + 2;
+    }
+    b.md = std::move(lines);
+    for (std::size_t at = 0;;) {
+      std::size_t end = para.plain.find('\n', at);
+      b.lines.push_back(para.plain.substr(at, end == std::string::npos ? end : end - at));
+      if (end == std::string::npos) break;
+      at = end + 1;
+    }
+    out.push_back(std::move(b));
+  }
+
+  void heading(xmlNode* n, int level, std::vector<Block>& out) {
+    Inline in;
+    bool classic = classic_;
+    classic_ = false;  // a heading is one line
+    for (xmlNode* c = n->children; c; c = c->next) inline_node(c, in);
+    classic_ = classic;
+    std::string md = in.md;
+    for (std::size_t at; (at = md.find("\\\n")) != std::string::npos;) md.replace(at, 2, " ");
+    if (md.empty()) return;
+    out.push_back({Block::kHeading,
+                   std::string(static_cast<std::size_t>(level), '#') + " " + md,
+                   {collapsed(in.plain)}});
+  }
+
+  static std::string joined(const std::vector<Block>& blocks) {
+    std::string out;
+    for (const auto& b : blocks) out += (out.empty() ? "" : "\n\n") + b.md;
+    return out;
+  }
+
+  // Each line of `text` after `first` (its first line) or `rest`.
+  static std::string prefixed(const std::string& text, const std::string& first,
+                              const std::string& rest) {
+    std::string out = first;
+    for (char c : text) {
+      out += c;
+      if (c == '\n') out += rest;
+    }
+    // No trailing spaces on blank lines.
+    for (std::size_t at; (at = out.find(" \n")) != std::string::npos;) out.erase(at, 1);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  }
+
+  void quote(xmlNode* n, std::vector<Block>& out) {
+    auto inner = blocks(n->children);
+    if (inner.empty()) return;
+    out.push_back({Block::kOther, prefixed(joined(inner), "> ", "> "), {}});
+  }
+
+  void list(xmlNode* n, bool ordered, std::vector<Block>& out) {
+    Block b;
+    b.kind = Block::kList;
+    b.ordered = ordered;
+    if (ordered) {
+      std::string start = xml::attr(n, "start");
+      if (digits(start)) b.start = std::stoi(start);
+    }
+    std::vector<std::vector<Block>> items;
+    for (xmlNode* c = n->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      if (name_of(c) == "li" || items.empty()) {
+        items.push_back(name_of(c) == "li" ? blocks(c->children) : blocks(c));
+      } else {
+        // A list directly inside a list belongs to the item before it.
+        xmlNode* next = c->next;
+        c->next = nullptr;
+        auto more = blocks(c);
+        c->next = next;
+        std::move(more.begin(), more.end(), std::back_inserter(items.back()));
+      }
+    }
+    // Loose (blank lines between items) when an item holds two paragraphs;
+    // a list inside an item follows its text directly.
+    bool loose = std::any_of(items.begin(), items.end(), [](const auto& item) {
+      return std::count_if(item.begin(), item.end(),
+                           [](const Block& x) { return x.kind != Block::kList; }) > 1;
+    });
+    int number = b.start;
+    for (const auto& item : items) {
+      if (item.empty()) continue;
+      std::string marker = ordered ? std::to_string(number++) + "." : "-";
+      std::string text;
+      for (const auto& block : item)
+        text += (text.empty() ? "" : block.kind == Block::kList ? "\n" : "\n\n") + block.md;
+      if (!b.md.empty()) b.md += loose ? "\n\n" : "\n";
+      b.md += prefixed(text, marker + " ", std::string(marker.size() + 1, ' '));
+      std::string plain;
+      for (const auto& block : item)
+        for (const auto& line : block.lines) plain += (plain.empty() ? "" : " ") + line;
+      b.lines.push_back(plain);
+    }
+    if (!b.md.empty()) out.push_back(std::move(b));
+  }
+
+  void code_block(xmlNode* n, std::vector<Block>& out) {
+    std::string text = xml::text(n);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    while (!text.empty() && text.front() == '\n') text.erase(0, 1);
+    if (text.empty()) return;
+    std::string fence = "```";
+    while (text.find(fence) != std::string::npos) fence += '`';
+    out.push_back({Block::kOther, fence + "\n" + text + "\n" + fence, {}});
+  }
+
+  void link(xmlNode* n, Inline& in) {
+    Inline inner = children(n);
+    std::string href = collapsed(xml::attr(n, "href"));
+    // In-page anchors (a note's back link) and scripts are not kept as links.
+    if (href.empty() || href[0] == '#' || href.rfind("javascript:", 0) == 0 || inner.md.empty()) {
+      in.wrap(inner, "", "");
+      return;
+    }
+    std::string dest = href;
+    if (dest.find_first_of(" ()<>") != std::string::npos) {
+      std::string safe;
+      for (char c : dest) {
+        if (c == ' ')
+          safe += "%20";
+        else if (c == '<' || c == '>')
+          safe += c == '<' ? "%3C" : "%3E";
+        else
+          safe += c;
+      }
+      dest = "<" + safe + ">";
+    }
+    // The plain text keeps the address, which a note's reader needs.
+    bool web = href.rfind("http://", 0) == 0 || href.rfind("https://", 0) == 0;
+    std::string plain = inner.plain;
+    if (web && inner.plain.find(href) == std::string::npos) plain += " " + href;
+    if (inner.lead_space) in.whitespace();
+    in.put("[" + inner.md + "](" + dest + ")", plain);
+    if (inner.space || inner.brk) in.whitespace();
+  }
+
+  void superscript(xmlNode* n, Inline& in) {
+    std::string id = xml::attr(n, "data-fn");
+    if (!id.empty()) {
+      auto it = std::find(fn_order.begin(), fn_order.end(), id);
+      std::size_t number = static_cast<std::size_t>(it - fn_order.begin()) + 1;
+      if (it == fn_order.end()) fn_order.push_back(id);
+      std::string marker = "[" + std::to_string(number) + "]";
+      in.put(marker, marker);
+      return;
+    }
+    std::string text = collapsed(xml::text(n));
+    if (text.size() > 2 && text.front() == '[' && text.back() == ']')
+      text = text.substr(1, text.size() - 2);
+    if (digits(text)) {
+      in.put(std::string(1, kMarkOpen) + text + kMarkClose, "[" + text + "]");
+      return;
+    }
+    in.wrap(children(n), "", "");
+  }
+
+  void drop_image(const std::string& alt, const std::string& src) {
+    std::string name = shortened(alt);
+    if (name.empty() && !src.empty()) name = src.substr(src.find_last_of('/') + 1);
+    dropped.push_back("image " + std::to_string(++images_) +
+                      (name.empty() ? "" : " ('" + name + "')"));
+  }
+
+  void drop_media(xmlNode* n) {
+    std::string src = xml::attr(n, "src");
+    dropped.push_back("embedded media " + std::to_string(++media_) + " (" + name_of(n) +
+                      (src.empty() ? "" : " " + shortened(src)) + ")");
+  }
+
+  static xmlNode* find(xmlNode* n, const std::string& tag) {
+    for (xmlNode* c = n->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      if (name_of(c) == tag) return c;
+      if (xmlNode* deeper = find(c, tag)) return deeper;
+    }
+    return nullptr;
+  }
+
+  void drop_table(xmlNode* n) {
+    xmlNode* caption = find(n, "caption");
+    if (!caption) caption = find(n, "th");
+    if (!caption) caption = find(n, "td");
+    std::string name = caption ? shortened(xml::text(caption)) : "";
+    dropped.push_back("table " + std::to_string(++tables_) +
+                      (name.empty() ? "" : " ('" + name + "')"));
+  }
+
+  void drop_figure(xmlNode* n) {
+    if (find(n, "table")) {
+      drop_table(find(n, "table"));
+      return;
+    }
+    xmlNode* img = find(n, "img");
+    xmlNode* caption = find(n, "figcaption");
+    std::string alt = img ? xml::attr(img, "alt") : "";
+    if (alt.empty() && caption) alt = xml::text(caption);
+    if (img || !caption) {
+      drop_image(alt, img ? xml::attr(img, "src") : "");
+    } else {
+      for (const auto& tag : media_tags())
+        if (xmlNode* m = find(n, tag)) return drop_media(m);
+      drop_image(alt, "");
+    }
+  }
+
+  bool classic_;
+  int images_ = 0, tables_ = 0, media_ = 0;
+};
+
+// Parses `html` as a page's body; `error`: why libxml2 gave up on it, if it did.
+Doc parse(std::string_view html, std::string* error = nullptr) {
+  std::string page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>";
+  page.append(html);
+  page += "</body></html>";
+  xmlResetLastError();
+  Doc doc(htmlReadMemory(
+      page.data(), static_cast<int>(page.size()), nullptr, "UTF-8",
+      HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET));
+  const xmlError* e = xmlGetLastError();
+  if (error && e && e->level == XML_ERR_FATAL) {
+    *error = e->message ? collapsed(e->message) : "not readable";
+    if (!doc) *error = "not readable as HTML";
+  }
+  return doc;
+}
+
+xmlNode* body_of(xmlDoc* doc) {
+  xmlNode* root = doc ? xmlDocGetRootElement(doc) : nullptr;
+  for (xmlNode* c = root ? root->children : nullptr; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && name_of(c) == "body") return c;
+  return root;
+}
+
+}  // namespace
+
+std::string note_text(std::string_view html) {
+  Inline in;
+  Doc doc = parse(html);
+  Converter reader(false);
+  if (xmlNode* b = body_of(doc.get()))
+    for (xmlNode* c = b->children; c; c = c->next) reader.inline_node(c, in);
+  return collapsed(in.plain);
+}
+
+std::string plain_of_html(std::string_view html) {
+  if (html.find_first_of("<&") == std::string_view::npos) return collapsed(html);
+  Doc doc = parse(html);
+  xmlNode* body = body_of(doc.get());
+  return body ? collapsed(xml::text(body)) : collapsed(html);
+}
+
+Converted convert(std::string_view html, bool classic,
+                  const std::vector<std::pair<std::string, std::string>>& block_notes) {
+  Converted out;
+  int images = 0, media = 0;
+  std::string text = without_media_shortcodes(std::string(html), out.dropped, images, media);
+  Doc doc = parse(text, &out.error);
+  xmlNode* body = body_of(doc.get());
+  Converter converter(classic, images, media);
+  std::vector<Block> blocks = body ? converter.blocks(body->children) : std::vector<Block>();
+  std::move(converter.dropped.begin(), converter.dropped.end(), std::back_inserter(out.dropped));
+
+  Notes notes;
+  std::size_t end = blocks.size();
+  if (!block_notes.empty()) {
+    notes = block_editor_notes(converter.fn_order, block_notes);
+  } else {
+    end = take_notes(blocks, notes);
+  }
+  std::set<int> numbers(notes.numbers.begin(), notes.numbers.end());
+  for (std::size_t i = 0; i < end; ++i) {
+    std::string& md = blocks[i].md;
+    for (std::size_t at; (at = md.find(kMarkOpen)) != std::string::npos;) {
+      std::size_t close = md.find(kMarkClose, at);
+      std::string n = md.substr(at + 1, close - at - 1);
+      md.replace(at, close - at + 1, numbers.count(std::stoi(n)) ? "[" + n + "]" : n);
+    }
+    out.body += (out.body.empty() ? "" : "\n\n") + md;
+  }
+  out.notes = std::move(notes.texts);
+  out.numbers = std::move(notes.numbers);
+  return out;
+}
+
+}  // namespace defter::archive::html_markdown

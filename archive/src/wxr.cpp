@@ -1,0 +1,561 @@
+// A WordPress export (WXR) into records, streamed: libxml2's reader builds
+// one <item> at a time, so an export of any size is read in bounded
+// memory. Two passes over the file: the first learns which posts belong
+// together (Polylang's translation groups), their ids and the authors they
+// name; the second converts each post's HTML (html_markdown.cpp) and writes
+// its record as a JSON line to an unlinked temporary file, which the
+// importer then reads as it reads any JSON Lines file.
+#include <fcntl.h>
+#include <libxml/xmlreader.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+
+#include "author_names.hpp"
+#include "defter/archive/documents.hpp"
+#include "defter/schema/partial_date.hpp"
+#include "html_markdown.hpp"
+#include "import_stream.hpp"
+#include "xml_nodes.hpp"
+
+namespace defter::archive {
+
+using nlohmann::json;
+
+namespace {
+
+struct ReaderFree {
+  void operator()(xmlTextReader* r) const { xmlFreeTextReader(r); }
+};
+using Reader = std::unique_ptr<xmlTextReader, ReaderFree>;
+
+// An element's name as WordPress writes it: "wp:post_id", "content:encoded".
+std::string qname(const xmlNode* n) {
+  std::string name = n->name ? reinterpret_cast<const char*>(n->name) : "";
+  if (n->ns && n->ns->prefix) return reinterpret_cast<const char*>(n->ns->prefix) + (":" + name);
+  return name;
+}
+
+std::string trimmed(std::string s) {
+  std::size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+// A language as the archive writes tags: "pt-br" is pt-BR, "zh-hans" zh-Hans.
+std::string canonical_lang(std::string tag) {
+  for (char& c : tag)
+    if (c == '_') c = '-';
+  std::string out;
+  std::size_t part = 0;
+  for (std::size_t at = 0; at <= tag.size(); ++part) {
+    std::size_t end = tag.find('-', at);
+    if (end == std::string::npos) end = tag.size();
+    std::string p = tag.substr(at, end - at);
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(p[i]);
+      bool upper = part > 0 && (p.size() == 2 || (p.size() == 4 && i == 0));
+      p[i] = static_cast<char>(upper ? std::toupper(c) : std::tolower(c));
+    }
+    out += (part ? "-" : "") + p;
+    at = end + 1;
+  }
+  return out;
+}
+
+// "%d0%ba%d0%b8" (WordPress keeps a slug's other letters so) as UTF-8.
+std::string percent_decoded(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// A post as its <item> holds it.
+struct Post {
+  std::uint64_t line = 0;
+  std::string id, type, status, slug, title, link, date, modified, lang, group, content;
+  std::vector<std::string> logins;                         // dc:creator, then co-authors
+  std::vector<std::pair<std::string, std::string>> terms;  // categories and tags: (nicename, name)
+  std::vector<std::pair<std::string, std::string>> block_notes;
+};
+
+Post read_post(const xmlNode* item, std::uint64_t line) {
+  Post p;
+  p.line = line;
+  for (const xmlNode* c = item->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    const std::string name = qname(c);
+    if (name == "title")
+      p.title = xml::text(c);
+    else if (name == "link")
+      p.link = trimmed(xml::text(c));
+    else if (name == "dc:creator")
+      p.logins.insert(p.logins.begin(), trimmed(xml::text(c)));
+    else if (name == "content:encoded")
+      p.content = xml::text(c);
+    else if (name == "wp:post_id")
+      p.id = trimmed(xml::text(c));
+    else if (name == "wp:post_date")
+      p.date = trimmed(xml::text(c));
+    else if (name == "wp:post_modified")
+      p.modified = trimmed(xml::text(c));
+    else if (name == "wp:post_name")
+      p.slug = percent_decoded(trimmed(xml::text(c)));
+    else if (name == "wp:status")
+      p.status = trimmed(xml::text(c));
+    else if (name == "wp:post_type")
+      p.type = trimmed(xml::text(c));
+    else if (name == "category") {
+      const std::string domain = xml::attr(c, "domain"), nicename = xml::attr(c, "nicename");
+      if (domain == "language")
+        p.lang = canonical_lang(nicename);
+      else if (domain == "post_translations")
+        p.group = nicename;
+      else if (domain == "category" || domain == "post_tag")
+        p.terms.emplace_back(nicename, trimmed(xml::text(c)));
+      // Co-Authors Plus: each author a term "cap-LOGIN".
+      else if (domain == "author")
+        p.logins.push_back(nicename.rfind("cap-", 0) == 0 ? nicename.substr(4) : nicename);
+    } else if (name == "wp:postmeta") {
+      std::string key, value;
+      for (const xmlNode* m = c->children; m; m = m->next) {
+        if (m->type != XML_ELEMENT_NODE) continue;
+        if (qname(m) == "wp:meta_key") key = trimmed(xml::text(m));
+        if (qname(m) == "wp:meta_value") value = xml::text(m);
+      }
+      // The block editor's notes: [{"id": ..., "content": HTML}, ...].
+      if (key == "footnotes") {
+        json notes = json::parse(value, nullptr, false);
+        if (notes.is_array())
+          for (const auto& n : notes)
+            if (n.is_object() && n.value("id", json()).is_string() &&
+                n.value("content", json()).is_string())
+              p.block_notes.emplace_back(n["id"].get<std::string>(),
+                                         n["content"].get<std::string>());
+      }
+    }
+  }
+  return p;
+}
+
+struct WpAuthor {
+  std::uint64_t line = 0;
+  std::string login, display_name, first, last, description;
+};
+
+WpAuthor read_author(const xmlNode* node, std::uint64_t line) {
+  WpAuthor a;
+  a.line = line;
+  for (const xmlNode* c = node->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    const std::string name = qname(c);
+    if (name == "wp:author_login")
+      a.login = trimmed(xml::text(c));
+    else if (name == "wp:author_display_name")
+      a.display_name = trimmed(xml::text(c));
+    else if (name == "wp:author_first_name")
+      a.first = trimmed(xml::text(c));
+    else if (name == "wp:author_last_name")
+      a.last = trimmed(xml::text(c));
+    else if (name == "wp:author_description")
+      a.description = trimmed(xml::text(c));
+  }
+  return a;
+}
+
+// The export read element by element: the channel's language, its
+// authors, and each item, built whole one at a time.
+class Walk {
+ public:
+  struct Handlers {
+    std::function<void(const std::string&)> language;
+    std::function<void(const xmlNode*, std::uint64_t)> author;
+    std::function<Status(const xmlNode*, std::uint64_t)> item;
+  };
+
+  static Status run(const std::string& file, const Handlers& h) {
+    Reader reader(xmlReaderForFile(file.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOCDATA));
+    if (!reader) return Status(Code::kIOError, file + ": cannot be read");
+    std::string error;
+    std::uint64_t error_line = 0;
+    std::pair<std::string*, std::uint64_t*> where{&error, &error_line};
+    xmlTextReaderSetStructuredErrorHandler(
+        reader.get(),
+        [](void* arg, xmlErrorPtr e) {
+          auto* w = static_cast<std::pair<std::string*, std::uint64_t*>*>(arg);
+          if (!w->first->empty() || !e || e->level < XML_ERR_ERROR) return;
+          *w->first = e->message ? trimmed(e->message) : "not well-formed";
+          *w->second = static_cast<std::uint64_t>(e->line);
+        },
+        &where);
+    bool rss = false, channel = false;
+    int ret = xmlTextReaderRead(reader.get());
+    while (ret == 1) {
+      xmlTextReader* r = reader.get();
+      if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT) {
+        ret = xmlTextReaderRead(r);
+        continue;
+      }
+      const int depth = xmlTextReaderDepth(r);
+      const std::string name = reinterpret_cast<const char*>(xmlTextReaderConstName(r));
+      if (depth == 0) rss = name == "rss";
+      if (depth == 1 && name == "channel") channel = true;
+      if (depth == 2 && (name == "item" || name == "wp:author" || name == "language")) {
+        xmlNode* node = xmlTextReaderExpand(r);
+        if (!node) break;
+        const auto line = static_cast<std::uint64_t>(xmlGetLineNo(node));
+        if (name == "language" && h.language) h.language(trimmed(xml::text(node)));
+        if (name == "wp:author" && h.author) h.author(node, line);
+        if (name == "item" && h.item)
+          if (auto s = h.item(node, line); !s.ok()) return s;
+        ret = xmlTextReaderNext(r);
+        continue;
+      }
+      ret = xmlTextReaderRead(r);
+    }
+    if (ret != 0 || !error.empty())
+      return Status(Code::kInvalidArgument,
+                    file + ":" + std::to_string(error_line) + ": not well-formed XML" +
+                        (error.empty() ? "" : ": " + error) + "; nothing was imported");
+    if (!rss || !channel)
+      return Status(
+          Code::kInvalidArgument,
+          file + ": not a WordPress export (WXR): no <rss><channel> (Tools > Export writes one)");
+    return {};
+  }
+};
+
+// Records written to an unlinked temporary file, and for each the line of
+// the export it came from.
+class Spool {
+ public:
+  Status open(const std::filesystem::path& beside) {
+    std::error_code ec;
+    for (const auto& dir : {beside, std::filesystem::temp_directory_path(ec)}) {
+      if (dir.empty()) continue;
+      std::string path = (dir / "wxr-import-XXXXXX").string();
+      fd_ = ::mkostemp(path.data(), O_CLOEXEC);
+      if (fd_ >= 0) {
+        ::unlink(path.c_str());
+        return {};
+      }
+    }
+    return Status(Code::kIOError,
+                  std::string("cannot make a temporary file: ") + std::strerror(errno));
+  }
+  ~Spool() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status add(const json& record, std::uint64_t line) {
+    buffer_ += record.dump();
+    buffer_ += '\n';
+    line_of_.push_back(line);
+    return buffer_.size() > (std::size_t{1} << 20) ? flush() : Status();
+  }
+  Status flush() {
+    for (std::size_t at = 0; at < buffer_.size();) {
+      ssize_t n = ::write(fd_, buffer_.data() + at, buffer_.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0)
+        return Status(
+            errno == ENOSPC ? Code::kStorageFull : Code::kIOError,
+            std::string("the temporary file of the converted posts: ") + std::strerror(errno));
+      at += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+    return {};
+  }
+  // The file, rewound, handed over with the lines.
+  int release(std::vector<std::uint64_t>& line_of) {
+    ::lseek(fd_, 0, SEEK_SET);
+    line_of = std::move(line_of_);
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+  std::vector<std::uint64_t> line_of_;
+};
+
+class WxrImport {
+ public:
+  WxrImport(Archive& archive, const std::string& file, const WxrOptions& options,
+            const ImportOptions& import_options, ImportListener& listener,
+            std::vector<std::string>& notes)
+      : archive_(archive),
+        file_(file),
+        options_(options),
+        io_(import_options),
+        listener_(listener),
+        notes_(notes) {}
+
+  Result<ImportSummary> run() {
+    auto snap = archive_.snapshot();
+    if (!snap) return snap.status();
+    author_names::Authors authors(*snap);
+    if (auto s = first_pass(); !s.ok()) return s;
+    Spool spool;
+    if (auto s = spool.open(archive_.dir()); !s.ok()) return s;
+    if (auto s = write_authors(*snap, authors, spool); !s.ok()) return s;
+    if (auto s = second_pass(spool); !s.ok()) return s;
+    if (auto s = spool.flush(); !s.ok()) return s;
+    report_skipped();
+    ImportSummary summary;
+    if (stopped_) {
+      summary.stopped = true;
+      summary.counts.rejected = rejected_;
+      summary.counts.warnings = warnings_;
+      return summary;
+    }
+    std::vector<std::uint64_t> line_of;
+    int fd = spool.release(line_of);
+    auto imported =
+        import_parts::import_stream(archive_, file_, fd, std::move(line_of), io_, listener_);
+    if (!imported) return imported.status();
+    imported->counts.rejected += rejected_;
+    imported->counts.warnings += warnings_;
+    return imported;
+  }
+
+ private:
+  static bool published(const Post& p) { return p.type == "post" && p.status == "publish"; }
+
+  // What is known of each post before any is converted: its language, the
+  // article it belongs to, and the authors named.
+  Status first_pass() {
+    struct Member {
+      std::string post, lang, date;
+    };
+    std::unordered_map<std::string, std::vector<Member>> groups;
+    std::unordered_map<std::string, std::string> owner;  // article id -> post
+    Walk::Handlers h;
+    h.language = [&](const std::string& lang) {
+      if (site_lang_.empty()) site_lang_ = canonical_lang(lang.substr(0, lang.find_first_of("-_")));
+    };
+    h.author = [&](const xmlNode* node, std::uint64_t line) {
+      WpAuthor a = read_author(node, line);
+      if (!a.login.empty()) wp_authors_[a.login] = std::move(a);
+    };
+    h.item = [&](const xmlNode* node, std::uint64_t line) -> Status {
+      Post p = read_post(node, line);
+      if (!published(p)) {
+        ++skipped_[p.type != "post"   ? p.type
+                   : p.status.empty() ? "post without a status"
+                                      : p.status + " post"];
+        return {};
+      }
+      std::string id = folder_.slug(p.slug);
+      if (id.empty()) id = folder_.slug(html_markdown::plain_of_html(p.title));
+      if (id.empty()) id = "post-" + folder_.slug(p.id);
+      if (id.size() > 100) id.resize(100);
+      while (!id.empty() && id.back() == '-') id.pop_back();
+      if (auto [it, fresh] = owner.try_emplace(id, p.id); !fresh && it->second != p.id)
+        id += "-" + folder_.slug(p.id);  // two posts with one slug
+      posts_[p.id] = {id, true};
+      for (const auto& login : p.logins) used_logins_.insert(login);
+      if (!p.group.empty()) groups[p.group].push_back({p.id, p.lang, p.date});
+      return {};
+    };
+    if (auto s = Walk::run(file_, h); !s.ok()) return s;
+    if (!options_.lang.empty()) site_lang_ = options_.lang;
+    for (auto& [group, members] : groups)
+      for (auto& m : members)
+        if (m.lang.empty()) m.lang = site_lang_;
+    // Each group's original: the one published first (then the site's
+    // language, then the first written); the others are its translations.
+    for (auto& [group, members] : groups) {
+      std::sort(members.begin(), members.end(), [&](const Member& a, const Member& b) {
+        // A post without its date (to be rejected) is nobody's original.
+        if (a.date.empty() != b.date.empty()) return b.date.empty();
+        if (a.date != b.date) return a.date < b.date;
+        if ((a.lang == site_lang_) != (b.lang == site_lang_)) return a.lang == site_lang_;
+        return a.post.size() != b.post.size() ? a.post.size() < b.post.size() : a.post < b.post;
+      });
+      const std::string article = posts_[members.front().post].article;
+      std::set<std::string> langs{members.front().lang};
+      for (std::size_t i = 1; i < members.size(); ++i) {
+        if (!langs.insert(members[i].lang).second) {
+          notes_.push_back("post " + members[i].post + " is a second " + members[i].lang +
+                           " version in its translation group: imported as an article of its own");
+          continue;
+        }
+        posts_[members[i].post] = {article, false};
+      }
+    }
+    return {};
+  }
+
+  // The authors the posts name: matched to the archive's by name (in any
+  // script) or created; a biography the export carries is kept in the
+  // site's language.
+  Status write_authors(const Snapshot& snap, author_names::Authors& authors, Spool& spool) {
+    for (const auto& login : used_logins_) {
+      auto it = wp_authors_.find(login);
+      WpAuthor a = it != wp_authors_.end() ? it->second : WpAuthor{0, login, "", "", "", ""};
+      std::string name = a.display_name;
+      if (name.empty()) name = trimmed(a.first + " " + a.last);
+      if (name.empty()) name = login;
+      std::vector<json> created;
+      std::string id = authors.resolve(name, notes_, created);
+      author_ids_[login] = id;
+      json record;
+      if (!created.empty()) {
+        record = created.front();
+      } else if (!a.description.empty() && !site_lang_.empty()) {
+        auto stored = snap.author(id);
+        if (!stored) continue;
+        auto bio = stored->bio.find(site_lang_);
+        if (bio != stored->bio.end() && bio->second == a.description) continue;
+        record = *stored;
+      } else {
+        continue;
+      }
+      if (!a.description.empty() && !site_lang_.empty()) record["bio"][site_lang_] = a.description;
+      if (auto s = spool.add(record, a.line); !s.ok()) return s;
+    }
+    return {};
+  }
+
+  // A post that cannot be an article's version: reported as a rejected
+  // record (--strict: nothing is imported).
+  Status reject(const Post& p, const std::string& label, const std::string& field,
+                const std::string& reason) {
+    listener_.on_problem({file_, p.line, label, field, reason, false});
+    ++rejected_;
+    if (io_.strict) stopped_ = true;
+    return {};
+  }
+
+  Status second_pass(Spool& spool) {
+    Walk::Handlers h;
+    h.item = [&](const xmlNode* node, std::uint64_t line) -> Status {
+      if (stopped_) return {};
+      Post p = read_post(node, line);
+      auto found = posts_.find(p.id);
+      if (!published(p) || found == posts_.end()) return {};
+      const auto& [article, original] = found->second;
+      std::string lang = p.lang.empty() ? site_lang_ : p.lang;
+      std::string label = original ? "article " + article : "translation " + article + "/" + lang;
+      std::string date = p.date.substr(0, 10);
+      if (p.date.empty())
+        return reject(p, label, "wp:post_date", "missing: every post has its date");
+      if (!schema::PartialDate::parse(date) || date.size() != 10)
+        return reject(p, label, "wp:post_date",
+                      "'" + p.date + "' is not a date (YYYY-MM-DD hh:mm:ss)");
+      if (lang.empty())
+        return reject(p, label, "category[@domain='language']",
+                      "no language: the post names none and the export's channel has no "
+                      "<language>; give --lang");
+      std::string title = html_markdown::plain_of_html(p.title);
+      if (title.empty()) return reject(p, label, "title", "empty: an article needs its title");
+      bool classic = p.content.find("<!-- wp:") == std::string::npos;
+      auto text = html_markdown::convert(p.content, classic, p.block_notes);
+      if (!text.error.empty()) return reject(p, label, "content:encoded", text.error);
+      if (text.body.empty())
+        return reject(p, label, "content:encoded", "empty: the post has no text");
+      for (const auto& d : text.dropped) {
+        listener_.on_problem(
+            {file_, p.line, label, "content:encoded",
+             d + " left out: the archive keeps text, headings, quotes, lists and notes", true});
+        ++warnings_;
+      }
+      json version = {{"title", title}, {"body", text.body}};
+      if (!text.notes.empty()) {
+        json notes = json::array();
+        for (std::size_t i = 0; i < text.notes.size(); ++i)
+          notes.push_back({{"n", text.numbers[i]}, {"text", text.notes[i]}});
+        version["footnotes"] = std::move(notes);
+      }
+      std::string modified = p.modified.substr(0, 10);
+      if (modified.size() == 10 && schema::PartialDate::parse(modified))
+        version["modified"] = modified;
+      json record;
+      if (original) {
+        record = {
+            {"type", "article"}, {"id", article}, {"published", date}, {"original_language", lang}};
+        json ids = json::array();
+        for (const auto& login : p.logins)
+          if (auto it = author_ids_.find(login);
+              it != author_ids_.end() && !ids.contains(it->second))
+            ids.push_back(it->second);
+        if (!ids.empty()) record["authors"] = ids;
+        json tags = json::array(), countries = json::array();
+        for (const auto& [nicename, name] : p.terms) {
+          std::string tag = html_markdown::plain_of_html(name);
+          if (nicename == "uncategorized" || tag.empty() || tags.contains(tag)) continue;
+          tags.push_back(tag);
+          std::string code = options_.country_of && tag.size() > 2 ? options_.country_of(tag) : "";
+          if (!code.empty() && !countries.contains(code)) countries.push_back(code);
+        }
+        if (!tags.empty()) record["tags"] = tags;
+        if (!countries.empty()) record["countries"] = countries;
+        if (p.link.rfind("http://", 0) == 0 || p.link.rfind("https://", 0) == 0)
+          record["source_url"] = p.link;
+        record["translations"] = {{lang, version}};
+      } else {
+        record = {{"type", "translation"}, {"article", article}, {"lang", lang}};
+        record.update(version);
+      }
+      return spool.add(record, p.line);
+    };
+    return Walk::run(file_, h);
+  }
+
+  void report_skipped() {
+    std::string text;
+    for (const auto& [what, n] : skipped_)
+      text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    if (!text.empty()) notes_.push_back("left out (only published posts become articles): " + text);
+  }
+
+  struct Place {
+    std::string article;
+    bool original = true;
+  };
+
+  Archive& archive_;
+  const std::string& file_;
+  const WxrOptions& options_;
+  const ImportOptions& io_;
+  ImportListener& listener_;
+  std::vector<std::string>& notes_;
+  author_names::NameFolder folder_;
+  std::string site_lang_;
+  std::map<std::string, WpAuthor> wp_authors_;
+  std::set<std::string> used_logins_;
+  std::map<std::string, std::string> author_ids_;
+  std::unordered_map<std::string, Place>
+      posts_;  // each published post: its article, and whether it is the original
+  std::map<std::string, std::uint64_t> skipped_;
+  std::uint64_t rejected_ = 0, warnings_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+Result<ImportSummary> import_wxr(Archive& archive, const std::string& file,
+                                 const WxrOptions& options, const ImportOptions& import_options,
+                                 ImportListener& listener, std::vector<std::string>& notes) {
+  WxrImport wxr(archive, file, options, import_options, listener, notes);
+  return wxr.run();
+}
+
+}  // namespace defter::archive
