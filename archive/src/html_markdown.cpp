@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "html_blocks.hpp"
 #include "xml_nodes.hpp"
@@ -120,6 +122,14 @@ struct Inline {
     md += m;
     plain += p;
   }
+  // A word of text: escaped in the CommonMark, as it is in the plain text.
+  void put_text(std::string_view word) {
+    if (word.find_first_of("\\`*_<[]&") == std::string_view::npos) {
+      put(word, word);
+    } else {
+      put(escaped(word), word);
+    }
+  }
   void whitespace() {
     if (md.empty() && plain.empty())
       lead_space = true;
@@ -138,22 +148,67 @@ struct Inline {
   }
 };
 
-const std::set<std::string>& silent_tags() {
-  static const std::set<std::string> tags = {"script", "style",  "noscript", "template", "form",
-                                             "input",  "button", "select",   "textarea", "head",
-                                             "title",  "meta",   "link",     "nav"};
-  return tags;
+// What an element is to the converter, by its name.
+enum class Tag {
+  kInline,  // its content, inline (span, u, small, abbr...)
+  kSilent,  // left out without a word (script, style, forms)
+  kMedia,   // left out and named (iframe, video...)
+  kContainer,
+  kParagraph,
+  kHeading,
+  kQuote,
+  kList,
+  kPre,
+  kRule,
+  kTable,
+  kFigure,
+  kBreak,
+  kImage,
+  kStrong,
+  kEmphasis,
+  kCode,
+  kLink,
+  kSuperscript,
+};
+
+Tag tag_of(const xmlNode* n) {
+  static const std::unordered_map<std::string_view, Tag> tags = [] {
+    std::unordered_map<std::string_view, Tag> t;
+    for (const char* name : {"script", "style", "noscript", "template", "form", "input", "button",
+                             "select", "textarea", "head", "title", "meta", "link", "nav"})
+      t[name] = Tag::kSilent;
+    for (const char* name : {"iframe", "video", "audio", "embed", "object", "svg", "canvas"})
+      t[name] = Tag::kMedia;
+    for (const char* name :
+         {"div", "section", "article", "main", "header", "footer", "aside", "center", "body",
+          "html", "details", "summary", "dl", "dt", "dd", "address", "hgroup", "fieldset"})
+      t[name] = Tag::kContainer;
+    for (const char* name : {"h1", "h2", "h3", "h4", "h5", "h6"}) t[name] = Tag::kHeading;
+    for (const char* name : {"strong", "b"}) t[name] = Tag::kStrong;
+    for (const char* name : {"em", "i", "cite", "dfn", "var"}) t[name] = Tag::kEmphasis;
+    for (const char* name : {"code", "kbd", "samp", "tt"}) t[name] = Tag::kCode;
+    t["p"] = Tag::kParagraph;
+    t["blockquote"] = Tag::kQuote;
+    t["ul"] = t["ol"] = Tag::kList;
+    t["pre"] = Tag::kPre;
+    t["hr"] = Tag::kRule;
+    t["table"] = Tag::kTable;
+    t["figure"] = Tag::kFigure;
+    t["br"] = Tag::kBreak;
+    t["img"] = Tag::kImage;
+    t["a"] = Tag::kLink;
+    t["sup"] = Tag::kSuperscript;
+    return t;
+  }();
+  // libxml2's HTML parser writes element names in lower case.
+  auto it = n->name ? tags.find(reinterpret_cast<const char*>(n->name)) : tags.end();
+  return it == tags.end() ? Tag::kInline : it->second;
 }
-const std::set<std::string>& media_tags() {
-  static const std::set<std::string> tags = {"iframe", "video", "audio", "embed",
-                                             "object", "svg",   "canvas"};
-  return tags;
-}
-const std::set<std::string>& container_tags() {
-  static const std::set<std::string> tags = {
-      "div",  "section", "article", "main", "header", "footer", "aside",   "center", "body",
-      "html", "details", "summary", "dl",   "dt",     "dd",     "address", "hgroup", "fieldset"};
-  return tags;
+
+// A text node's text, without a copy.
+std::string_view text_view(const xmlNode* n) {
+  return n->content ? std::string_view(reinterpret_cast<const char*>(n->content))
+                    : std::string_view();
 }
 
 class Converter {
@@ -171,12 +226,11 @@ class Converter {
     };
     for (xmlNode* n = first; n; n = n->next) {
       if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-        std::string text = xml::text(n);
+        std::string_view text = text_view(n);
         // A classic post's blank line ends a paragraph.
         for (std::size_t at = 0;;) {
           std::size_t blank = classic_ ? blank_line(text, at) : std::string::npos;
-          text_into(para, std::string_view(text).substr(
-                              at, blank == std::string::npos ? blank : blank - at));
+          text_into(para, text.substr(at, blank == std::string::npos ? blank : blank - at));
           if (blank == std::string::npos) break;
           flush();
           at = text.find('\n', blank + 1);
@@ -185,35 +239,46 @@ class Converter {
         continue;
       }
       if (n->type != XML_ELEMENT_NODE) continue;  // comments: the block editor's marks
-      std::string tag = name_of(n);
-      if (silent_tags().count(tag)) continue;
-      if (tag.size() == 2 && tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6') {
-        flush();
-        heading(n, tag[1] - '0', out);
-      } else if (tag == "p" || container_tags().count(tag)) {
-        flush();
-        auto inner = blocks(n->children);
-        std::move(inner.begin(), inner.end(), std::back_inserter(out));
-      } else if (tag == "blockquote") {
-        flush();
-        quote(n, out);
-      } else if (tag == "ul" || tag == "ol") {
-        flush();
-        list(n, tag == "ol", out);
-      } else if (tag == "pre") {
-        flush();
-        code_block(n, out);
-      } else if (tag == "hr") {
-        flush();
-        out.push_back({Block::kRule, "---", {}});
-      } else if (tag == "table") {
-        flush();
-        drop_table(n);
-      } else if (tag == "figure") {
-        flush();
-        drop_figure(n);
-      } else {
-        inline_node(n, para);
+      switch (tag_of(n)) {
+        case Tag::kSilent:
+          break;
+        case Tag::kHeading:
+          flush();
+          heading(n, n->name[1] - '0', out);
+          break;
+        case Tag::kParagraph:
+        case Tag::kContainer: {
+          flush();
+          auto inner = blocks(n->children);
+          std::move(inner.begin(), inner.end(), std::back_inserter(out));
+          break;
+        }
+        case Tag::kQuote:
+          flush();
+          quote(n, out);
+          break;
+        case Tag::kList:
+          flush();
+          list(n, n->name[0] == 'o', out);
+          break;
+        case Tag::kPre:
+          flush();
+          code_block(n, out);
+          break;
+        case Tag::kRule:
+          flush();
+          out.push_back({Block::kRule, "---", {}});
+          break;
+        case Tag::kTable:
+          flush();
+          drop_table(n);
+          break;
+        case Tag::kFigure:
+          flush();
+          drop_figure(n);
+          break;
+        default:
+          inline_node(n, para);
       }
     }
     flush();
@@ -222,36 +287,38 @@ class Converter {
 
   void inline_node(xmlNode* n, Inline& in) {
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-      text_into(in, xml::text(n));
+      text_into(in, text_view(n));
       return;
     }
     if (n->type != XML_ELEMENT_NODE) return;
-    std::string tag = name_of(n);
-    if (silent_tags().count(tag)) return;
-    if (tag == "br") {
-      in.line_break();
-    } else if (tag == "img") {
-      drop_image(xml::attr(n, "alt"), xml::attr(n, "src"));
-    } else if (media_tags().count(tag)) {
-      drop_media(n);
-    } else if (tag == "table") {
-      drop_table(n);
-    } else if (tag == "strong" || tag == "b") {
-      in.wrap(children(n), "**", "**");
-    } else if (tag == "em" || tag == "i" || tag == "cite" || tag == "dfn" || tag == "var") {
-      in.wrap(children(n), "*", "*");
-    } else if (tag == "code" || tag == "kbd" || tag == "samp" || tag == "tt") {
-      std::string text = collapsed(xml::text(n));
-      std::string ticks = "`";
-      while (text.find(ticks) != std::string::npos) ticks += '`';
-      if (!text.empty()) in.put(ticks + (text[0] == '`' ? " " : "") + text + ticks, text);
-    } else if (tag == "a") {
-      link(n, in);
-    } else if (tag == "sup") {
-      superscript(n, in);
-    } else {
-      Inline inner = children(n);
-      in.wrap(inner, "", "");
+    switch (tag_of(n)) {
+      case Tag::kSilent:
+        return;
+      case Tag::kBreak:
+        return in.line_break();
+      case Tag::kImage:
+        return drop_image(xml::attr(n, "alt"), xml::attr(n, "src"));
+      case Tag::kMedia:
+        return drop_media(n);
+      case Tag::kTable:
+        return drop_table(n);
+      case Tag::kStrong:
+        return in.wrap(children(n), "**", "**");
+      case Tag::kEmphasis:
+        return in.wrap(children(n), "*", "*");
+      case Tag::kCode: {
+        std::string text = collapsed(xml::text(n));
+        std::string ticks = "`";
+        while (text.find(ticks) != std::string::npos) ticks += '`';
+        if (!text.empty()) in.put(ticks + (text[0] == '`' ? " " : "") + text + ticks, text);
+        return;
+      }
+      case Tag::kLink:
+        return link(n, in);
+      case Tag::kSuperscript:
+        return superscript(n, in);
+      default:
+        return in.wrap(children(n), "", "");
     }
   }
 
@@ -259,7 +326,7 @@ class Converter {
   std::vector<std::string> dropped;
 
  private:
-  static std::size_t blank_line(const std::string& text, std::size_t from) {
+  static std::size_t blank_line(std::string_view text, std::size_t from) {
     for (std::size_t nl = text.find('\n', from); nl != std::string::npos;
          nl = text.find('\n', nl + 1)) {
       std::size_t next = nl + 1;
@@ -271,22 +338,23 @@ class Converter {
   }
 
   void text_into(Inline& in, std::string_view raw) {
-    std::size_t i = 0;
-    while (i < raw.size()) {
-      bool nbsp = raw.compare(i, 2, "\xC2\xA0") == 0;
-      if (is_space(raw[i]) || nbsp) {
+    const std::size_t size = raw.size();
+    auto nbsp = [&](std::size_t at) {
+      return raw[at] == '\xC2' && at + 1 < size && raw[at + 1] == '\xA0';
+    };
+    for (std::size_t i = 0; i < size;) {
+      if (is_space(raw[i]) || nbsp(i)) {
         // A classic post's line break is kept (WordPress prints it as <br>).
         if (raw[i] == '\n' && classic_)
           in.line_break();
         else
           in.whitespace();
-        i += nbsp ? 2 : 1;
+        i += raw[i] == '\xC2' ? 2 : 1;
         continue;
       }
-      std::size_t end = i;
-      while (end < raw.size() && !is_space(raw[end]) && raw.compare(end, 2, "\xC2\xA0") != 0) ++end;
-      std::string_view word = raw.substr(i, end - i);
-      in.put(escaped(word), word);
+      std::size_t end = i + 1;
+      while (end < size && !is_space(raw[end]) && !nbsp(end)) ++end;
+      in.put_text(raw.substr(i, end - i));
       i = end;
     }
   }
@@ -488,6 +556,15 @@ class Converter {
     return nullptr;
   }
 
+  static xmlNode* find_media(xmlNode* n) {
+    for (xmlNode* c = n->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      if (tag_of(c) == Tag::kMedia) return c;
+      if (xmlNode* deeper = find_media(c)) return deeper;
+    }
+    return nullptr;
+  }
+
   void drop_table(xmlNode* n) {
     xmlNode* caption = find(n, "caption");
     if (!caption) caption = find(n, "th");
@@ -509,8 +586,7 @@ class Converter {
     if (img || !caption) {
       drop_image(alt, img ? xml::attr(img, "src") : "");
     } else {
-      for (const auto& tag : media_tags())
-        if (xmlNode* m = find(n, tag)) return drop_media(m);
+      if (xmlNode* m = find_media(n)) return drop_media(m);
       drop_image(alt, "");
     }
   }

@@ -39,6 +39,9 @@ bool notes_heading(std::string text) {
                                               "литература",
                                               "список литературы",
                                               "список источников"};
+  // The longest name is 33 bytes: a longer paragraph is no heading (and
+  // is not lower-cased for nothing).
+  if (text.size() > 60) return false;
   text = lower(collapsed(text));
   while (!text.empty() && (text.back() == ':' || text.back() == '.' || text.back() == ' '))
     text.pop_back();

@@ -17,6 +17,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "author_names.hpp"
@@ -94,7 +95,8 @@ struct Post {
   std::vector<std::pair<std::string, std::string>> block_notes;
 };
 
-Post read_post(const xmlNode* item, std::uint64_t line) {
+// `with_content`: the post's HTML and its notes too (the first pass needs neither).
+Post read_post(const xmlNode* item, std::uint64_t line, bool with_content) {
   Post p;
   p.line = line;
   for (const xmlNode* c = item->children; c; c = c->next) {
@@ -106,7 +108,7 @@ Post read_post(const xmlNode* item, std::uint64_t line) {
       p.link = trimmed(xml::text(c));
     else if (name == "dc:creator")
       p.logins.insert(p.logins.begin(), trimmed(xml::text(c)));
-    else if (name == "content:encoded")
+    else if (name == "content:encoded" && with_content)
       p.content = xml::text(c);
     else if (name == "wp:post_id")
       p.id = trimmed(xml::text(c));
@@ -131,7 +133,7 @@ Post read_post(const xmlNode* item, std::uint64_t line) {
       // Co-Authors Plus: each author a term "cap-LOGIN".
       else if (domain == "author")
         p.logins.push_back(nicename.rfind("cap-", 0) == 0 ? nicename.substr(4) : nicename);
-    } else if (name == "wp:postmeta") {
+    } else if (name == "wp:postmeta" && with_content) {
       std::string key, value;
       for (const xmlNode* m = c->children; m; m = m->next) {
         if (m->type != XML_ELEMENT_NODE) continue;
@@ -261,8 +263,9 @@ class Spool {
   ~Spool() {
     if (fd_ >= 0) ::close(fd_);
   }
-  Status add(const json& record, std::uint64_t line) {
-    buffer_ += record.dump();
+  Status add(const json& record, std::uint64_t line) { return add(record.dump(), line); }
+  Status add(const std::string& record, std::uint64_t line) {
+    buffer_ += record;
     buffer_ += '\n';
     line_of_.push_back(line);
     return buffer_.size() > (std::size_t{1} << 20) ? flush() : Status();
@@ -308,13 +311,17 @@ class WxrImport {
         notes_(notes) {}
 
   Result<ImportSummary> run() {
-    auto snap = archive_.snapshot();
-    if (!snap) return snap.status();
-    author_names::Authors authors(*snap);
-    if (auto s = first_pass(); !s.ok()) return s;
     Spool spool;
-    if (auto s = spool.open(archive_.dir()); !s.ok()) return s;
-    if (auto s = write_authors(*snap, authors, spool); !s.ok()) return s;
+    {
+      // The archive read for its authors, and let go before the import: a
+      // snapshot held across it would keep a write from growing the map.
+      auto snap = archive_.snapshot();
+      if (!snap) return snap.status();
+      author_names::Authors authors(*snap);
+      if (auto s = first_pass(); !s.ok()) return s;
+      if (auto s = spool.open(archive_.dir()); !s.ok()) return s;
+      if (auto s = write_authors(*snap, authors, spool); !s.ok()) return s;
+    }
     if (auto s = second_pass(spool); !s.ok()) return s;
     if (auto s = spool.flush(); !s.ok()) return s;
     report_skipped();
@@ -355,7 +362,7 @@ class WxrImport {
       if (!a.login.empty()) wp_authors_[a.login] = std::move(a);
     };
     h.item = [&](const xmlNode* node, std::uint64_t line) -> Status {
-      Post p = read_post(node, line);
+      Post p = read_post(node, line, false);
       if (!published(p)) {
         ++skipped_[p.type != "post"   ? p.type
                    : p.status.empty() ? "post without a status"
@@ -370,7 +377,8 @@ class WxrImport {
       if (auto [it, fresh] = owner.try_emplace(id, p.id); !fresh && it->second != p.id)
         id += "-" + folder_.slug(p.id);  // two posts with one slug
       posts_[p.id] = {id, true};
-      for (const auto& login : p.logins) used_logins_.insert(login);
+      for (const auto& login : p.logins)
+        if (!login.empty()) used_logins_.insert(login);
       if (!p.group.empty()) groups[p.group].push_back({p.id, p.lang, p.date});
       return {};
     };
@@ -444,79 +452,137 @@ class WxrImport {
     return {};
   }
 
-  Status second_pass(Spool& spool) {
-    Walk::Handlers h;
-    h.item = [&](const xmlNode* node, std::uint64_t line) -> Status {
-      if (stopped_) return {};
-      Post p = read_post(node, line);
-      auto found = posts_.find(p.id);
-      if (!published(p) || found == posts_.end()) return {};
-      const auto& [article, original] = found->second;
-      std::string lang = p.lang.empty() ? site_lang_ : p.lang;
-      std::string label = original ? "article " + article : "translation " + article + "/" + lang;
-      std::string date = p.date.substr(0, 10);
-      if (p.date.empty())
-        return reject(p, label, "wp:post_date", "missing: every post has its date");
-      if (!schema::PartialDate::parse(date) || date.size() != 10)
-        return reject(p, label, "wp:post_date",
-                      "'" + p.date + "' is not a date (YYYY-MM-DD hh:mm:ss)");
-      if (lang.empty())
-        return reject(p, label, "category[@domain='language']",
-                      "no language: the post names none and the export's channel has no "
-                      "<language>; give --lang");
-      std::string title = html_markdown::plain_of_html(p.title);
-      if (title.empty()) return reject(p, label, "title", "empty: an article needs its title");
-      bool classic = p.content.find("<!-- wp:") == std::string::npos;
-      auto text = html_markdown::convert(p.content, classic, p.block_notes);
-      if (!text.error.empty()) return reject(p, label, "content:encoded", text.error);
-      if (text.body.empty())
-        return reject(p, label, "content:encoded", "empty: the post has no text");
-      for (const auto& d : text.dropped) {
+  // What one post becomes: its record as a JSON line, or why it cannot
+  // be one; and what was left out of it. It depends on the post and on
+  // what the first pass learnt alone, so posts convert on two threads.
+  struct Outcome {
+    bool skip = false;  // not an article's version (a page, a draft)
+    std::string label, record, field, reason;
+    std::vector<std::string> dropped;
+  };
+
+  Outcome refused(Outcome o, std::string field, std::string reason) const {
+    o.field = std::move(field);
+    o.reason = std::move(reason);
+    return o;
+  }
+
+  Outcome convert_post(const Post& p) const {
+    Outcome o;
+    auto found = posts_.find(p.id);
+    if (!published(p) || found == posts_.end()) {
+      o.skip = true;
+      return o;
+    }
+    const auto& [article, original] = found->second;
+    std::string lang = p.lang.empty() ? site_lang_ : p.lang;
+    o.label = original ? "article " + article : "translation " + article + "/" + lang;
+    std::string date = p.date.substr(0, 10);
+    if (p.date.empty()) return refused(o, "wp:post_date", "missing: every post has its date");
+    if (!schema::PartialDate::parse(date) || date.size() != 10)
+      return refused(o, "wp:post_date", "'" + p.date + "' is not a date (YYYY-MM-DD hh:mm:ss)");
+    if (lang.empty())
+      return refused(o, "category[@domain='language']",
+                     "no language: the post names none and the export's channel has no "
+                     "<language>; give --lang");
+    std::string title = html_markdown::plain_of_html(p.title);
+    if (title.empty()) return refused(o, "title", "empty: an article needs its title");
+    bool classic = p.content.find("<!-- wp:") == std::string::npos;
+    auto text = html_markdown::convert(p.content, classic, p.block_notes);
+    if (!text.error.empty()) return refused(o, "content:encoded", text.error);
+    if (text.body.empty()) return refused(o, "content:encoded", "empty: the post has no text");
+    o.dropped = std::move(text.dropped);
+    json version = {{"title", title}, {"body", std::move(text.body)}};
+    if (!text.notes.empty()) {
+      json notes = json::array();
+      for (std::size_t i = 0; i < text.notes.size(); ++i)
+        notes.push_back({{"n", text.numbers[i]}, {"text", text.notes[i]}});
+      version["footnotes"] = std::move(notes);
+    }
+    std::string modified = p.modified.substr(0, 10);
+    if (modified.size() == 10 && schema::PartialDate::parse(modified))
+      version["modified"] = modified;
+    json record;
+    if (original) {
+      record = {
+          {"type", "article"}, {"id", article}, {"published", date}, {"original_language", lang}};
+      json ids = json::array();
+      for (const auto& login : p.logins)
+        if (auto it = author_ids_.find(login); it != author_ids_.end() && !ids.contains(it->second))
+          ids.push_back(it->second);
+      if (!ids.empty()) record["authors"] = ids;
+      json tags = json::array(), countries = json::array();
+      for (const auto& [nicename, name] : p.terms) {
+        std::string tag = html_markdown::plain_of_html(name);
+        if (nicename == "uncategorized" || tag.empty() || tags.contains(tag)) continue;
+        tags.push_back(tag);
+        std::string code = options_.country_of && tag.size() > 2 ? options_.country_of(tag) : "";
+        if (!code.empty() && !countries.contains(code)) countries.push_back(code);
+      }
+      if (!tags.empty()) record["tags"] = tags;
+      if (!countries.empty()) record["countries"] = countries;
+      if (p.link.rfind("http://", 0) == 0 || p.link.rfind("https://", 0) == 0)
+        record["source_url"] = p.link;
+      record["translations"] = {{lang, std::move(version)}};
+    } else {
+      record = {{"type", "translation"}, {"article", article}, {"lang", lang}};
+      record.update(version);
+    }
+    o.record = record.dump();
+    return o;
+  }
+
+  // Converts the posts read so far, half on another thread, and reports
+  // and spools them in the export's order.
+  Status convert_batch(std::vector<Post>& batch, Spool& spool) {
+    std::vector<Outcome> out(batch.size());
+    std::string failure;
+    auto convert_every_other = [&](std::size_t first) {
+      try {
+        for (std::size_t i = first; i < batch.size(); i += 2) out[i] = convert_post(batch[i]);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+    };
+    std::thread other(convert_every_other, 1);
+    convert_every_other(0);
+    other.join();
+    if (!failure.empty())
+      return Status(Code::kIOError, file_ + ": converting its posts: " + failure);
+    for (std::size_t i = 0; i < batch.size() && !stopped_; ++i) {
+      const Outcome& o = out[i];
+      const Post& p = batch[i];
+      if (o.skip) continue;
+      for (const auto& d : o.dropped) {
         listener_.on_problem(
-            {file_, p.line, label, "content:encoded",
+            {file_, p.line, o.label, "content:encoded",
              d + " left out: the archive keeps text, headings, quotes, lists and notes", true});
         ++warnings_;
       }
-      json version = {{"title", title}, {"body", text.body}};
-      if (!text.notes.empty()) {
-        json notes = json::array();
-        for (std::size_t i = 0; i < text.notes.size(); ++i)
-          notes.push_back({{"n", text.numbers[i]}, {"text", text.notes[i]}});
-        version["footnotes"] = std::move(notes);
+      if (!o.reason.empty()) {
+        if (auto s = reject(p, o.label, o.field, o.reason); !s.ok()) return s;
+        continue;
       }
-      std::string modified = p.modified.substr(0, 10);
-      if (modified.size() == 10 && schema::PartialDate::parse(modified))
-        version["modified"] = modified;
-      json record;
-      if (original) {
-        record = {
-            {"type", "article"}, {"id", article}, {"published", date}, {"original_language", lang}};
-        json ids = json::array();
-        for (const auto& login : p.logins)
-          if (auto it = author_ids_.find(login);
-              it != author_ids_.end() && !ids.contains(it->second))
-            ids.push_back(it->second);
-        if (!ids.empty()) record["authors"] = ids;
-        json tags = json::array(), countries = json::array();
-        for (const auto& [nicename, name] : p.terms) {
-          std::string tag = html_markdown::plain_of_html(name);
-          if (nicename == "uncategorized" || tag.empty() || tags.contains(tag)) continue;
-          tags.push_back(tag);
-          std::string code = options_.country_of && tag.size() > 2 ? options_.country_of(tag) : "";
-          if (!code.empty() && !countries.contains(code)) countries.push_back(code);
-        }
-        if (!tags.empty()) record["tags"] = tags;
-        if (!countries.empty()) record["countries"] = countries;
-        if (p.link.rfind("http://", 0) == 0 || p.link.rfind("https://", 0) == 0)
-          record["source_url"] = p.link;
-        record["translations"] = {{lang, version}};
-      } else {
-        record = {{"type", "translation"}, {"article", article}, {"lang", lang}};
-        record.update(version);
-      }
-      return spool.add(record, p.line);
+      if (auto s = spool.add(o.record, p.line); !s.ok()) return s;
+    }
+    batch.clear();
+    return {};
+  }
+
+  Status second_pass(Spool& spool) {
+    std::vector<Post> batch;
+    std::size_t bytes = 0;
+    Walk::Handlers h;
+    h.item = [&](const xmlNode* node, std::uint64_t line) -> Status {
+      if (stopped_) return {};
+      batch.push_back(read_post(node, line, true));
+      bytes += batch.back().content.size();
+      if (batch.size() < 64 && bytes < (std::size_t{8} << 20)) return {};
+      bytes = 0;
+      return convert_batch(batch, spool);
     };
-    return Walk::run(file_, h);
+    if (auto s = Walk::run(file_, h); !s.ok()) return s;
+    return stopped_ ? Status() : convert_batch(batch, spool);
   }
 
   void report_skipped() {
