@@ -73,11 +73,14 @@ ApiWorker::Impl::Route ApiWorker::Impl::match(const std::vector<std::string>& s)
   if (s.empty() || (s.size() == 2 && (s[0] == "articles" || s[0] == "authors"))) return {"page", {v::get}};
   if (s.size() == 3 && s[0] == "articles" && s[2] == "history") return {"page", {v::get}};
   if (s.size() == 2 && s[0] == "static") return {"asset", {v::get}};
+  if (s.size() == 1 && s[0] == "opensearch.xml") return {"opensearch", {v::get}};
+  if (s.size() == 1 && s[0] == "feed.atom") return {"feed", {v::get}};
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return {};
   if (s.size() == 3) {
     if (s[2] == "search" || s[2] == "suggest" || s[2] == "facets" || s[2] == "fields" || s[2] == "stats")
       return {s[2], {v::get}};
     if (s[2] == "openapi.json") return {"openapi", {v::get}};
+    if (s[2] == "search.atom") return {"search_atom", {v::get}};
     if (s[2] == "import") return {"import", {v::post}};
   }
   if (s.size() == 3 && s[2] == "runs") return {"runs", {v::get}};
@@ -104,7 +107,8 @@ std::string ApiWorker::Impl::allow_header(const Route& r) {
 
 // nullopt when the request may go on, else the 401 or 403.
 std::optional<Response> ApiWorker::Impl::authorize(const Request& req, const std::string& route, bool write) {
-  bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "fields" || route == "page" || route == "asset";
+  bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "fields" || route == "page" || route == "asset" ||
+              route == "opensearch";
   caller.clear();
   if (!write && (!options.require_read_token || open)) return std::nullopt;
   Scope needed = route == "run_revert" ? Scope::kAdmin : write ? Scope::kWrite : Scope::kRead;
@@ -149,7 +153,13 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
     if (!search_index()) return problem(Problem::kUnavailable, "the index is not built yet");
     return json_response({{"status", "ready"}, {"documents", searcher->documents()}});
   }
-  if (r.name == "page") return page_asset("index.html");  // its parameters are the page's
+  // The page's parameters are the page's; an article's page has its metadata.
+  if (r.name == "page" && s.size() == 2 && s[0] == "articles") return article_page(req, s[1], t.params);
+  if (r.name == "page") return page_asset("index.html");
+  if (r.name == "opensearch") {
+    Query q(t.params, {});
+    return opensearch(req);
+  }
   if (r.name == "asset") {
     Query q(t.params, {});
     return page_asset(s[1]);
@@ -163,6 +173,11 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
     return r.name == "history" ? history(type, s[3], t.params) : revision(type, s[3], s[5], t.params);
   }
   if (r.name == "search") return search(t.params);
+  if (r.name == "search_atom") return search_atom(req, t.params, false);
+  if (r.name == "feed") {
+    Query q(t.params, {});
+    return search_atom(req, t.params, true);
+  }
   if (r.name == "suggest") return suggest(t.params);
   if (r.name == "facets") return facets(t.params);
   if (r.name == "fields") return fields(t.params);

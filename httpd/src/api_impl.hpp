@@ -48,7 +48,13 @@ struct ApiWorker::Impl {
   // The searcher at the index's latest commit; nullptr while there is no index.
   indexer::Searcher* search_index();
   archive::Snapshot snapshot();
+  // A search's parameters (those of GET /api/v1/search) as a request;
+  // BadRequest for one it does not take.
+  indexer::SearchRequest search_request(const Params& params);
   Response search(const Params& params);
+  // A search as an Atom feed (handlers_page.cpp): /api/v1/search.atom with
+  // the search's parameters, /feed.atom the newest articles.
+  Response search_atom(const Request& req, const Params& params, bool newest);
   Response suggest(const Params& params);
   Response facets(const Params& params);
   Response fields(const Params& params);
@@ -66,6 +72,12 @@ struct ApiWorker::Impl {
   // reads the path itself), and its assets. Built in (web_assets.hpp), so
   // no file of the machine is ever read for a request.
   Response page_asset(const std::string& name);
+  // An article's page (handlers_page.cpp): the staff page with the
+  // article's citation metadata in its head (Highwire citation_* tags,
+  // schema.org JSON-LD, links to its other languages), read without
+  // running the page's scripts; and the archive's OpenSearch description.
+  Response article_page(const Request& req, const std::string& id, const Params& params);
+  Response opensearch(const Request& req);
   Response stats(const Params& params);
   // JSON Lines through the importer, as `defter import` takes them.
   std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> import_text(

@@ -3,7 +3,7 @@
 
 namespace defter::httpd {
 
-Response ApiWorker::Impl::search(const Params& params) {
+indexer::SearchRequest ApiWorker::Impl::search_request(const Params& params) {
   // The filters are the field table's (indexer/fields.hpp), each a parameter.
   static const std::set<std::string> kAccepted = [] {
     std::set<std::string> names = {"q",      "from",    "to",     "sort",       "page",      "size",         "prefer",
@@ -33,6 +33,11 @@ Response ApiWorker::Impl::search(const Params& params) {
   req.highlight = q.flag("highlight", true);
   req.snippet_chars = q.number("snippet_chars", req.snippet_chars, 0, 2000);
   req.budget = options.search_budget;
+  return req;
+}
+
+Response ApiWorker::Impl::search(const Params& params) {
+  indexer::SearchRequest req = search_request(params);
   auto* s = search_index();
   if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
   auto r = s->search(req);

@@ -45,7 +45,7 @@ class Client {
   }
 
   Reply send(http::request<http::string_body> req, bool head = false) {
-    req.set(http::field::host, "127.0.0.1");
+    if (req[http::field::host].empty()) req.set(http::field::host, "127.0.0.1");
     if (!req.has_content_length() && !req.chunked() && !req.body().empty()) req.prepare_payload();
     stream_.expires_after(std::chrono::seconds(30));
     http::write(stream_, req);
