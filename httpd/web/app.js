@@ -265,7 +265,10 @@ async function renderSearch(signal) {
     el('label', { class: 'sort' }, t('sort'), ' ',
       el('select', {
         id: 'sort', onchange: e => navigate(searchUrl({ ...state, sort: e.target.value, page: 1 })),
-      }, ['relevance', 'newest', 'oldest'].map(s => el('option', { value: s, selected: s === sort }, t('sort_' + s))))));
+      }, ['relevance', 'newest', 'oldest'].map(s => el('option', { value: s, selected: s === sort }, t('sort_' + s))))),
+    // The same search as an Atom feed, for a feed reader.
+    el('a', { class: 'feed', href: '/api/v1/search.atom' + searchUrl({ ...state, page: 1 }).slice(1), type: 'application/atom+xml' },
+      t('feed')));
   const suggestion = r.suggestion ? el('p', { class: 'did-you-mean' }, t('did_you_mean'), ': ',
     el('a', { href: searchUrl({ ...state, q: r.suggestion, page: 1 }) }, r.suggestion), '?') : null;
   const list = r.hits.length

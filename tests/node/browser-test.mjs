@@ -35,6 +35,12 @@ await scenario('a search and its results', async page => {
   await searched(page);
   const dates = await page.$$eval('.hit-meta time', ts => ts.map(t => t.getAttribute('datetime')));
   check(dates.join() === [...dates].sort().join(), `oldest first gives ${dates.join(', ')}`);
+  // The search as a feed: the link names the same search, and the server
+  // answers it with Atom.
+  const feedHref = await page.getAttribute('a.feed', 'href');
+  check(feedHref === '/api/v1/search.atom?q=Kazakhstan&sort=oldest', `the feed link is ${feedHref}`);
+  const feed = await page.evaluate(async href => (await fetch(href)).text(), feedHref);
+  check(feed.includes('<feed xmlns="http://www.w3.org/2005/Atom">') && feed.includes('<entry>'), 'the feed is not Atom');
   // Did you mean: a misspelt word.
   await page.goto(`${base}/?q=Kazakhstn`);
   await searched(page);
