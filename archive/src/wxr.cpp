@@ -6,6 +6,7 @@
 // its record as a JSON line to an unlinked temporary file, which the
 // importer then reads as it reads any JSON Lines file.
 #include <fcntl.h>
+#include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 #include <unistd.h>
 
@@ -311,6 +312,9 @@ class WxrImport {
         notes_(notes) {}
 
   Result<ImportSummary> run() {
+    // libxml2 sets up its global state here, once, before posts are parsed
+    // on two threads (its documentation asks this of threaded programs).
+    xmlInitParser();
     Spool spool;
     {
       // The archive read for its authors, and let go before the import: a
