@@ -354,7 +354,18 @@ class Converter {
       }
       std::size_t end = i + 1;
       while (end < size && !is_space(raw[end]) && !nbsp(end)) ++end;
-      in.put_text(raw.substr(i, end - i));
+      std::string_view word = raw.substr(i, end - i);
+      if (word.find_first_of(kMarks) == std::string_view::npos) {
+        in.put_text(word);
+      } else {
+        // The two control characters that mark a superscript number here
+        // are no text (nor valid in HTML): dropped.
+        std::string clean(word);
+        clean.erase(std::remove_if(clean.begin(), clean.end(),
+                                   [](char c) { return c == kMarkOpen || c == kMarkClose; }),
+                    clean.end());
+        if (!clean.empty()) in.put_text(clean);
+      }
       i = end;
     }
   }
@@ -660,8 +671,9 @@ Converted convert(std::string_view html, bool classic,
     std::string& md = blocks[i].md;
     for (std::size_t at; (at = md.find(kMarkOpen)) != std::string::npos;) {
       std::size_t close = md.find(kMarkClose, at);
-      std::string n = md.substr(at + 1, close - at - 1);
-      md.replace(at, close - at + 1, numbers.count(std::stoi(n)) ? "[" + n + "]" : n);
+      std::string n = md.substr(at + 1, close == std::string::npos ? 0 : close - at - 1);
+      bool note = digits(n) && numbers.count(std::stoi(n));
+      md.replace(at, close == std::string::npos ? 1 : close - at + 1, note ? "[" + n + "]" : n);
     }
     out.body += (out.body.empty() ? "" : "\n\n") + md;
   }

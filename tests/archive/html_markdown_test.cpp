@@ -137,3 +137,10 @@ TEST_CASE("hostile and broken HTML converts without crashing", "[html]") {
   CHECK(convert("<div><div><p>fine</p></div></div>", false).error.empty());
   CHECK(plain_of_html("Steps &amp; Cooperation &#8211; <i>2023</i>") == "Steps & Cooperation – 2023");
 }
+
+TEST_CASE("control characters the converter uses as marks are not taken from the text", "[html]") {
+  // U+0001 and U+0002 mark superscript numbers inside the converter.
+  auto c = convert("<p>a\x01" "12\x02 b<sup>3</sup> <code>x\x01y</code></p><ol><li>n</li></ol>", false);
+  CHECK(c.body.find_first_of("\x01\x02") == std::string::npos);
+  CHECK(c.body.find("a12 b3") != std::string::npos);
+}
