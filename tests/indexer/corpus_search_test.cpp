@@ -98,7 +98,7 @@ TEST_CASE("a facet with one selection counts in one pass what a pass per facet c
 }
 
 TEST_CASE("phrases by pair terms and prefixes by one merged list find what positions and Xapian's wildcards find", "[indexer][search]") {
-  Generated g(1500, 80, 11);
+  Generated g(static_cast<int>(test::scaled(1500, 500)), 80, 11);
   auto& archive = g.archive;
   auto& io = g.options;
   auto& dir = g.dir;
