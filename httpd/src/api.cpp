@@ -81,6 +81,8 @@ ApiWorker::Impl::Route ApiWorker::Impl::match(const std::vector<std::string>& s)
       return {s[2], {v::get}};
     if (s[2] == "openapi.json") return {"openapi", {v::get}};
     if (s[2] == "search.atom") return {"search_atom", {v::get}};
+    if (s[2] == "search.csv" || s[2] == "search.ris" || s[2] == "search.bib" || s[2] == "search.csl.json")
+      return {"search_export", {v::get}};
     if (s[2] == "import") return {"import", {v::post}};
   }
   if (s.size() == 3 && s[2] == "runs") return {"runs", {v::get}};
@@ -174,6 +176,8 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
   }
   if (r.name == "search") return search(t.params);
   if (r.name == "search_atom") return search_atom(req, t.params, false);
+  if (r.name == "search_export")
+    return search_export(req, t.params, *indexer::parse_export_format(s[2].substr(std::string("search.").size())));
   if (r.name == "feed") {
     Query q(t.params, {});
     return search_atom(req, t.params, true);

@@ -55,6 +55,9 @@ struct ApiWorker::Impl {
   // A search as an Atom feed (handlers_page.cpp): /api/v1/search.atom with
   // the search's parameters, /feed.atom the newest articles.
   Response search_atom(const Request& req, const Params& params, bool newest);
+  // A search's articles as CSV, RIS, BibTeX or CSL-JSON (indexer/exports.hpp),
+  // at most options.max_export of them.
+  Response search_export(const Request& req, const Params& params, indexer::ExportFormat format);
   Response suggest(const Params& params);
   Response facets(const Params& params);
   Response fields(const Params& params);

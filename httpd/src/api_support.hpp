@@ -19,6 +19,7 @@
 #include "defter/archive/importer.hpp"
 #include "defter/httpd/tokens.hpp"
 #include "defter/indexer/data_dir.hpp"
+#include "defter/indexer/exports.hpp"
 #include "defter/indexer/pages.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/schema/json_text.hpp"

@@ -159,6 +159,28 @@ Response ApiWorker::Impl::search_atom(const Request& req, const Params& params, 
   return res;
 }
 
+Response ApiWorker::Impl::search_export(const Request& req, const Params& params,
+                                        indexer::ExportFormat format) {
+  indexer::SearchRequest request = search_request(params);
+  auto* index = search_index();
+  if (!index) return problem(Problem::kUnavailable, "the index is not built yet");
+  archive::Snapshot snap = snapshot();
+  auto out =
+      indexer::export_search(*index, snap, request, format, options.max_export, origin_of(req));
+  if (!out) throw out.status();
+  Response res{http::status::ok, 11};
+  res.set(http::field::content_type, indexer::export_content_type(format));
+  res.set(http::field::content_disposition,
+          std::string("attachment; filename=\"") + indexer::export_file_name(format) + "\"");
+  res.set(http::field::cache_control, "no-cache");
+  // How many the search found, and how many the export holds (the
+  // operator's --export-limit).
+  res.set("X-Total-Count", std::to_string(out->total));
+  res.set("X-Exported-Count", std::to_string(out->written));
+  res.body() = std::move(out->body);
+  return res;
+}
+
 Response ApiWorker::Impl::article_page(const Request& req, const std::string& id,
                                        const Params& params) {
   Response page = page_asset("index.html");

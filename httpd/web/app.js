@@ -268,7 +268,13 @@ async function renderSearch(signal) {
       }, ['relevance', 'newest', 'oldest'].map(s => el('option', { value: s, selected: s === sort }, t('sort_' + s))))),
     // The same search as an Atom feed, for a feed reader.
     el('a', { class: 'feed', href: '/api/v1/search.atom' + searchUrl({ ...state, page: 1 }).slice(1), type: 'application/atom+xml' },
-      t('feed')));
+      t('feed')),
+    // Every article it finds, as a file for a spreadsheet or a reference manager.
+    el('details', { class: 'download' },
+      el('summary', {}, t('download')),
+      el('ul', {}, [['csv', 'download_csv'], ['ris', 'download_ris'], ['bib', 'download_bib'], ['csl.json', 'download_csl']]
+        .map(([ext, label]) => el('li', {},
+          el('a', { href: `/api/v1/search.${ext}` + searchUrl({ ...state, page: 1 }).slice(1), download: true }, t(label)))))));
   const suggestion = r.suggestion ? el('p', { class: 'did-you-mean' }, t('did_you_mean'), ': ',
     el('a', { href: searchUrl({ ...state, q: r.suggestion, page: 1 }) }, r.suggestion), '?') : null;
   const list = r.hits.length

@@ -41,6 +41,13 @@ await scenario('a search and its results', async page => {
   check(feedHref === '/api/v1/search.atom?q=Kazakhstan&sort=oldest', `the feed link is ${feedHref}`);
   const feed = await page.evaluate(async href => (await fetch(href)).text(), feedHref);
   check(feed.includes('<feed xmlns="http://www.w3.org/2005/Atom">') && feed.includes('<entry>'), 'the feed is not Atom');
+  // The results as files: one link a format, the same search.
+  const downloads = await page.$$eval('.download a', as => as.map(a => a.getAttribute('href')));
+  check(downloads.join() === ['csv', 'ris', 'bib', 'csl.json'].map(e => `/api/v1/search.${e}?q=Kazakhstan&sort=oldest`).join(),
+    `the download links are ${downloads.join(', ')}`);
+  const csv = await page.evaluate(async href => (await fetch(href)).text(), downloads[0]);
+  // (fetch's text() takes the byte order mark off, as a spreadsheet does)
+  check(csv.replace(/^\ufeff/, '').startsWith('id,title,authors,published'), 'the CSV download is not the export');
   // Did you mean: a misspelt word.
   await page.goto(`${base}/?q=Kazakhstn`);
   await searched(page);

@@ -98,6 +98,9 @@ struct SearchArgs {
   std::vector<std::string> prefer;  // preferred translation languages
   std::size_t page = 1, size = 10;
   bool json = false;
+  std::string format;  // csv, ris, bibtex, csl: every article found, as that file (indexer/exports.hpp)
+  std::uint64_t limit = 10000;  // with format: at most this many
+  std::string base_url = "http://127.0.0.1:8080";  // with format: where the articles' URLs point
 };
 // Results in a terminal (colours only on a terminal), facet counts under
 // them; with json, exactly the HTTP API's JSON.

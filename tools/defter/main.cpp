@@ -177,6 +177,14 @@ int main(int argc, char** argv) {
   se->add_option("--ui-lang", search.ui_lang, "language of country and language names (default: the terminal's, when en, tr or ru)")
       ->type_name("LANG");
   se->add_flag("--json", search.json, "the HTTP API's JSON");
+  se->add_option("--format", search.format,
+                 "every article found (not a page) as csv (a spreadsheet's), ris, bibtex or csl (CSL-JSON), "
+                 "for reference managers")
+      ->check(CLI::IsMember({"csv", "ris", "bibtex", "csl"}))->type_name("FORMAT");
+  se->add_option("--limit", search.limit, "with --format: at most this many articles")
+      ->check(CLI::Range(1, 10000000))->capture_default_str();
+  se->add_option("--base-url", search.base_url, "with --format: the served archive's address, for the articles' URLs")
+      ->capture_default_str()->type_name("URL");
   se->get_option("--prefer")->allow_extra_args(false);
   std::string suggest_prefix;
   bool suggest_json = false;
@@ -197,6 +205,9 @@ int main(int argc, char** argv) {
   sv->add_option("--max-connections", serve.max_connections, "open connections at most (beyond: 503)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))->capture_default_str();
   sv->add_option("--max-body", serve.max_body_bytes, "largest request body, in bytes (beyond: 413)")->capture_default_str();
+  sv->add_option("--export-limit", serve.max_export,
+                 "most articles an export of a search holds (/api/v1/search.csv, .ris, .bib, .csl.json)")
+      ->check(CLI::Range(1, 1000000))->capture_default_str();
   sv->add_option("--max-page-size", serve.max_page_size, "most hits a search page may ask for")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))->capture_default_str();
   sv->add_option("--request-timeout", request_timeout, "seconds a request may take to arrive")

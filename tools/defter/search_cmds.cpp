@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "defter/archive/archive.hpp"
+#include "defter/indexer/exports.hpp"
 #include "defter/indexer/index.hpp"
 #include "defter/indexer/search.hpp"
 
@@ -64,6 +65,25 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
   req.size = args.size;
   req.languages = args.prefer;
   req.ui_lang = args.ui_lang;
+  if (!args.format.empty()) {
+    // Every article the search finds (not a page of them), as a file.
+    auto format = indexer::parse_export_format(args.format);
+    auto snap = archive->snapshot();
+    if (!snap) return fail(snap.status());
+    auto out = indexer::export_search(**searcher, *snap, req, *format, args.limit, args.base_url);
+    if (!out) {
+      if (out.status().code() == Code::kInvalidArgument) {
+        std::cerr << "defter: " << out.status().message() << "\n";
+        return kExitUsage;
+      }
+      return fail(out.status());
+    }
+    std::cout << out->body << std::flush;
+    if (out->written < out->total)
+      std::cerr << fmt::format("defter: {} of {} articles exported (--limit {})\n", out->written, out->total,
+                               args.limit);
+    return std::cout ? kExitOk : kExitStorage;
+  }
   auto resp = (*searcher)->search(req);
   if (!resp) {
     if (resp.status().code() == Code::kInvalidArgument) {

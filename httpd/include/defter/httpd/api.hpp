@@ -74,6 +74,7 @@ struct ApiOptions {
   std::filesystem::path data;      // the data directory: archive/ and index/
   std::size_t max_page_size = indexer::kMaxPageSize;
   std::size_t max_facet_size = 1000;
+  std::size_t max_export = 1000;  // most articles an export of a search (CSV, RIS, BibTeX, CSL-JSON) holds
   bool require_read_token = false;  // reads need a token (any scope) too
   // How long one search, suggest or facets request may take (0: no limit);
   // past it the answer is 503 with Retry-After.

@@ -74,6 +74,7 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};  // then connections still open are closed
   double rate_limit = 0;  // requests per second per client address (bursts of twice that); 0: none
   std::size_t max_page_size = indexer::kMaxPageSize;
+  std::size_t max_export = 1000;  // most articles an export of a search holds
   bool require_read_token = false;  // reads need a token too (any scope); writes always need write
   // Compressed articles and authors kept by version (ETag), shared by the
   // threads: each version is compressed once (0: compressed every time).
