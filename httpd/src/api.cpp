@@ -264,9 +264,36 @@ bool ApiWorker::ready() {
   }
 }
 
+namespace {
+
+// The request's Origin when the operator allows it (--cors-origin), else "".
+std::string allowed_origin(const Request& req, const std::vector<std::string>& allowed) {
+  std::string origin(req[http::field::origin]);
+  if (origin.empty() || allowed.empty()) return "";
+  for (const auto& a : allowed)
+    if (a == "*" || a == origin) return origin;
+  return "";
+}
+
+}  // namespace
+
 Response ApiWorker::handle(const Request& req, Outcome& outcome) {
   outcome = Outcome{};
   impl_->caller.clear();
+  const std::string origin = allowed_origin(req, impl_->options.cors_origins);
+  // A browser's preflight for a page of an allowed origin: what it may send.
+  if (!origin.empty() && req.method() == http::verb::options &&
+      !req[http::field::access_control_request_method].empty()) {
+    Response pre{http::status::no_content, req.version()};
+    pre.set(http::field::access_control_allow_origin, origin);
+    pre.set(http::field::access_control_allow_methods, "GET, HEAD, PUT, DELETE, POST");
+    pre.set(http::field::access_control_allow_headers, "Authorization, Content-Type, If-None-Match");
+    pre.set(http::field::access_control_max_age, "600");
+    pre.set(http::field::vary, "Origin");
+    pre.keep_alive(req.keep_alive());
+    outcome.route = "preflight";
+    return pre;
+  }
   Response res;
   try {
     res = impl_->route(req, parse_target(sv(req.target())), outcome.route);
@@ -284,6 +311,12 @@ Response ApiWorker::handle(const Request& req, Outcome& outcome) {
   res.keep_alive(req.keep_alive());
   if (res.result() == http::status::service_unavailable && res[http::field::retry_after].empty())
     res.set(http::field::retry_after, "5");
+  if (!origin.empty()) {
+    res.set(http::field::access_control_allow_origin, origin);
+    res.set(http::field::access_control_expose_headers,
+            "ETag, Location, Retry-After, X-Request-Id, X-Total-Count, X-Exported-Count");
+    res.set(http::field::vary, "Origin");
+  }
   return res;
 }
 

@@ -67,6 +67,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     api_options.max_page_size = o.max_page_size;
     api_options.max_export = o.max_export;
     api_options.require_read_token = o.require_read_token;
+    api_options.cors_origins = o.cors_origins;
     api_options.on_write = [this](const std::vector<std::pair<schema::RecordType, std::string>>& records) {
       std::lock_guard lock(live_mutex);
       if (live) live->index_first(records);

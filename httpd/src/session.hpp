@@ -287,7 +287,11 @@ class Session : public std::enable_shared_from_this<Session> {
         res.set(http::field::content_encoding, "gzip");
       }
     }
-    if (res.body().size() >= 1024 || res.count(http::field::content_encoding) > 0) res.set(http::field::vary, "Accept-Encoding");
+    if (res.body().size() >= 1024 || res.count(http::field::content_encoding) > 0) {
+      // Kept beside what the answer already varies on (Origin, under CORS).
+      std::string vary(res[http::field::vary]);
+      res.set(http::field::vary, vary.empty() ? "Accept-Encoding" : vary + ", Accept-Encoding");
+    }
     res.prepare_payload();
     if (req.method() == http::verb::head) {
       auto length = res.body().size();

@@ -322,3 +322,58 @@ TEST_CASE("the newest articles and any search are Atom feeds, each entry linking
                   "newest analyses\" "
                   "href=\"/feed.atom\">") != std::string::npos);
 }
+
+TEST_CASE("CORS: off by default, and a listed origin's preflight answered and its answers marked",
+          "[httpd][e2e]") {
+  auto request = [](Served& s, http::verb verb, const std::string& target,
+                    const std::map<std::string, std::string>& headers) {
+    Client c(s.server->port());
+    http::request<http::string_body> req{verb, target, 11};
+    for (const auto& [k, v] : headers) req.set(k, v);
+    return c.send(std::move(req));
+  };
+  const std::string site = "https://catalogue.example";
+  {
+    Served s;  // no --cors-origin: a browser on another origin gets nothing to read
+    Reply pre = request(s, http::verb::options, "/api/v1/search",
+                        {{"Origin", site}, {"Access-Control-Request-Method", "GET"}});
+    CHECK(pre.result() == http::status::method_not_allowed);
+    CHECK(pre[http::field::access_control_allow_origin].empty());
+    Reply get = request(s, http::verb::get, "/api/v1/search?q=Kazakhstan", {{"Origin", site}});
+    CHECK(get.result() == http::status::ok);
+    CHECK(get[http::field::access_control_allow_origin].empty());
+  }
+  httpd::ServerOptions o;
+  o.cors_origins = {site};
+  Served s(o);
+  Reply pre = request(s, http::verb::options, "/api/v1/articles/" + kSeed,
+                      {{"Origin", site},
+                       {"Access-Control-Request-Method", "PUT"},
+                       {"Access-Control-Request-Headers", "authorization, content-type"}});
+  CHECK(pre.result() == http::status::no_content);
+  CHECK(std::string(pre[http::field::access_control_allow_origin]) == site);
+  CHECK(std::string(pre[http::field::access_control_allow_methods]).find("PUT") !=
+        std::string::npos);
+  CHECK(std::string(pre[http::field::access_control_allow_headers]) ==
+        "Authorization, Content-Type, If-None-Match");
+  CHECK(std::string(pre[http::field::vary]) == "Origin");
+  Reply get = request(s, http::verb::get, "/api/v1/search?q=Kazakhstan",
+                      {{"Origin", site}, {"Accept-Encoding", "gzip"}});
+  CHECK(get.result() == http::status::ok);
+  CHECK(std::string(get[http::field::access_control_allow_origin]) == site);
+  CHECK(std::string(get[http::field::access_control_expose_headers]).find("ETag") !=
+        std::string::npos);
+  CHECK(std::string(get[http::field::vary]) == "Origin, Accept-Encoding");
+  // An origin not listed: no CORS headers, so its pages cannot read the answer.
+  Reply other = request(s, http::verb::get, "/api/v1/search?q=Kazakhstan",
+                        {{"Origin", "https://evil.example"}});
+  CHECK(other[http::field::access_control_allow_origin].empty());
+  Reply other_pre =
+      request(s, http::verb::options, "/api/v1/search",
+              {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}});
+  CHECK(other_pre[http::field::access_control_allow_origin].empty());
+  // Errors are marked too, so the page can read why.
+  Reply bad = request(s, http::verb::get, "/api/v1/search?bogus=1", {{"Origin", site}});
+  CHECK(bad.result() == http::status::bad_request);
+  CHECK(std::string(bad[http::field::access_control_allow_origin]) == site);
+}

@@ -238,6 +238,10 @@ int main(int argc, char** argv) {
   auto* tok_revoke = tok->add_subcommand("revoke", "revoke a token by name");
   tok_revoke->add_option("name", token_name, "the token's name")->required();
   sv->add_flag("--require-read-token", serve.require_read_token, "reads need a token too (any scope)");
+  sv->add_option("--cors-origin", serve.cors_origins,
+                 "a web origin (https://catalogue.example) whose pages may call the API from a browser; "
+                 "once per origin, * for any (default: none)")
+      ->allow_extra_args(false)->type_name("ORIGIN");
 
   // The shell completions and the man page, made by the build from these
   // definitions (hidden: not a command for users).

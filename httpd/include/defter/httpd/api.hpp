@@ -76,6 +76,9 @@ struct ApiOptions {
   std::size_t max_facet_size = 1000;
   std::size_t max_export = 1000;  // most articles an export of a search (CSV, RIS, BibTeX, CSL-JSON) holds
   bool require_read_token = false;  // reads need a token (any scope) too
+  // Web pages of these origins ("https://catalogue.example", or "*": any)
+  // may call the API from a browser (CORS); none by default.
+  std::vector<std::string> cors_origins;
   // How long one search, suggest or facets request may take (0: no limit);
   // past it the answer is 503 with Retry-After.
   std::chrono::milliseconds search_budget{3000};
