@@ -33,7 +33,7 @@ TEST_CASE("a search's articles as CSV, RIS, BibTeX and CSL-JSON, read back by ot
   std::map<std::string, std::string> files;
   for (const char* ext : {"csv", "ris", "bib", "csl.json"}) {
     INFO(ext);
-    Reply r = s.get(std::string("/api/v1/search.") + ext + "?" + query, {}, false);
+    Reply r = s.get(std::string("/api/v1/search.") + ext + "?" + query);  // checked against the API document
     REQUIRE(r.result() == http::status::ok);
     CHECK(std::string(r[http::field::content_disposition]) ==
           std::string("attachment; filename=\"defter-search.") + ext + "\"");
