@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "html_text.hpp"
+
 namespace defter::archive::html_markdown {
 
 // A superscript number in the text, written as a marker [n] once the notes
@@ -23,17 +25,11 @@ struct Block {
   int start = 1;
 };
 
-// Whitespace runs (no-break spaces too) as one space, none at the ends.
-std::string collapsed(std::string_view raw);
-
 // The shortcodes that stand for media taken out of `html` ([caption]
 // with its image and text, [gallery], [embed], [video], [audio],
 // [playlist]), each named in `dropped`; `images` and `media` count them.
 std::string without_media_shortcodes(std::string html, std::vector<std::string>& dropped,
                                      int& images, int& media);
-
-// A name for what was left out: collapsed, at most 60 bytes.
-std::string shortened(std::string text);
 
 struct Notes {
   std::vector<std::string> texts;

@@ -14,37 +14,10 @@
 #include <unordered_map>
 
 #include "html_blocks.hpp"
+#include "html_text.hpp"
 #include "xml_nodes.hpp"
 
 namespace defter::archive::html_markdown {
-
-std::string collapsed(std::string_view raw) {
-  auto is_space = [](char c) {
-    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
-  };
-  std::string out;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    bool nbsp = raw.compare(i, 2, "\xC2\xA0") == 0;
-    if (is_space(raw[i]) || nbsp) {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-      if (nbsp) ++i;
-      continue;
-    }
-    out += raw[i];
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::string shortened(std::string text) {
-  text = collapsed(text);
-  if (text.size() > 60) {
-    std::size_t cut = 57;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    text = text.substr(0, cut) + "...";
-  }
-  return text;
-}
 
 namespace {
 
@@ -60,93 +33,6 @@ std::string name_of(const xmlNode* n) {
 }
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
-
-bool digits(std::string_view s) {
-  return !s.empty() && s.size() <= 5 && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c));
-  });
-}
-
-// Text as CommonMark shows it literally; "[12]" stays as written, the
-// archive's footnote marker.
-std::string escaped(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '[') {
-      std::size_t close = text.find(']', i);
-      if (close != std::string_view::npos && digits(text.substr(i + 1, close - i - 1))) {
-        out.append(text.substr(i, close - i + 1));
-        i = close;
-        continue;
-      }
-    }
-    bool entity = c == '&' && i + 1 < text.size() &&
-                  (std::isalnum(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '#');
-    if (c == '\\' || c == '`' || c == '*' || c == '_' || c == '<' || c == '[' || c == ']' || entity)
-      out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-// A line that would otherwise start a heading, quote, list or break.
-std::string line_start_safe(std::string line) {
-  if (line.empty()) return line;
-  char c = line[0];
-  if (c == '#' || c == '>' || c == '-' || c == '+' || c == '=' || c == '~') return "\\" + line;
-  std::size_t d = 0;
-  while (d < line.size() && d < 9 && std::isdigit(static_cast<unsigned char>(line[d]))) ++d;
-  if (d > 0 && d < line.size() && (line[d] == '.' || line[d] == ')')) line.insert(d, "\\");
-  return line;
-}
-
-// Inline content in both forms: CommonMark for the body, plain text for
-// notes and headings. Spaces and breaks wait until content follows them.
-struct Inline {
-  std::string md, plain;
-  bool lead_space = false, space = false, brk = false;
-
-  void put(std::string_view m, std::string_view p) {
-    if (m.empty() && p.empty()) return;
-    if (!md.empty() || !plain.empty()) {
-      if (brk) {
-        md += "\\\n";
-        plain += '\n';
-      } else if (space) {
-        md += ' ';
-        plain += ' ';
-      }
-    }
-    space = brk = false;
-    md += m;
-    plain += p;
-  }
-  // A word of text: escaped in the CommonMark, as it is in the plain text.
-  void put_text(std::string_view word) {
-    if (word.find_first_of("\\`*_<[]&") == std::string_view::npos) {
-      put(word, word);
-    } else {
-      put(escaped(word), word);
-    }
-  }
-  void whitespace() {
-    if (md.empty() && plain.empty())
-      lead_space = true;
-    else
-      space = true;
-  }
-  void line_break() {
-    if (!md.empty() || !plain.empty()) brk = true;
-  }
-  // Another inline's content inside `open` and `close` (emphasis), its
-  // outer spaces outside them.
-  void wrap(const Inline& inner, std::string_view open, std::string_view close) {
-    if (inner.lead_space) whitespace();
-    if (!inner.md.empty()) put(std::string(open) + inner.md + std::string(close), inner.plain);
-    if (inner.space || inner.brk) whitespace();
-  }
-};
 
 // What an element is to the converter, by its name.
 enum class Tag {

@@ -9,9 +9,7 @@
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <memory>
 #include <thread>
 #include <optional>
