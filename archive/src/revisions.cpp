@@ -373,6 +373,40 @@ Result<std::optional<Revision>> Reader::last_revision(RecordType type, std::stri
   return std::optional<Revision>(revision_of(*j));
 }
 
+Status Reader::for_each_record_stamp(RecordType type, std::string_view after,
+                                     const std::function<bool(const RecordStamp&)>& fn) const {
+  const int db = type == RecordType::kAuthor ? kAuthors : kArticles;
+  const std::string kind = record_key(type, "");
+  std::string at(after);
+  while (true) {
+    // The first id past `at` that the records hold, and the first that
+    // the revisions name (a record's revision keys are its key, NUL, a
+    // number: the key with \x01 after it is past them all).
+    std::optional<std::string> live, revised;
+    Status s = txn_->scan(db, at.empty() ? std::string() : at + '\0', "", [&](std::string_view key, std::string_view) {
+      live = std::string(key);
+      return false;
+    });
+    if (!s.ok()) return s;
+    s = txn_->scan(kRevisions, at.empty() ? kind : kind + at + '\x01', kind, [&](std::string_view key, std::string_view) {
+      revised = std::string(key.substr(kind.size(), key.find('\0') - kind.size()));
+      return false;
+    });
+    if (!s.ok()) return s;
+    if (!live && !revised) return {};
+    RecordStamp stamp;
+    stamp.id = !live ? *revised : !revised ? *live : std::min(*live, *revised);
+    stamp.exists = live && *live == stamp.id;
+    if (revised && *revised == stamp.id) {
+      auto last = last_revision(type, stamp.id);
+      if (!last) return last.status();
+      stamp.last = std::move(*last);
+    }
+    if (!fn(stamp)) return {};
+    at = std::move(stamp.id);
+  }
+}
+
 Result<std::vector<StoredPart>> Reader::parts_at(RecordType type, std::string_view id, std::uint64_t n) const {
   std::string what = std::string(schema::type_name(type)) + " " + std::string(id);
   auto now = current_parts(*txn_, type, id);

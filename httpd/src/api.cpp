@@ -75,6 +75,9 @@ ApiWorker::Impl::Route ApiWorker::Impl::match(const std::vector<std::string>& s)
   if (s.size() == 2 && s[0] == "static") return {"asset", {v::get}};
   if (s.size() == 1 && s[0] == "opensearch.xml") return {"opensearch", {v::get}};
   if (s.size() == 1 && s[0] == "feed.atom") return {"feed", {v::get}};
+  // OAI-PMH: its requests by GET or by a form POST; the schema of its own format.
+  if (s.size() == 1 && s[0] == "oai") return {"oai", {v::get, v::post}};
+  if (s.size() == 2 && s[0] == "oai" && s[1] == "article.xsd") return {"oai_schema", {v::get}};
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return {};
   if (s.size() == 3) {
     if (s[2] == "search" || s[2] == "suggest" || s[2] == "facets" || s[2] == "fields" || s[2] == "stats")
@@ -110,7 +113,7 @@ std::string ApiWorker::Impl::allow_header(const Route& r) {
 // nullopt when the request may go on, else the 401 or 403.
 std::optional<Response> ApiWorker::Impl::authorize(const Request& req, const std::string& route, bool write) {
   bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "fields" || route == "page" || route == "asset" ||
-              route == "opensearch";
+              route == "opensearch" || route == "oai_schema";
   caller.clear();
   if (!write && (!options.require_read_token || open)) return std::nullopt;
   Scope needed = route == "run_revert" ? Scope::kAdmin : write ? Scope::kWrite : Scope::kRead;
@@ -145,7 +148,7 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
     res.set(http::field::allow, allow_header(r));
     return res;
   }
-  bool write = method != http::verb::get;
+  bool write = method != http::verb::get && r.name != "oai";  // an OAI-PMH POST reads
   if (auto refused = authorize(req, r.name, write)) return std::move(*refused);
   using v = http::verb;
   if (r.name == "metrics") return problem(Problem::kNotFound, "no such resource");  // the server's own
@@ -181,6 +184,11 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
   if (r.name == "feed") {
     Query q(t.params, {});
     return search_atom(req, t.params, true);
+  }
+  if (r.name == "oai") return oai(req, t.params);
+  if (r.name == "oai_schema") {
+    Query q(t.params, {});
+    return oai_schema();
   }
   if (r.name == "suggest") return suggest(t.params);
   if (r.name == "facets") return facets(t.params);
@@ -220,6 +228,7 @@ bool ApiWorker::admits_body(const Request& header) {
   try {
     Target t = parse_target(sv(header.target()));
     Impl::Route r = Impl::match(t.segments);
+    if (r.name == "oai" && header.method() == http::verb::post) return !impl_->authorize(header, r.name, false);
     bool takes_body = (r.name == "import" && header.method() == http::verb::post) ||
                       ((r.name == "article" || r.name == "author" || r.name == "translation") &&
                        header.method() == http::verb::put);

@@ -8,6 +8,15 @@
 
 namespace defter::httpd {
 
+namespace detail {
+// The request's own origin ("http://host:port"), for the absolute URLs
+// JSON-LD, OpenSearch, feeds and OAI-PMH need; a Host header that is not a
+// host name and port is not echoed ("http://localhost").
+std::string origin_of(const Request& req);
+// The time now, UTC, to the second: 2026-11-30T21:07:43Z.
+std::string now_time();
+}  // namespace detail
+
 using namespace detail;
 
 struct ApiWorker::Impl {
@@ -81,6 +90,10 @@ struct ApiWorker::Impl {
   // running the page's scripts; and the archive's OpenSearch description.
   Response article_page(const Request& req, const std::string& id, const Params& params);
   Response opensearch(const Request& req);
+  // OAI-PMH (handlers_oai.cpp, oai.hpp): a request by GET (its query) or
+  // by POST (a form body), and the schema of the archive's own format.
+  Response oai(const Request& req, const Params& query);
+  Response oai_schema();
   Response stats(const Params& params);
   // JSON Lines through the importer, as `defter import` takes them.
   std::pair<archive::ImportSummary, std::vector<archive::ImportProblem>> import_text(

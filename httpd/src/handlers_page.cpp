@@ -9,49 +9,15 @@
 #include <ctime>
 
 #include "api_impl.hpp"
+#include "xml_text.hpp"
 #include "defter/indexer/gazetteer.hpp"
 
 namespace defter::httpd {
 
 namespace {
 
-std::string attr_escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\n':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// The request's own origin ("http://host:port"), for the absolute URLs
-// JSON-LD and OpenSearch need; a Host header that is not a host name and
-// port is not echoed.
-std::string origin_of(const Request& req) {
-  std::string host(req[http::field::host]);
-  bool plain = !host.empty() && host.size() < 256 &&
-               std::all_of(host.begin(), host.end(), [](unsigned char c) {
-                 return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-               });
-  return "http://" + (plain ? host : std::string("localhost"));
-}
+// An attribute's text ('"' escaped, an apostrophe kept).
+std::string attr_escaped(const std::string& text) { return xml_text(text, false); }
 
 std::string meta(const std::string& name, const std::string& content) {
   return "<meta name=\"" + name + "\" content=\"" + attr_escaped(content) + "\">\n";
@@ -64,12 +30,7 @@ std::string highwire_date(std::string date) {
 }
 
 // XML text: the five characters that are markup escaped.
-std::string xml_escaped(const std::string& text) {
-  std::string out = attr_escaped(text);
-  for (std::size_t at = 0; (at = out.find('\'', at)) != std::string::npos; at += 6)
-    out.replace(at, 1, "&apos;");
-  return out;
-}
+std::string xml_escaped(const std::string& text) { return xml_text(text); }
 
 // RFC 3339, as Atom needs it, of a date as precise as the archive knows it.
 std::string atom_time(const std::string& date) {
@@ -79,7 +40,18 @@ std::string atom_time(const std::string& date) {
   return full + "T00:00:00Z";
 }
 
-std::string now_time() {
+}  // namespace
+
+std::string detail::origin_of(const Request& req) {
+  std::string host(req[http::field::host]);
+  bool plain = !host.empty() && host.size() < 256 &&
+               std::all_of(host.begin(), host.end(), [](unsigned char c) {
+                 return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+               });
+  return "http://" + (plain ? host : std::string("localhost"));
+}
+
+std::string detail::now_time() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -88,7 +60,6 @@ std::string now_time() {
   return buf;
 }
 
-}  // namespace
 
 Response ApiWorker::Impl::search_atom(const Request& req, const Params& params, bool newest) {
   Params given = params;

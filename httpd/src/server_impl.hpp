@@ -68,6 +68,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     api_options.max_export = o.max_export;
     api_options.require_read_token = o.require_read_token;
     api_options.cors_origins = o.cors_origins;
+    api_options.oai_name = o.oai_name;
+    api_options.oai_admin_email = o.oai_admin_email;
+    api_options.oai_repository_id = o.oai_repository_id;
+    api_options.oai_page_size = o.oai_page_size;
     api_options.on_write = [this](const std::vector<std::pair<schema::RecordType, std::string>>& records) {
       std::lock_guard lock(live_mutex);
       if (live) live->index_first(records);

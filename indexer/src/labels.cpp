@@ -1,4 +1,4 @@
-#include "labels.hpp"
+#include "defter/indexer/labels.hpp"
 
 #include <unicode/dtfmtsym.h>
 #include <unicode/locid.h>
@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-namespace defter::indexer::detail {
+namespace defter::indexer {
 
 std::string language_label(const std::string& lang, const std::string& ui) {
   icu::UnicodeString name;
@@ -35,4 +35,4 @@ std::string undated_label(const std::string& ui) {
   return "undated";
 }
 
-}  // namespace defter::indexer::detail
+}  // namespace defter::indexer

@@ -25,7 +25,7 @@
 #include "document.hpp"
 #include "facets.hpp"
 #include "index_files.hpp"
-#include "labels.hpp"
+#include "defter/indexer/labels.hpp"
 #include "match_deciders.hpp"
 #include "parallel_count.hpp"
 #include "query.hpp"

@@ -1,5 +1,7 @@
 // defter: the command line of the archive. Flags and environment are read
 // here and nowhere else; each subcommand is a call into the files commands.hpp lists.
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
@@ -208,6 +210,25 @@ int main(int argc, char** argv) {
   sv->add_option("--export-limit", serve.max_export,
                  "most articles an export of a search holds (/api/v1/search.csv, .ris, .bib, .csl.json)")
       ->check(CLI::Range(1, 1000000))->capture_default_str();
+  sv->add_option("--oai-name", serve.oai_name, "the repository's name, as Identify answers it")
+      ->capture_default_str();
+  sv->add_option("--oai-admin-email", serve.oai_admin_email, "the repository administrator's address (Identify)")
+      ->capture_default_str()->check([](const std::string& v) -> std::string {
+        auto at = v.find('@');
+        bool ok = at != std::string::npos && at > 0 && v.find('.', at + 2) != std::string::npos && v.back() != '.' &&
+                  v.find_first_of(" \t\n<>\"") == std::string::npos;
+        return ok ? "" : "an address like archive@institute.example";
+      });
+  sv->add_option("--oai-repository-id", serve.oai_repository_id,
+                 "the namespace of the items' identifiers: oai:ID:ARTICLE-ID (letters, digits, '.', '-')")
+      ->capture_default_str()->check([](const std::string& v) -> std::string {
+        bool ok = !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](unsigned char c) {
+          return std::isalnum(c) || c == '.' || c == '-';
+        });
+        return ok ? "" : "letters, digits, '.' and '-' (institute.example)";
+      });
+  sv->add_option("--oai-page-size", serve.oai_page_size, "items in one OAI-PMH list response (then a resumption token)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))->capture_default_str();
   sv->add_option("--max-page-size", serve.max_page_size, "most hits a search page may ask for")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))->capture_default_str();
   sv->add_option("--request-timeout", request_timeout, "seconds a request may take to arrive")

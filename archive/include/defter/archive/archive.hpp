@@ -191,6 +191,19 @@ class Reader {
   // The same as stored: every part the record has now or had at n, each
   // with its value at n (none: absent then). What a revert writes back.
   Result<std::vector<StoredPart>> parts_at(schema::RecordType type, std::string_view id, std::uint64_t n) const;
+  // Every author or article (`type`) the archive holds now or has a
+  // revision of, deleted ones included (a deletion is a revision pruning
+  // keeps: a record's newest), in id order from the first id after `after`
+  // (all when empty): its id, whether it exists now, and its newest
+  // revision (none for a record last written before revisions were kept).
+  // Return false from fn to stop. What a harvest of the archive lists.
+  struct RecordStamp {
+    std::string id;
+    bool exists = false;
+    std::optional<Revision> last;
+  };
+  Status for_each_record_stamp(schema::RecordType type, std::string_view after,
+                               const std::function<bool(const RecordStamp&)>& fn) const;
   // The runs, oldest first; one run (kNotFound when there is none).
   Result<std::vector<Run>> runs() const;
   Result<Run> run(std::uint64_t id) const;

@@ -76,6 +76,13 @@ struct ApiOptions {
   std::size_t max_facet_size = 1000;
   std::size_t max_export = 1000;  // most articles an export of a search (CSV, RIS, BibTeX, CSL-JSON) holds
   bool require_read_token = false;  // reads need a token (any scope) too
+  // OAI-PMH at /oai: the repository's name and its administrator's address
+  // (Identify), the namespace of its identifiers (oai:ID:ARTICLE-ID) and
+  // the items one list response holds.
+  std::string oai_name = "defter";
+  std::string oai_admin_email = "archivist@defter.invalid";
+  std::string oai_repository_id = "defter";
+  std::size_t oai_page_size = 100;
   // Web pages of these origins ("https://catalogue.example", or "*": any)
   // may call the API from a browser (CORS); none by default.
   std::vector<std::string> cors_origins;

@@ -77,6 +77,11 @@ struct ServerOptions {
   std::size_t max_export = 1000;  // most articles an export of a search holds
   bool require_read_token = false;  // reads need a token too (any scope); writes always need write
   std::vector<std::string> cors_origins;  // origins whose pages may call the API (CORS); "*": any
+  // OAI-PMH (ApiOptions has what each means).
+  std::string oai_name = "defter";
+  std::string oai_admin_email = "archivist@defter.invalid";
+  std::string oai_repository_id = "defter";
+  std::size_t oai_page_size = 100;
   // Compressed articles and authors kept by version (ETag), shared by the
   // threads: each version is compressed once (0: compressed every time).
   std::size_t gzip_cache_bytes = std::size_t{256} << 20;

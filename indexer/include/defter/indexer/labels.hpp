@@ -1,9 +1,10 @@
-// Facet labels in the reader's language, from ICU (internal to indexer/).
+// Labels in the reader's language, from ICU: the facets', and the names
+// the server gives the archive's languages (OAI-PMH sets).
 #pragma once
 
 #include <string>
 
-namespace defter::indexer::detail {
+namespace defter::indexer {
 
 // A language's name in `ui` ("tr" in "en": "Turkish"); the tag when ICU has none.
 std::string language_label(const std::string& lang, const std::string& ui);
@@ -12,4 +13,4 @@ std::string month_label(const std::string& yyyy_mm, const std::string& ui);
 // The year facet's value for undated articles, in `ui` (en, tr, ru; else English).
 std::string undated_label(const std::string& ui);
 
-}  // namespace defter::indexer::detail
+}  // namespace defter::indexer
