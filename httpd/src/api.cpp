@@ -22,18 +22,10 @@ bool etag_matches(std::string_view header, std::string_view etag) {
 }
 
 const std::string& openapi_document() {
-  // schema/openapi.json with the record schemas it refers to by $id
-  // (schema/json) embedded, so that the document stands alone.
-  static const std::string kDocument = [] {
-    json doc = json::parse(openapi_json_text());
-    for (auto name : schema::schema_names()) {
-      json record = json::parse(schema::schema_text(name));
-      std::string key = "Record_" + std::string(name.substr(0, name.find('.')));
-      std::replace(key.begin(), key.end(), '-', '_');
-      doc["components"]["schemas"][key] = std::move(record);
-    }
-    return doc.dump();
-  }();
+  // schema/openapi.json, which holds the record schemas (schema/json)
+  // bundled into its components (schema/tools/openapi-bundle.mjs), so that
+  // the document stands alone.
+  static const std::string kDocument = json::parse(openapi_json_text()).dump();
   return kDocument;
 }
 
@@ -88,6 +80,7 @@ ApiWorker::Impl::Route ApiWorker::Impl::match(const std::vector<std::string>& s)
       return {"search_export", {v::get}};
     if (s[2] == "import") return {"import", {v::post}};
   }
+  if (s.size() == 4 && s[2] == "problems") return {"problem_page", {v::get}};
   if (s.size() == 3 && s[2] == "runs") return {"runs", {v::get}};
   if (s.size() == 4 && s[2] == "runs") return {"run", {v::get}};
   if (s.size() == 5 && s[2] == "runs" && s[4] == "revert") return {"run_revert", {v::post}};
@@ -113,7 +106,7 @@ std::string ApiWorker::Impl::allow_header(const Route& r) {
 // nullopt when the request may go on, else the 401 or 403.
 std::optional<Response> ApiWorker::Impl::authorize(const Request& req, const std::string& route, bool write) {
   bool open = route == "healthz" || route == "readyz" || route == "openapi" || route == "fields" || route == "page" || route == "asset" ||
-              route == "opensearch" || route == "oai_schema";
+              route == "opensearch" || route == "oai_schema" || route == "problem_page";
   caller.clear();
   if (!write && (!options.require_read_token || open)) return std::nullopt;
   Scope needed = route == "run_revert" ? Scope::kAdmin : write ? Scope::kWrite : Scope::kRead;
@@ -184,6 +177,16 @@ Response ApiWorker::Impl::route(const Request& req, const Target& t, std::string
   if (r.name == "feed") {
     Query q(t.params, {});
     return search_atom(req, t.params, true);
+  }
+  if (r.name == "problem_page") {
+    Query q(t.params, {});
+    auto page = problem_page(s[3]);
+    if (!page) return problem(Problem::kNotFound, "no such problem type");
+    Response res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/html; charset=utf-8");
+    res.set(http::field::cache_control, "public, max-age=86400");
+    res.body() = std::move(*page);
+    return res;
   }
   if (r.name == "oai") return oai(req, t.params);
   if (r.name == "oai_schema") {

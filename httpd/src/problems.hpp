@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +19,13 @@ struct ProblemInfo {
   http::status status;
   const char* slug;   // the type is /api/v1/problems/SLUG
   const char* title;
+  const char* explanation;  // what it means and what to do: the type's page
 };
 ProblemInfo info(Problem p);
+
+// The page a problem's type resolves to (HTML): its title, status and
+// explanation; nullopt for a slug that is no problem's.
+std::optional<std::string> problem_page(std::string_view slug);
 
 // A problem with members of its own beside type, title, status and detail
 // (`extra`, an object: a validation's "errors").

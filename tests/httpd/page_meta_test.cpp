@@ -377,3 +377,36 @@ TEST_CASE("CORS: off by default, and a listed origin's preflight answered and it
   CHECK(bad.result() == http::status::bad_request);
   CHECK(std::string(bad[http::field::access_control_allow_origin]) == site);
 }
+
+TEST_CASE("every problem type resolves to a page that explains it, and an error's type is such a page",
+          "[httpd][e2e][problems]") {
+  Served s;
+  const std::vector<httpd::Problem> all = {
+      httpd::Problem::kBadRequest,      httpd::Problem::kUnauthorized,   httpd::Problem::kForbidden,
+      httpd::Problem::kNotFound,        httpd::Problem::kMethodNotAllowed, httpd::Problem::kConflict,
+      httpd::Problem::kLengthRequired,  httpd::Problem::kPayloadTooLarge, httpd::Problem::kUriTooLong,
+      httpd::Problem::kHeadersTooLarge, httpd::Problem::kNotImplemented, httpd::Problem::kTooManyRequests,
+      httpd::Problem::kUnavailable,     httpd::Problem::kInternal,       httpd::Problem::kStorageFull};
+  std::set<std::string> explanations;
+  for (auto p : all) {
+    const std::string type = httpd::problem_type(p);
+    INFO(type);
+    Reply r = s.get(type);  // checked against the API document
+    REQUIRE(r.result() == http::status::ok);
+    CHECK(std::string(r[http::field::content_type]) == "text/html; charset=utf-8");
+    Head h = head_of(r.body());
+    CHECK(h.html_lang == "en");
+    CHECK(h.title.find("(" + std::to_string(static_cast<int>(httpd::problem_status(p))) + ")") != std::string::npos);
+    auto explained = r.body().substr(r.body().find("<p>", r.body().find("</p>")));
+    CHECK(explained.size() > 100);
+    explanations.insert(explained.substr(0, 120));
+  }
+  CHECK(explanations.size() == all.size());  // each its own
+  // A real error's type is one of these pages.
+  Reply missing = s.get("/api/v1/articles/no-such-article");
+  REQUIRE(missing.result() == http::status::not_found);
+  Reply page = s.get(nlohmann::json::parse(missing.body())["type"].get<std::string>());
+  CHECK(page.result() == http::status::ok);
+  Reply unknown = s.get("/api/v1/problems/no-such-problem");
+  CHECK(unknown.result() == http::status::not_found);
+}
