@@ -100,7 +100,9 @@ Response ApiWorker::Impl::search_atom(const Request& req, const Params& params, 
     const std::string when = hit.published.empty() ? updated : atom_time(hit.published);
     out += "  <entry>\n    <id>" + xml_escaped(url) + "</id>\n";
     // The title and snippet are HTML already (escaped text): Atom's type="html".
-    out += "    <title type=\"html\" xml:lang=\"" + xml_escaped(hit.lang) + "\">" +
+    // format=text: the title and summary as Atom's text, else as its html.
+    const std::string kind = request.plain_text ? "text" : "html";
+    out += "    <title type=\"" + kind + "\" xml:lang=\"" + xml_escaped(hit.lang) + "\">" +
            xml_escaped(hit.title) + "</title>\n";
     out += "    <updated>" + when + "</updated>\n";
     if (!hit.published.empty()) out += "    <published>" + when + "</published>\n";
@@ -118,7 +120,7 @@ Response ApiWorker::Impl::search_atom(const Request& req, const Params& params, 
       out += "    <category term=\"" + xml_escaped(code) + "\" label=\"" +
              xml_escaped(gazetteer.label(code, request.ui_lang)) + "\"/>\n";
     if (!hit.snippet.empty())
-      out += "    <summary type=\"html\" xml:lang=\"" + xml_escaped(hit.lang) + "\">" +
+      out += "    <summary type=\"" + kind + "\" xml:lang=\"" + xml_escaped(hit.lang) + "\">" +
              xml_escaped(hit.snippet) + "</summary>\n";
     out += "  </entry>\n";
   }

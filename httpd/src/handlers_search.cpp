@@ -7,7 +7,7 @@ indexer::SearchRequest ApiWorker::Impl::search_request(const Params& params) {
   // The filters are the field table's (indexer/fields.hpp), each a parameter.
   static const std::set<std::string> kAccepted = [] {
     std::set<std::string> names = {"q",      "from",    "to",     "sort",       "page",      "size",         "prefer",
-                                   "ui_lang", "facets", "facet_size", "highlight", "snippet_chars"};
+                                   "ui_lang", "facets", "facet_size", "highlight", "snippet_chars", "format"};
     names.insert(indexer::filter_names().begin(), indexer::filter_names().end());
     return names;
   }();
@@ -31,6 +31,10 @@ indexer::SearchRequest ApiWorker::Impl::search_request(const Params& params) {
   if (auto f = q.one("facets")) req.facets = listed(q, "facets");  // checked by the search (fields.hpp)
   req.facet_size = q.number("facet_size", req.facet_size, 1, options.max_facet_size);
   req.highlight = q.flag("highlight", true);
+  if (auto f = q.one("format")) {
+    if (*f != "html" && *f != "text") throw BadRequest{"parameter 'format' must be html or text"};
+    req.plain_text = *f == "text";
+  }
   req.snippet_chars = q.number("snippet_chars", req.snippet_chars, 0, 2000);
   req.budget = options.search_budget;
   return req;

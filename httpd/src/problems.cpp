@@ -2,8 +2,9 @@
 
 #include <atomic>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <random>
+
+#include <nlohmann/json.hpp>
 
 namespace defter::httpd {
 
@@ -113,13 +114,9 @@ std::optional<std::string> problem_page(std::string_view slug) {
   return std::nullopt;
 }
 
-Response problem_with(Problem p, const std::string& detail, const nlohmann::json& extra,
-                      unsigned version, bool keep_alive) {
+Response problem_with(Problem p, const std::string& detail, const nlohmann::json& extra, unsigned version, bool keep_alive) {
   ProblemInfo i = info(p);
-  nlohmann::json body = {{"type", problem_type(p)},
-                         {"title", i.title},
-                         {"status", static_cast<int>(i.status)},
-                         {"detail", detail}};
+  nlohmann::json body = {{"type", problem_type(p)}, {"title", i.title}, {"status", static_cast<int>(i.status)}, {"detail", detail}};
   body.update(extra);
   Response res{i.status, version};
   res.set(http::field::content_type, "application/problem+json");
@@ -129,42 +126,33 @@ Response problem_with(Problem p, const std::string& detail, const nlohmann::json
   return res;
 }
 
-Response failure_response(const Status& st, std::chrono::milliseconds search_budget,
-                          std::string& log, std::string& request_id) {
+Response failure_response(const Status& st, std::chrono::milliseconds search_budget, std::string& log,
+                          std::string& request_id) {
   log.clear();
   request_id.clear();
   switch (st.code()) {
-    case Code::kInvalidArgument:
-      return problem(Problem::kBadRequest, st.message());
-    case Code::kNotFound:
-      return problem(Problem::kNotFound, st.message());
-    case Code::kConflict:
-      return problem(Problem::kConflict, st.message());
+    case Code::kInvalidArgument: return problem(Problem::kBadRequest, st.message());
+    case Code::kNotFound: return problem(Problem::kNotFound, st.message());
+    case Code::kConflict: return problem(Problem::kConflict, st.message());
     case Code::kTimeout: {
       // The client's query, not the server's failure: not logged.
-      Response res = problem(
-          Problem::kUnavailable,
-          "the search took longer than its budget of " + std::to_string(search_budget.count()) +
-              " ms; narrow it (fewer alternatives or phrases, a filter) and try again");
+      Response res = problem(Problem::kUnavailable, "the search took longer than its budget of " +
+                                                        std::to_string(search_budget.count()) +
+                                                        " ms; narrow it (fewer alternatives or phrases, a filter) and try again");
       res.set(http::field::retry_after, "1");
       return res;
     }
-    default:
-      break;
+    default: break;
   }
   log = st.message();
   switch (st.code()) {
     case Code::kStorageFull:
-      return problem(Problem::kStorageFull,
-                     "the archive's disk is full; nothing of this request was written");
+      return problem(Problem::kStorageFull, "the archive's disk is full; nothing of this request was written");
     case Code::kReadOnly:
-      return problem(Problem::kUnavailable,
-                     "the archive is read-only; nothing of this request was written");
+      return problem(Problem::kUnavailable, "the archive is read-only; nothing of this request was written");
     case Code::kLocked:
     case Code::kIOError:
-      return problem(
-          Problem::kUnavailable,
-          "the archive or the index could not be read or written; the server log has the detail");
+      return problem(Problem::kUnavailable, "the archive or the index could not be read or written; the server log has the detail");
     default:
       request_id = new_request_id();
       return internal_error(request_id);
@@ -172,10 +160,8 @@ Response failure_response(const Status& st, std::chrono::milliseconds search_bud
 }
 
 Response internal_error(const std::string& request_id) {
-  Response res = problem_with(
-      Problem::kInternal,
-      "an unexpected error; the server log has the detail (request " + request_id + ")",
-      {{"request_id", request_id}}, 11, true);
+  Response res = problem_with(Problem::kInternal, "an unexpected error; the server log has the detail (request " + request_id + ")",
+                              {{"request_id", request_id}}, 11, true);
   res.set("X-Request-Id", request_id);
   return res;
 }
@@ -191,9 +177,7 @@ std::string new_request_id() {
 }  // namespace detail
 
 http::status problem_status(Problem p) { return detail::info(p).status; }
-std::string problem_type(Problem p) {
-  return std::string("/api/v1/problems/") + detail::info(p).slug;
-}
+std::string problem_type(Problem p) { return std::string("/api/v1/problems/") + detail::info(p).slug; }
 
 Response problem(Problem p, const std::string& detail, unsigned version, bool keep_alive) {
   return detail::problem_with(p, detail, nlohmann::json::object(), version, keep_alive);

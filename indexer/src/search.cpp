@@ -73,6 +73,7 @@ SearchResponse Searcher::Impl::run(const SearchRequest& req_in, query::Parsed pa
   req.page = std::max<std::size_t>(1, req.page);
   resp.page = req.page;
   resp.size = req.size;
+  resp.ui_lang = req.ui_lang;
   resp.query.text = req.query;
   resp.query.plain_words = parsed.plain_words;
   resp.query.notes = parsed.notes;
@@ -197,7 +198,7 @@ SearchResponse Searcher::Impl::run(const SearchRequest& req_in, query::Parsed pa
     if (helper && !helper_snap) helper_snap.emplace(archive->snapshot());
     auto& reader = helper ? *helper_snap : snap;
     if (reader.ok()) add_text(h, *reader, highlights.at(lang), req, helper ? helper_analyzer(lang) : analyzer(lang));
-    else h.title = escape_html(h.title);
+    else if (!req.plain_text) h.title = escape_html(h.title);
   });
   work.finish(db);  // rethrows what the other thread met
   auto ms_between = [](Clock::time_point from, Clock::time_point to) {
@@ -284,8 +285,9 @@ void Searcher::Impl::add_text(Hit& h, const archive::Reader& reader, const Highl
     if (b != a->bio.end()) body = plain_text(b->second);
     else if (a->affiliation) body = *a->affiliation;
   }
-  h.title = highlight_all(an, h.title, hl, req.highlight);
-  h.snippet = snippet(an, body, hl, req.snippet_chars, req.highlight);
+  const Markup markup = req.plain_text ? Markup::kText : req.highlight ? Markup::kMarked : Markup::kEscaped;
+  h.title = highlight_all(an, h.title, hl, markup);
+  h.snippet = snippet(an, body, hl, req.snippet_chars, markup);
 }
 
 // An author's name for the facet, remembered; the id while the archive

@@ -1,6 +1,7 @@
 // The search API's values as JSON, and the sort orders by name.
 #include <nlohmann/json.hpp>
 
+#include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/search.hpp"
 
 namespace defter::indexer {
@@ -8,13 +9,21 @@ namespace defter::indexer {
 using nlohmann::json;
 
 json to_json(const SearchResponse& r) {
+  const auto& gazetteer = Gazetteer::instance();
   json hits = json::array();
   for (const auto& h : r.hits) {
     json authors = json::array();
     for (const auto& [id, name] : h.authors) authors.push_back({{"id", id}, {"name", name}});
+    // The shape of an article view's countries: the subjects, then those
+    // the version shown only mentions, each named in the request's ui_lang.
+    json countries = json::array();
+    for (const auto& code : h.subject_countries)
+      countries.push_back({{"code", code}, {"name", gazetteer.label(code, r.ui_lang)}, {"subject", true}});
+    for (const auto& code : h.mentioned_countries)
+      countries.push_back({{"code", code}, {"name", gazetteer.label(code, r.ui_lang)}, {"subject", false}});
     json hit = {{"type", h.type},       {"id", h.id},         {"lang", h.lang},       {"languages", h.languages},
                 {"title", h.title},     {"snippet", h.snippet}, {"published", h.published}, {"authors", authors},
-                {"countries", {{"subject", h.subject_countries}, {"mentioned", h.mentioned_countries}}},
+                {"countries", std::move(countries)},
                 {"score", h.score}};
     hits.push_back(std::move(hit));
   }

@@ -72,8 +72,13 @@ constexpr std::string_view kBlockBreak = " \u00b7 ";
 // text[from, to) with whitespace runs made one space (a blank line: a block
 // break), escaped, matches marked.
 std::string render(const std::string& text, std::size_t from, std::size_t to, const std::vector<Match>& matches,
-                   bool mark) {
+                   Markup markup) {
   std::string out;
+  const bool mark = markup == Markup::kMarked;
+  auto append = [&](std::string& into, std::string_view part) {
+    if (markup == Markup::kText) into += part;
+    else append_escaped(into, part);
+  };
   auto flush_plain = [&](std::size_t a, std::size_t b) {
     std::string collapsed;
     for (std::size_t i = a; i < b;) {
@@ -85,7 +90,7 @@ std::string render(const std::string& text, std::size_t from, std::size_t to, co
       for (; i < b && is_ws(text[i]); ++i) newlines += text[i] == '\n';
       collapsed += newlines >= 2 ? kBlockBreak : " ";
     }
-    append_escaped(out, collapsed);
+    append(out, collapsed);
   };
   std::size_t at = from;
   for (const auto& m : matches) {
@@ -93,7 +98,7 @@ std::string render(const std::string& text, std::size_t from, std::size_t to, co
     if (m.begin >= to) break;
     flush_plain(at, m.begin);
     if (mark) out += "<mark>";
-    append_escaped(out, std::string_view(text).substr(m.begin, std::min(m.end, to) - m.begin));
+    append(out, std::string_view(text).substr(m.begin, std::min(m.end, to) - m.begin));
     if (mark) out += "</mark>";
     at = std::min(m.end, to);
   }
@@ -143,14 +148,14 @@ std::string escape_html(std::string_view text) {
   return out;
 }
 
-std::string highlight_all(const Analyzer& analyzer, const std::string& text, const Highlight& h, bool mark) {
+std::string highlight_all(const Analyzer& analyzer, const std::string& text, const Highlight& h, Markup markup) {
   std::vector<Match> matches;
   find_matches(analyzer, text, 0, text.size(), h, matches);
-  return render(text, 0, text.size(), matches, mark);
+  return render(text, 0, text.size(), matches, markup);
 }
 
 std::string snippet(const Analyzer& analyzer, const std::string& text, const Highlight& h, std::size_t max_chars,
-                    bool mark) {
+                    Markup markup) {
   if (text.empty()) return "";
   // The budget in bytes, from this text's bytes per character.
   std::size_t n_chars = std::max<std::size_t>(1, chars(text));
@@ -214,7 +219,7 @@ std::string snippet(const Analyzer& analyzer, const std::string& text, const Hig
     if (e > start) end = e;
     while (!is_boundary(text, end)) --end;
   }
-  std::string body = render(text, start, end, matches, mark);
+  std::string body = render(text, start, end, matches, markup);
   std::string out;
   if (start > 0) out += "\u2026";
   out += body;

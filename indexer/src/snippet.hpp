@@ -31,16 +31,19 @@ std::string escape_html(std::string_view text);
 // Fills h.initials from its terms, stems and prefixes.
 void set_initials(Highlight& h);
 
-// All of `text` (whitespace runs made one space), escaped, matched words in
-// <mark></mark> when `mark`.
-std::string highlight_all(const Analyzer& analyzer, const std::string& text, const Highlight& h, bool mark);
+// How a title or snippet is written: HTML-escaped with the matched words in
+// <mark></mark>, HTML-escaped alone, or plain text (nothing escaped).
+enum class Markup { kMarked, kEscaped, kText };
+
+// All of `text` (whitespace runs made one space), as `markup` says.
+std::string highlight_all(const Analyzer& analyzer, const std::string& text, const Highlight& h, Markup markup);
 
 // A fragment of about `max_chars` characters around the densest cluster of
 // matches (the beginning when nothing matches), "…" where text was cut,
-// escaped, matched words in <mark></mark> when `mark`. Paragraphs are
+// as `markup` says. Paragraphs are
 // analysed in order until one holds every group (or well past the first
 // match): most snippets need only the first few.
 std::string snippet(const Analyzer& analyzer, const std::string& text, const Highlight& h, std::size_t max_chars,
-                    bool mark);
+                    Markup markup);
 
 }  // namespace defter::indexer

@@ -51,7 +51,7 @@ TEST_CASE("defter search --json gives the API's fields", "[cli][e2e][search]") {
   CHECK(seed["languages"] == json({"en", "ru", "tr", "zh"}));
   CHECK(seed["published"] == "2023-05");
   CHECK(seed["authors"][0]["name"] == "Doğacan Başaran");
-  CHECK(seed["countries"]["mentioned"].size() >= 6);
+  CHECK(std::count_if(seed["countries"].begin(), seed["countries"].end(), [](const auto& c) { return c["subject"] == false; }) >= 6);
   CHECK(seed["snippet"].get<std::string>().find("<mark>") != std::string::npos);
   for (const char* facet : {"country", "year", "author", "lang", "type"}) {
     INFO(facet);

@@ -464,3 +464,68 @@ TEST_CASE("defter serve prints its address, serves, and exits 0 on SIGTERM", "[h
   std::string err = test::read_file(sample.dir.path() / "serve-a.err");
   CHECK(err.find("\"GET /api/v1/search?q=Kazakhstan\" 200") != std::string::npos);
 }
+
+TEST_CASE("a hit names its authors and countries as the article's view does, and format=text gives plain titles",
+          "[httpd][e2e]") {
+  Served s;
+  auto snap = s.archive->snapshot();
+  REQUIRE(snap.ok());
+  for (const char* ui : {"en", "tr", "ru"}) {
+    INFO(ui);
+    auto found = s.get_json(std::string("/api/v1/search?q=Central&type=article&size=50&ui_lang=") + ui);
+    REQUIRE(found["hits"].size() >= 3);
+    int with_countries = 0;
+    for (const auto& hit : found["hits"]) {
+      const std::string id = hit["id"];
+      INFO(id);
+      auto view = s.get_json("/api/v1/articles/" + id + "/view?lang=" + hit["lang"].get<std::string>() + "&ui_lang=" + ui);
+      // One shape, the same members: {code, name, subject}, the subjects first.
+      std::set<std::tuple<std::string, std::string, bool>> in_hit, in_view;
+      bool mentioned_seen = false;
+      for (const auto& c : hit["countries"]) {
+        in_hit.emplace(c["code"], c["name"], c["subject"]);
+        if (c["subject"] == false) mentioned_seen = true;
+        else CHECK(!mentioned_seen);
+      }
+      for (const auto& c : view["countries"]) in_view.emplace(c["code"], c["name"], c["subject"]);
+      // The hit names what the version it shows says (the view: every
+      // version), so each of its countries is the view's too, and the
+      // subjects (the record's) are the same.
+      for (const auto& c : in_hit) CHECK(in_view.count(c));
+      for (const auto& c : in_view)
+        if (std::get<2>(c)) CHECK(in_hit.count(c));
+      with_countries += !in_hit.empty();
+      REQUIRE(hit["authors"].size() == view["authors"].size());
+      for (std::size_t i = 0; i < hit["authors"].size(); ++i) {
+        CHECK(hit["authors"][i]["id"] == view["authors"][i]["id"]);
+        CHECK(hit["authors"][i]["name"] == view["authors"][i]["name"]);
+      }
+    }
+    CHECK(with_countries >= 3);
+  }
+  // format=text: the title as the record has it, the snippet unmarked;
+  // the default (html) escapes and marks. An apostrophe tells them apart.
+  const std::string id = "digital-silk-road-central-asia";
+  const std::string title = snap->translation(id, "en").value().title;
+  REQUIRE(title.find('\'') != std::string::npos);
+  auto hit_of = [&](const std::string& query) {
+    auto r = s.get_json("/api/v1/search?q=Digital+Silk&type=article&prefer=en" + query);
+    for (const auto& h : r["hits"])
+      if (h["id"] == id) return h;
+    FAIL("no hit for " << id);
+    return nlohmann::json();
+  };
+  auto text = hit_of("&format=text");
+  CHECK(text["title"] == title);
+  CHECK(text["snippet"].get<std::string>().find('<') == std::string::npos);
+  CHECK(text["snippet"].get<std::string>().find("&amp;") == std::string::npos);
+  auto html = hit_of("");
+  CHECK(html["title"].get<std::string>().find("<mark>") != std::string::npos);
+  CHECK(html["title"].get<std::string>().find("&#39;") != std::string::npos);
+  CHECK(s.get("/api/v1/search?q=Silk&format=markdown").result() == http::status::bad_request);
+  // A feed of format=text says its titles are text.
+  Reply feed = s.get("/api/v1/search.atom?q=Digital+Silk&format=text");
+  REQUIRE(feed.result() == http::status::ok);
+  CHECK(feed.body().find("<title type=\"text\"") != std::string::npos);
+  CHECK(feed.body().find("<title type=\"html\"") == std::string::npos);
+}

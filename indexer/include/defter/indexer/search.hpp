@@ -54,6 +54,9 @@ struct SearchRequest {
   std::vector<std::string> languages;  // preferred translation languages, best first
   std::string ui_lang = "en";  // language of facet labels
   bool highlight = true;  // <mark> in titles and snippets
+  // Titles and snippets as plain text (format=text): nothing escaped,
+  // nothing marked, for clients that show no HTML.
+  bool plain_text = false;
   std::size_t snippet_chars = 240;
   // How long the search may take (0: no limit). Past it, search() gives up
   // with kTimeout: checked as the matcher visits documents, so a search
@@ -66,8 +69,8 @@ struct Hit {
   std::string id;
   std::string lang;  // the translation shown ("" for an author without a biography)
   std::vector<std::string> languages;  // all languages the article (or biography) exists in
-  std::string title;    // HTML-escaped, matches in <mark>
-  std::string snippet;  // HTML-escaped, matches in <mark>
+  std::string title;    // HTML-escaped, matches in <mark> (plain text with plain_text)
+  std::string snippet;  // HTML-escaped, matches in <mark> (plain text with plain_text)
   std::string published;
   std::vector<std::pair<std::string, std::string>> authors;  // (id, name)
   std::vector<std::string> subject_countries, mentioned_countries;
@@ -102,6 +105,7 @@ struct SearchResponse {
   std::vector<Hit> hits;
   std::map<std::string, std::vector<FacetValue>> facets;
   std::string suggestion;  // "did you mean", empty when none
+  std::string ui_lang = "en";  // the request's: what to_json names countries in
   // Wall-clock stages. Counting (facets) runs on a second thread alongside
   // ranking (match) and the snippets, so the stages overlap: facets is from
   // the start of matching to the last count, plus labelling; snippets from
