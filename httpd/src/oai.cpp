@@ -338,11 +338,13 @@ class Responder {
 
   std::string record(const Item& item, const std::string& prefix) {
     std::string out = "<record>\n" + header(item);
-    if (!item.deleted)
+    if (!item.deleted) {
+      auto full = archive_.article(item.id);
+      if (!full) throw full.status();
       out += "  <metadata>\n" +
-             (prefix == "oai_dc" ? oai_dc(item, items_, origin_)
-                                 : article_xml(item, items_, origin_)) +
+             (prefix == "oai_dc" ? oai_dc(*full, items_, origin_) : article_xml(*full, items_, origin_)) +
              "\n  </metadata>\n";
+    }
     return out + "</record>\n";
   }
 

@@ -38,9 +38,12 @@ inline constexpr const char* kArticleSchemaPath = "/oai/article.xsd";
 struct Item {
   std::string id;  // the article's
   bool deleted = false;
-  std::string datestamp;                   // YYYY-MM-DDThh:mm:ssZ
-  std::vector<std::string> sets;           // setSpecs, sorted
-  std::optional<schema::Article> article;  // none when deleted
+  std::string datestamp;          // YYYY-MM-DDThh:mm:ssZ
+  std::vector<std::string> sets;  // setSpecs, sorted
+  // The article's metadata without its translations (none when deleted):
+  // a list decides on many items and shows few, so each item's texts are
+  // read only when its record is written.
+  std::optional<schema::Article> article;
 };
 
 // What an item needs of the archive beyond its article, read once per
@@ -66,10 +69,10 @@ class ItemReader {
   std::map<std::string, Known> authors_;
 };
 
-// The item's metadata: <oai_dc:dc> or <article> (the archive's format).
-// `base` is the server's origin, for the articles' URLs.
-std::string oai_dc(const Item& item, ItemReader& reader, const std::string& base);
-std::string article_xml(const Item& item, ItemReader& reader, const std::string& base);
+// An article's metadata, its translations read: <oai_dc:dc> or <article>
+// (the archive's format). `base` is the server's origin, for the URLs.
+std::string oai_dc(const schema::Article& article, ItemReader& reader, const std::string& base);
+std::string article_xml(const schema::Article& article, ItemReader& reader, const std::string& base);
 
 // Whether an item is in set `spec` (or in a set below it).
 bool in_set(const Item& item, const std::string& spec);
@@ -77,7 +80,10 @@ bool in_set(const Item& item, const std::string& spec);
 // Every set the archive has: (spec, name), sorted by spec.
 Result<std::vector<std::pair<std::string, std::string>>> all_sets(const archive::Reader& archive);
 
-// The earliest datestamp of any item ("" when the archive has none).
+// A lower bound of every item's datestamp, as Identify's
+// earliestDatestamp is ("" when the archive has no item): the earliest of
+// the articles' own last changes (an author's change only makes an item's
+// later), read from the revisions alone.
 Result<std::string> earliest_datestamp(const archive::Reader& archive);
 
 // Answers one OAI-PMH request, its arguments decoded (from the query or a

@@ -89,14 +89,12 @@ Result<Item> ItemReader::item(const archive::Reader::RecordStamp& stamp) {
     }
     return item;
   }
-  auto a = archive_.article(stamp.id);
+  auto a = archive_.article(stamp.id, false);
   if (!a) return a.status();
   item.datestamp = stamp.last ? stamp.last->at : datestamp_of_date(a->published);
   // A change of an author's name or affiliation changes the item's metadata.
   for (const auto& id : a->authors) item.datestamp = std::max(item.datestamp, known(id).changed);
-  std::vector<std::string> languages;
-  for (const auto& [lang, t] : a->translations) languages.push_back(lang);
-  item.sets = sets_of(*a, languages);
+  item.sets = sets_of(*a, archive_.translation_languages(stamp.id));
   item.article = std::move(*a);
   return item;
 }
@@ -108,8 +106,7 @@ bool in_set(const Item& item, const std::string& spec) {
   });
 }
 
-std::string oai_dc(const Item& item, ItemReader& reader, const std::string& base) {
-  const schema::Article& a = *item.article;
+std::string oai_dc(const schema::Article& a, ItemReader& reader, const std::string& base) {
   const auto& gazetteer = indexer::Gazetteer::instance();
   std::string out =
       "<oai_dc:dc xmlns:oai_dc=\"http://www.openarchives.org/OAI/2.0/oai_dc/\" "
@@ -145,8 +142,7 @@ std::string oai_dc(const Item& item, ItemReader& reader, const std::string& base
   return out;
 }
 
-std::string article_xml(const Item& item, ItemReader& reader, const std::string& base) {
-  const schema::Article& a = *item.article;
+std::string article_xml(const schema::Article& a, ItemReader& reader, const std::string& base) {
   const auto& gazetteer = indexer::Gazetteer::instance();
   std::string out =
       "<article xmlns=\"" + std::string(kArticleNamespace) +
@@ -199,11 +195,14 @@ std::string article_xml(const Item& item, ItemReader& reader, const std::string&
 
 Result<std::vector<std::pair<std::string, std::string>>> all_sets(const archive::Reader& archive) {
   std::set<std::string> countries, languages;
-  Status st = archive.for_each_article([&](const schema::Article& a) {
-    countries.insert(a.countries.begin(), a.countries.end());
-    for (const auto& [lang, t] : a.translations) languages.insert(lang);
-    return true;
-  });
+  // The articles' metadata, and the keys of their translations: no text read.
+  Status st = archive.for_each_article(
+      [&](const schema::Article& a) {
+        countries.insert(a.countries.begin(), a.countries.end());
+        for (auto& lang : archive.translation_languages(a.id)) languages.insert(std::move(lang));
+        return true;
+      },
+      false);
   if (!st.ok()) return st;
   std::vector<std::pair<std::string, std::string>> out = {
       {"author", "Authors"},
@@ -223,17 +222,22 @@ Result<std::vector<std::pair<std::string, std::string>>> all_sets(const archive:
 }
 
 Result<std::string> earliest_datestamp(const archive::Reader& archive) {
-  ItemReader reader(archive);
   std::string earliest;
   Status bad;
   Status st =
       archive.for_each_record_stamp(schema::RecordType::kArticle, "", [&](const auto& stamp) {
-        auto item = reader.item(stamp);
-        if (!item) {
-          bad = item.status();
-          return false;
+        std::string at;
+        if (stamp.last) {
+          at = stamp.last->at;
+        } else {  // written before revisions were kept: its publication date
+          auto a = archive.article(stamp.id, false);
+          if (!a) {
+            bad = a.status();
+            return false;
+          }
+          at = datestamp_of_date(a->published);
         }
-        if (earliest.empty() || item->datestamp < earliest) earliest = item->datestamp;
+        if (earliest.empty() || at < earliest) earliest = at;
         return true;
       });
   if (!st.ok()) return st;

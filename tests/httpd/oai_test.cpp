@@ -378,6 +378,9 @@ TEST_CASE(
     }
     REQUIRE(stamp.size() == before.size());
     const std::string latest = stamp.at(kPrefix + gone);  // the deletion came last
+    // Identify's earliestDatestamp is a lower bound of every datestamp.
+    const std::string earliest = Xml(h.get("verb=Identify")).one("//oai:earliestDatestamp");
+    for (const auto& [id, d] : stamp) CHECK(earliest <= d);
     auto listed = [&](const std::string& args) {
       std::set<std::string> out;
       for (const auto& p : h.pages("ListIdentifiers", "metadataPrefix=oai_dc&" + args)) {
