@@ -292,6 +292,7 @@ std::string allowed_origin(const Request& req, const std::vector<std::string>& a
 Response ApiWorker::handle(const Request& req, Outcome& outcome) {
   outcome = Outcome{};
   impl_->caller.clear();
+  impl_->streaming.reset();
   const std::string origin = allowed_origin(req, impl_->options.cors_origins);
   // A browser's preflight for a page of an allowed origin: what it may send.
   if (!origin.empty() && req.method() == http::verb::options &&
@@ -319,6 +320,8 @@ Response ApiWorker::handle(const Request& req, Outcome& outcome) {
     res = internal_error(outcome.request_id);
   }
   outcome.token = impl_->caller;
+  if (res.result() == http::status::ok) outcome.stream = std::move(impl_->streaming);
+  impl_->streaming.reset();
   res.version(req.version());
   res.keep_alive(req.keep_alive());
   if (res.result() == http::status::service_unavailable && res[http::field::retry_after].empty())

@@ -38,6 +38,8 @@ struct ApiWorker::Impl {
   std::size_t record_cache_bytes = 0;
   static constexpr std::size_t kRecordCacheBytes = std::size_t{32} << 20;  // per thread
   bool dont_cache = false;  // set by a response maker whose answer may change without an archive change
+  // Set by a response maker whose body is streamed (Outcome::stream).
+  std::shared_ptr<BodyStream> streaming;
 
   // ---- writes ----
 

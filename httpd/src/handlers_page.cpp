@@ -132,15 +132,35 @@ Response ApiWorker::Impl::search_atom(const Request& req, const Params& params, 
   return res;
 }
 
+namespace {
+
+// An export streamed: the snapshot its articles are read from, kept for as
+// long as the body is written, and the export over it.
+struct ExportBody : BodyStream {
+  archive::Snapshot snap;
+  std::optional<indexer::ExportStream> stream;
+  explicit ExportBody(archive::Snapshot s) : snap(std::move(s)) {}
+  std::optional<std::string> next() override {
+    auto piece = stream->next(25);  // articles a chunk
+    if (!piece) throw piece.status();
+    return std::move(*piece);
+  }
+};
+
+}  // namespace
+
 Response ApiWorker::Impl::search_export(const Request& req, const Params& params,
                                         indexer::ExportFormat format) {
   indexer::SearchRequest request = search_request(params);
   auto* index = search_index();
   if (!index) return problem(Problem::kUnavailable, "the index is not built yet");
-  archive::Snapshot snap = snapshot();
-  auto out =
-      indexer::export_search(*index, snap, request, format, options.max_export, origin_of(req));
-  if (!out) throw out.status();
+  // The search is run and the articles chosen now; their entries are
+  // written while the body is sent, a chunk at a time, so that the
+  // server never holds the whole file (--export-limit bounds it).
+  auto body = std::make_shared<ExportBody>(snapshot());
+  auto stream = indexer::ExportStream::open(*index, body->snap, request, format, options.max_export, origin_of(req));
+  if (!stream) throw stream.status();
+  body->stream.emplace(std::move(*stream));
   Response res{http::status::ok, 11};
   res.set(http::field::content_type, indexer::export_content_type(format));
   res.set(http::field::content_disposition,
@@ -148,9 +168,9 @@ Response ApiWorker::Impl::search_export(const Request& req, const Params& params
   res.set(http::field::cache_control, "no-cache");
   // How many the search found, and how many the export holds (the
   // operator's --export-limit).
-  res.set("X-Total-Count", std::to_string(out->total));
-  res.set("X-Exported-Count", std::to_string(out->written));
-  res.body() = std::move(out->body);
+  res.set("X-Total-Count", std::to_string(body->stream->total()));
+  res.set("X-Exported-Count", std::to_string(body->stream->count()));
+  streaming = std::move(body);
   return res;
 }
 

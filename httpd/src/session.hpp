@@ -250,10 +250,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!outcome.error.empty())
       server_->log_error((outcome.request_id.empty() ? "" : "request " + outcome.request_id + ": ") + outcome.route + ": " +
                          outcome.error);
-    finish(req, res, outcome.route);
+    if (!outcome.stream) finish(req, res, outcome.route);
     bool keep = req.keep_alive() && !server_->stopping && res.keep_alive() && !body_unread_;
     res.version(req.version());
     res.keep_alive(keep);
+    if (outcome.stream)
+      return send_stream(std::move(res), outcome.stream, outcome.route, &req, outcome.token);
     send(std::move(res), outcome.route, started_, &req, outcome.token);
   }
 
@@ -324,6 +326,81 @@ class Session : public std::enable_shared_from_this<Session> {
                         if (ec || close_after) return self->close();
                         self->wait_for_request();
                       });
+  }
+
+  // A streamed response: its header (chunked), then each piece of the
+  // body as a chunk as the stream makes it, then the last chunk; HEAD
+  // gets the header alone. A stream that fails closes the connection
+  // before the last chunk, so the client sees the body cut short.
+  struct Streaming {
+    http::response<http::empty_body> header;
+    std::optional<http::response_serializer<http::empty_body>> serializer;
+    std::shared_ptr<BodyStream> body;
+    std::string route, token;
+    std::optional<Request> logged;
+    Clock::time_point started;
+    std::size_t bytes = 0;
+    bool close_after = false;
+  };
+
+  void send_stream(Response res, std::shared_ptr<BodyStream> body, std::string route, const Request* req,
+                   std::string token) {
+    auto s = std::make_shared<Streaming>();
+    s->header.result(res.result());
+    s->header.version(res.version());
+    for (const auto& field : res) s->header.set(field.name_string(), field.value());
+    s->header.set(http::field::server, "defter");
+    s->header.keep_alive(res.keep_alive());
+    s->header.chunked(true);
+    s->serializer.emplace(s->header);
+    s->body = req->method() == http::verb::head ? nullptr : std::move(body);
+    s->route = std::move(route);
+    s->token = std::move(token);
+    s->logged.emplace(req->method(), req->target(), req->version());
+    s->started = started_;
+    s->close_after = !res.keep_alive();
+    stream_.expires_after(server_->options.request_timeout);
+    http::async_write_header(stream_, *s->serializer, [self = shared_from_this(), s](beast::error_code ec, std::size_t) {
+      if (ec || !s->body) return self->stream_done(s, ec);
+      self->stream_next(s);
+    });
+  }
+
+  void stream_next(const std::shared_ptr<Streaming>& s) {
+    std::optional<std::string> piece;
+    try {
+      piece = s->body->next();
+    } catch (const Status& st) {
+      server_->log_error(s->route + ": the streamed body failed: " + st.message());
+      return stream_done(s, asio::error::operation_aborted);
+    } catch (const std::exception& e) {
+      server_->log_error(s->route + ": the streamed body failed: " + e.what());
+      return stream_done(s, asio::error::operation_aborted);
+    }
+    stream_.expires_after(server_->options.request_timeout);
+    if (!piece) {
+      return asio::async_write(stream_, http::make_chunk_last(), [self = shared_from_this(), s](beast::error_code ec, std::size_t) {
+        self->stream_done(s, ec);
+      });
+    }
+    if (piece->empty()) return stream_next(s);  // an empty chunk would end the body
+    auto data = std::make_shared<std::string>(std::move(*piece));
+    s->bytes += data->size();
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                      [self = shared_from_this(), s, data](beast::error_code ec, std::size_t) {
+                        if (ec) return self->stream_done(s, ec);
+                        self->stream_next(s);
+                      });
+  }
+
+  void stream_done(const std::shared_ptr<Streaming>& s, beast::error_code ec) {
+    double seconds = std::chrono::duration<double>(Clock::now() - s->started).count();
+    unsigned status = s->header.result_int();
+    server_->metrics.record(s->route, status, seconds);
+    server_->log_request(client_, *s->logged, s->route, status, s->bytes, seconds * 1000, s->token);
+    if (!ec && s->close_after && body_unread_) return linger();
+    if (ec || s->close_after) return close();
+    wait_for_request();
   }
 
   void close() {

@@ -207,74 +207,123 @@ const char* export_file_name(ExportFormat format) {
   return "defter-search";
 }
 
-Result<ExportResult> export_search(Searcher& searcher, const archive::Reader& archive,
-                                   SearchRequest request, ExportFormat format, std::uint64_t limit,
-                                   const std::string& base_url) {
-  ExportResult result;
-  if (format == ExportFormat::kCsv)
-    result.body =
-        "\xEF\xBB\xBF"
-        "id,title,authors,published,original_language,languages,countries,tags,translations,"
-        "url\r\n";
-  json items = json::array();
+struct ExportStream::Impl {
+  const archive::Reader& archive;
+  ExportFormat format;
+  std::string base_url;
+  std::vector<std::string> ids;  // the articles the file holds, in the search's order
+  std::uint64_t total = 0;
+  std::size_t at = 0;  // the next of ids to write
+  enum class Part { kHead, kEntries, kDone } part = Part::kHead;
   std::map<std::string, std::string> names;  // author id -> name
+
+  Impl(const archive::Reader& a, ExportFormat f, std::string base) : archive(a), format(f), base_url(std::move(base)) {}
+
+  // An article as an entry; none when it has no translation.
+  Result<std::optional<Entry>> entry(const std::string& id) {
+    auto article = archive.article(id);
+    if (!article) return article.status();
+    Entry e;
+    e.id = article->id;
+    e.url = base_url + "/articles/" + article->id;
+    e.published = article->published;
+    e.original_language = article->original_language;
+    auto original = article->translations.find(article->original_language);
+    if (original == article->translations.end()) original = article->translations.begin();
+    if (original == article->translations.end()) return std::optional<Entry>();
+    e.title = original->second.title;
+    for (const auto& [lang, t] : article->translations) {
+      e.languages.push_back(lang);
+      if (lang != original->first) e.others.emplace_back(lang, t.title);
+    }
+    for (const auto& author : article->authors) {
+      auto [it, fresh] = names.try_emplace(author, author);
+      if (fresh)
+        if (auto a = archive.author(author)) it->second = a->name;
+      e.authors.push_back(it->second);
+    }
+    const auto& gazetteer = Gazetteer::instance();
+    for (const auto& code : article->countries) e.countries.push_back(gazetteer.label(code, "en"));
+    e.tags = article->tags;
+    return std::optional<Entry>(std::move(e));
+  }
+};
+
+ExportStream::ExportStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ExportStream::ExportStream(ExportStream&&) noexcept = default;
+ExportStream::~ExportStream() = default;
+
+Result<ExportStream> ExportStream::open(Searcher& searcher, const archive::Reader& archive, SearchRequest request,
+                                        ExportFormat format, std::uint64_t limit, const std::string& base_url) {
+  auto impl = std::make_unique<Impl>(archive, format, base_url);
   request.facets.clear();
   request.highlight = false;
   request.snippet_chars = 0;
   request.size = 100;
   request.filters["type"] = {"article"};
-  const auto& gazetteer = Gazetteer::instance();
-  for (request.page = 1; result.written < limit; ++request.page) {
+  for (request.page = 1; impl->ids.size() < limit; ++request.page) {
     auto found = searcher.search(request);
     if (!found) return found.status();
-    result.total = found->total;
+    impl->total = found->total;
     if (found->hits.empty()) break;
     for (const auto& hit : found->hits) {
-      if (result.written >= limit) break;
-      auto article = archive.article(hit.id);
-      if (!article) continue;  // deleted since it was indexed
-      Entry e;
-      e.id = article->id;
-      e.url = base_url + "/articles/" + article->id;
-      e.published = article->published;
-      e.original_language = article->original_language;
-      auto original = article->translations.find(article->original_language);
-      if (original == article->translations.end()) original = article->translations.begin();
-      if (original == article->translations.end()) continue;
-      e.title = original->second.title;
-      for (const auto& [lang, t] : article->translations) {
-        e.languages.push_back(lang);
-        if (lang != original->first) e.others.emplace_back(lang, t.title);
-      }
-      for (const auto& id : article->authors) {
-        auto [it, fresh] = names.try_emplace(id, id);
-        if (fresh)
-          if (auto a = archive.author(id)) it->second = a->name;
-        e.authors.push_back(it->second);
-      }
-      for (const auto& code : article->countries)
-        e.countries.push_back(gazetteer.label(code, "en"));
-      e.tags = article->tags;
-      switch (format) {
-        case ExportFormat::kCsv:
-          write_csv(e, result.body);
-          break;
-        case ExportFormat::kRis:
-          write_ris(e, result.body);
-          break;
-        case ExportFormat::kBibtex:
-          write_bibtex(e, result.body);
-          break;
-        case ExportFormat::kCsl:
-          items.push_back(csl(e));
-          break;
-      }
-      ++result.written;
+      if (impl->ids.size() >= limit) break;
+      // Written are the articles `archive` has with a translation: one
+      // deleted since it was indexed is not, so the count holds.
+      if (archive.translation_languages(hit.id).empty()) continue;
+      impl->ids.push_back(hit.id);
     }
     if (found->hits.size() < request.size) break;
   }
-  if (format == ExportFormat::kCsl) result.body = items.dump(1) + "\n";
-  return result;
+  return ExportStream(std::move(impl));
+}
+
+std::uint64_t ExportStream::total() const { return impl_->total; }
+std::uint64_t ExportStream::count() const { return impl_->ids.size(); }
+
+Result<std::optional<std::string>> ExportStream::next(std::size_t articles) {
+  Impl& m = *impl_;
+  std::string out;
+  switch (m.part) {
+    case Impl::Part::kHead:
+      m.part = Impl::Part::kEntries;
+      if (m.format == ExportFormat::kCsv)
+        out =
+            "\xEF\xBB\xBF"
+            "id,title,authors,published,original_language,languages,countries,tags,translations,"
+            "url\r\n";
+      if (m.format == ExportFormat::kCsl) out = "[";
+      if (!out.empty()) return std::optional<std::string>(std::move(out));
+      [[fallthrough]];
+    case Impl::Part::kEntries:
+      for (std::size_t n = 0; n < std::max<std::size_t>(articles, 1) && m.at < m.ids.size(); ++n) {
+        auto e = m.entry(m.ids[m.at]);
+        if (!e) return e.status();
+        if (!*e) return Status(Code::kConflict, "article " + m.ids[m.at] + " lost its translations during the export");
+        switch (m.format) {
+          case ExportFormat::kCsv:
+            write_csv(**e, out);
+            break;
+          case ExportFormat::kRis:
+            write_ris(**e, out);
+            break;
+          case ExportFormat::kBibtex:
+            write_bibtex(**e, out);
+            break;
+          case ExportFormat::kCsl:
+            out += (m.at == 0 ? "\n" : ",\n") + csl(**e).dump();
+            break;
+        }
+        ++m.at;
+      }
+      if (m.at == m.ids.size()) m.part = Impl::Part::kDone;
+      if (m.part == Impl::Part::kDone && m.format == ExportFormat::kCsl) out += "\n]\n";
+      if (out.empty() && m.part == Impl::Part::kDone) return std::optional<std::string>();
+      return std::optional<std::string>(std::move(out));
+    case Impl::Part::kDone:
+      break;
+  }
+  return std::optional<std::string>();
 }
 
 }  // namespace defter::indexer

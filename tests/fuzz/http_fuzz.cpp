@@ -72,6 +72,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   httpd::Response response = router.worker->handle(request, outcome);
   unsigned status = response.result_int();
   if (status == 500) fuzz::broken("a 500 (" + outcome.error + ") for:\n" + raw);
+  // A streamed body (an export of a search), as the server writes it.
+  if (outcome.stream) {
+    try {
+      while (auto piece = outcome.stream->next()) response.body() += *piece;
+    } catch (const Status& st) {
+      fuzz::broken("a streamed body that failed (" + st.message() + ") for:\n" + raw);
+    }
+  }
   // (An answer may quote the request, which may hold the path itself.)
   const std::string dir = router.sample.dir.string();
   if (raw.find(dir) == std::string::npos && response.body().find(dir) != std::string::npos)

@@ -104,6 +104,48 @@ TEST_CASE("a search's articles as CSV, RIS, BibTeX and CSL-JSON, read back by ot
   CHECK((*seed_bib)["author"][0]["family"] == "Başaran");
   CHECK((*seed_bib)["author"][0]["given"] == "Doğacan");
 
+  // Streamed: a chunked body (no Content-Length), its head written before
+  // the first article and the articles after it, read here off the socket
+  // chunk by chunk; HEAD gets the header alone, and the connection goes on.
+  {
+    asio::io_context io;
+    tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), s.server->port()});
+    const std::string ask = "GET /api/v1/search.csv?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    asio::write(socket, asio::buffer(ask));
+    std::string raw;
+    boost::system::error_code ec;
+    char buf[4096];
+    for (std::size_t n; (n = socket.read_some(asio::buffer(buf), ec)) > 0 || !ec;) raw.append(buf, n);
+    const std::size_t head_end = raw.find("\r\n\r\n");
+    REQUIRE(head_end != std::string::npos);
+    const std::string head = raw.substr(0, head_end);
+    CHECK(head.find("Transfer-Encoding: chunked") != std::string::npos);
+    CHECK(head.find("Content-Length") == std::string::npos);
+    std::vector<std::string> chunks;
+    for (std::size_t at = head_end + 4;;) {
+      std::size_t eol = raw.find("\r\n", at);
+      REQUIRE(eol != std::string::npos);
+      std::size_t size = std::stoul(raw.substr(at, eol - at), nullptr, 16);
+      if (size == 0) break;
+      chunks.push_back(raw.substr(eol + 2, size));
+      at = eol + 2 + size + 2;
+    }
+    CHECK(chunks.size() >= 2);
+    CHECK(chunks.front().rfind("\xEF\xBB\xBFid,title,", 0) == 0);  // the head alone, first
+    std::string joined;
+    for (const auto& c : chunks) joined += c;
+    CHECK(joined == test::read_file(files["csv"]));
+    Client c(s.server->port());
+    http::request<http::string_body> head_request{http::verb::head, "/api/v1/search.ris?" + query, 11};
+    Reply headed = c.send(std::move(head_request), true);
+    CHECK(headed.result() == http::status::ok);
+    CHECK(headed.body().empty());
+    CHECK(std::string(headed["X-Exported-Count"]) == std::to_string(total));
+    Reply after = c.get("/api/v1/search.ris?" + query);  // the same connection
+    CHECK(after.body() == test::read_file(files["ris"]));
+  }
+
   // What the search refuses, the export refuses.
   CHECK(s.get("/api/v1/search.csv?country=XX", {}, false).result() == http::status::bad_request);
   CHECK(s.get("/api/v1/search.ris?bogus=1", {}, false).result() == http::status::bad_request);

@@ -70,7 +70,8 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
     auto format = indexer::parse_export_format(args.format);
     auto snap = archive->snapshot();
     if (!snap) return fail(snap.status());
-    auto out = indexer::export_search(**searcher, *snap, req, *format, args.limit, args.base_url);
+    // Written as it is made, a piece at a time, as the server sends it.
+    auto out = indexer::ExportStream::open(**searcher, *snap, req, *format, args.limit, args.base_url);
     if (!out) {
       if (out.status().code() == Code::kInvalidArgument) {
         std::cerr << "defter: " << out.status().message() << "\n";
@@ -78,9 +79,15 @@ int run_search(const std::string& data_dir, const SearchArgs& args) {
       }
       return fail(out.status());
     }
-    std::cout << out->body << std::flush;
-    if (out->written < out->total)
-      std::cerr << fmt::format("defter: {} of {} articles exported (--limit {})\n", out->written, out->total,
+    while (true) {
+      auto piece = out->next(25);
+      if (!piece) return fail(piece.status());
+      if (!*piece) break;
+      std::cout << **piece;
+    }
+    std::cout << std::flush;
+    if (out->count() < out->total())
+      std::cerr << fmt::format("defter: {} of {} articles exported (--limit {})\n", out->count(), out->total(),
                                args.limit);
     return std::cout ? kExitOk : kExitStorage;
   }

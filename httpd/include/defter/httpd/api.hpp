@@ -95,6 +95,17 @@ struct ApiOptions {
   std::function<void(const std::vector<std::pair<schema::RecordType, std::string>>&)> on_write;
 };
 
+// A response body written as it is made (an export of a search): the
+// server sends the response's header, then each piece as it comes, as a
+// chunk of a chunked body.
+struct BodyStream {
+  virtual ~BodyStream() = default;
+  // The next piece; nullopt at the end. Throws (a Status) when it cannot
+  // go on: the connection is then closed before the last chunk, so that
+  // the client sees the body cut short.
+  virtual std::optional<std::string> next() = 0;
+};
+
 // The per-thread state a request needs: a Searcher (opened lazily, reopened
 // as the index changes). Not thread-safe: one per server thread.
 class ApiWorker {
@@ -110,6 +121,9 @@ class ApiWorker {
     std::string error;              // an unexpected failure's detail, for the log only
     std::string request_id;         // a 500's id, in its answer and its log line
     std::string token;              // the name of the token the request presented, for the log
+    // Set when the response's body is streamed: the response then carries
+    // its header alone, and its body comes from here.
+    std::shared_ptr<BodyStream> stream;
   };
 
   // Answers one request. Never throws; unexpected failures become 500
