@@ -16,14 +16,10 @@ using detail::xml_text;
 
 namespace {
 
-struct Error {
-  std::string code, message;
-};
-
 // A request the protocol refuses, with its error; `echo` false for
 // badVerb and badArgument, whose <request> element names no arguments.
 struct Refusal {
-  std::vector<Error> errors;
+  std::string code, message;
   bool echo = true;
 };
 
@@ -40,6 +36,13 @@ const Format kFormats[] = {{"oai_dc", "http://www.openarchives.org/OAI/2.0/oai_d
 bool known_format(const std::string& prefix) {
   return std::any_of(std::begin(kFormats), std::end(kFormats),
                      [&](const Format& f) { return prefix == f.prefix; });
+}
+
+// cannotDisseminateFormat, unless `prefix` is one of kFormats.
+void check_format(const std::string& prefix) {
+  if (!known_format(prefix))
+    throw Refusal{"cannotDisseminateFormat",
+                  "'" + prefix + "' is not a format this repository disseminates (oai_dc, defter)"};
 }
 
 // A datestamp argument: YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, a real date
@@ -111,12 +114,6 @@ bool valid_set_spec(const std::string& spec) {
   });
 }
 
-bool valid_article_id(const std::string& id) {
-  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
-    return (c >= 'a' && c <= 'z') || std::isdigit(c) || c == '.' || c == '_' || c == '-';
-  });
-}
-
 std::optional<ListState> state_of_token(const std::string& token) {
   auto text = unhex(token);
   if (!text) return std::nullopt;
@@ -129,8 +126,8 @@ std::optional<ListState> state_of_token(const std::string& token) {
   ListState s{f[1], f[2], f[3], f[4], 0, f[6]};
   if (!known_format(s.prefix) || (!s.set.empty() && !valid_set_spec(s.set)) ||
       (!s.from.empty() && !valid_datestamp(s.from)) ||
-      (!s.until.empty() && !valid_datestamp(s.until)) || !valid_article_id(s.after) ||
-      f[5].empty() || f[5].size() > 18 ||
+      (!s.until.empty() && !valid_datestamp(s.until)) || s.after.empty() || f[5].empty() ||
+      f[5].size() > 18 ||
       !std::all_of(f[5].begin(), f[5].end(), [](unsigned char c) { return std::isdigit(c); }))
     return std::nullopt;
   s.cursor = std::stoull(f[5]);
@@ -151,16 +148,12 @@ class Responder {
       : archive_(archive), options_(options), origin_(origin), items_(archive) {}
 
   std::string respond(const std::multimap<std::string, std::string>& args) {
-    std::string verb;
     std::string body;
     try {
-      verb = checked_verb(args);
-      body = answer(verb, args);
+      body = answer(checked_verb(args), args);
     } catch (const Refusal& r) {
-      std::string out = envelope_start(r.echo ? args : std::multimap<std::string, std::string>{});
-      for (const auto& e : r.errors)
-        out += "<error code=\"" + e.code + "\">" + xml_text(e.message) + "</error>\n";
-      return out + "</OAI-PMH>\n";
+      return envelope_start(r.echo ? args : std::multimap<std::string, std::string>{}) +
+             "<error code=\"" + r.code + "\">" + xml_text(r.message) + "</error>\n</OAI-PMH>\n";
     }
     return envelope_start(args) + body + "</OAI-PMH>\n";
   }
@@ -168,7 +161,7 @@ class Responder {
  private:
   [[noreturn]] static void refuse(const std::string& code, const std::string& message,
                                   bool echo = true) {
-    throw Refusal{{{code, message}}, echo};
+    throw Refusal{code, message, echo};
   }
 
   std::string base_url() const { return origin_ + "/oai"; }
@@ -259,10 +252,7 @@ class Responder {
         refuse("badArgument", "from is later than until", false);
       if (args.count("set") && !valid_set_spec(state.set))
         refuse("badArgument", "'" + state.set + "' is not a setSpec", false);
-      if (!known_format(state.prefix))
-        refuse(
-            "cannotDisseminateFormat",
-            "'" + state.prefix + "' is not a format this repository disseminates (oai_dc, defter)");
+      check_format(state.prefix);
     }
     return list(verb == "ListRecords", state, resumed);
   }
@@ -283,13 +273,13 @@ class Responder {
   }
 
   // The article an identifier names, when it is one of this repository's
-  // (else idDoesNotExist).
+  // (else idDoesNotExist): the archive holds it or a revision of it.
   archive::Reader::RecordStamp stamp_of(const std::string& identifier) {
     const std::string prefix = "oai:" + options_.repository_id + ":";
     std::string id =
         identifier.compare(0, prefix.size(), prefix) == 0 ? identifier.substr(prefix.size()) : "";
     archive::Reader::RecordStamp stamp;
-    if (valid_article_id(id)) {
+    if (!id.empty()) {
       stamp.id = id;
       stamp.exists = archive_.has_article(id);
       auto last = archive_.last_revision(schema::RecordType::kArticle, id);
@@ -342,16 +332,15 @@ class Responder {
       auto full = archive_.article(item.id);
       if (!full) throw full.status();
       out += "  <metadata>\n" +
-             (prefix == "oai_dc" ? oai_dc(*full, items_, origin_) : article_xml(*full, items_, origin_)) +
+             (prefix == "oai_dc" ? oai_dc(*full, items_, origin_)
+                                 : article_xml(*full, items_, origin_)) +
              "\n  </metadata>\n";
     }
     return out + "</record>\n";
   }
 
   std::string get_record(const std::string& identifier, const std::string& prefix) {
-    if (!known_format(prefix))
-      refuse("cannotDisseminateFormat",
-             "'" + prefix + "' is not a format this repository disseminates (oai_dc, defter)");
+    check_format(prefix);
     auto item = items_.item(stamp_of(identifier));
     if (!item) throw item.status();
     return "<GetRecord>\n" + record(*item, prefix) + "</GetRecord>\n";

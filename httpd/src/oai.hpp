@@ -34,16 +34,14 @@ struct Options {
 inline constexpr const char* kArticleNamespace = "https://schema.defter.invalid/oai/article/1";
 inline constexpr const char* kArticleSchemaPath = "/oai/article.xsd";
 
-// An article as an item.
+// An article as an item: what its header says. A list decides on many
+// items and shows few, so an item holds no text: a record's metadata is
+// read when the record is written.
 struct Item {
   std::string id;  // the article's
   bool deleted = false;
   std::string datestamp;          // YYYY-MM-DDThh:mm:ssZ
   std::vector<std::string> sets;  // setSpecs, sorted
-  // The article's metadata without its translations (none when deleted):
-  // a list decides on many items and shows few, so each item's texts are
-  // read only when its record is written.
-  std::optional<schema::Article> article;
 };
 
 // What an item needs of the archive beyond its article, read once per
@@ -57,7 +55,6 @@ class ItemReader {
   Result<Item> item(const archive::Reader::RecordStamp& stamp);
   // The author, when the archive has them.
   const schema::Author* author(const std::string& id);
-  const archive::Reader& archive() const { return archive_; }
 
  private:
   struct Known {
@@ -72,7 +69,8 @@ class ItemReader {
 // An article's metadata, its translations read: <oai_dc:dc> or <article>
 // (the archive's format). `base` is the server's origin, for the URLs.
 std::string oai_dc(const schema::Article& article, ItemReader& reader, const std::string& base);
-std::string article_xml(const schema::Article& article, ItemReader& reader, const std::string& base);
+std::string article_xml(const schema::Article& article, ItemReader& reader,
+                        const std::string& base);
 
 // Whether an item is in set `spec` (or in a set below it).
 bool in_set(const Item& item, const std::string& spec);

@@ -95,7 +95,6 @@ Result<Item> ItemReader::item(const archive::Reader::RecordStamp& stamp) {
   // A change of an author's name or affiliation changes the item's metadata.
   for (const auto& id : a->authors) item.datestamp = std::max(item.datestamp, known(id).changed);
   item.sets = sets_of(*a, archive_.translation_languages(stamp.id));
-  item.article = std::move(*a);
   return item;
 }
 

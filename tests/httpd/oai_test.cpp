@@ -441,6 +441,12 @@ TEST_CASE(
                   test::kSeed) == "idDoesNotExist");
     CHECK(h.error("verb=ListMetadataFormats&identifier=" + kPrefix + "no-such-article") ==
           "idDoesNotExist");
+    // Ids the archive cannot hold: upper case, longer than a key may be, none.
+    CHECK(h.error("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + kPrefix + "CHINA") ==
+          "idDoesNotExist");
+    CHECK(h.error("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + kPrefix +
+                  std::string(600, 'a')) == "idDoesNotExist");
+    CHECK(h.error("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + kPrefix) == "idDoesNotExist");
     CHECK(h.error("verb=ListRecords&metadataPrefix=oai_dc&set=country:ZZ") == "noRecordsMatch");
     // A hostile argument is escaped, and still answered.
     Xml hostile(h.get("verb=%3Cscript%3E&x=%22%27%3C"));
