@@ -292,7 +292,6 @@ std::string allowed_origin(const Request& req, const std::vector<std::string>& a
 Response ApiWorker::handle(const Request& req, Outcome& outcome) {
   outcome = Outcome{};
   impl_->caller.clear();
-  impl_->streaming.reset();
   const std::string origin = allowed_origin(req, impl_->options.cors_origins);
   // A browser's preflight for a page of an allowed origin: what it may send.
   if (!origin.empty() && req.method() == http::verb::options &&

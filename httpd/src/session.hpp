@@ -50,7 +50,7 @@ class Session : public std::enable_shared_from_this<Session> {
       Response res = problem(Problem::kUnavailable, "the server has too many connections; try again shortly", 11, false);
       res.set(http::field::retry_after, "1");
       self->stream_.expires_after(std::chrono::seconds(5));
-      self->send(std::move(res), "overloaded", Clock::now(), nullptr);
+      self->send(std::move(res), "overloaded", nullptr);
     });
   }
 
@@ -180,7 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Answers an unreadable request and closes the connection.
   void fail(Problem p, const std::string& detail) {
     Response res = problem(p, detail, 11, false);
-    send(std::move(res), "invalid", started_, nullptr);
+    send(std::move(res), "invalid", nullptr);
   }
 
   void handle(Request req) {
@@ -256,7 +256,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res.keep_alive(keep);
     if (outcome.stream)
       return send_stream(std::move(res), outcome.stream, outcome.route, &req, outcome.token);
-    send(std::move(res), outcome.route, started_, &req, outcome.token);
+    send(std::move(res), outcome.route, &req, outcome.token);
   }
 
   // ETags, gzip and HEAD on a response about to be sent.
@@ -302,30 +302,53 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // `token`: the name of the token the request presented (logged; never its secret).
-  void send(Response res, std::string route, Clock::time_point started, const Request* req, std::string token = {}) {
+  // What the log line and the metrics say of a response once it is sent,
+  // and whether the connection closes after it. `logged` is the
+  // request's method and target (not its headers, which may hold a token,
+  // nor its body); `token` the name of the token it presented (never its
+  // secret).
+  struct Sent {
+    std::string route, token;
+    std::optional<Request> logged;
+    Clock::time_point started;
+    unsigned status = 0;
+    std::size_t bytes = 0;
+    bool close_after = false;
+  };
+
+  Sent sent_of(const Response& res, std::string route, const Request* req, std::string token) const {
+    Sent s;
+    s.route = std::move(route);
+    s.token = std::move(token);
+    if (req) s.logged.emplace(req->method(), req->target(), req->version());
+    else s.logged.emplace(http::verb::unknown, "-", 11);
+    s.started = started_;
+    s.status = res.result_int();
+    s.close_after = !res.keep_alive();
+    return s;
+  }
+
+  // A response written (or failed, `ec`): logged, counted, then the
+  // connection goes on or closes.
+  void after_send(const Sent& s, beast::error_code ec) {
+    double seconds = std::chrono::duration<double>(Clock::now() - s.started).count();
+    server_->metrics.record(s.route, s.status, seconds);
+    server_->log_request(client_, *s.logged, s.route, s.status, s.bytes, seconds * 1000, s.token);
+    if (!ec && s.close_after && body_unread_) return linger();
+    if (ec || s.close_after) return close();
+    wait_for_request();
+  }
+
+  void send(Response res, std::string route, const Request* req, std::string token = {}) {
     res.set(http::field::server, "defter");
     if (!res.has_content_length() && res.result() != http::status::not_modified) res.prepare_payload();
     auto response = std::make_shared<Response>(std::move(res));
-    bool close_after = !response->keep_alive();
-    unsigned status = response->result_int();
-    std::size_t bytes = response->body().size();
-    // What the log line needs of the request: its method and target (not
-    // its headers, which may hold a token, nor its body).
-    std::optional<Request> logged;
-    if (req) logged.emplace(req->method(), req->target(), req->version());
-    else logged.emplace(http::verb::unknown, "-", 11);
+    auto sent = std::make_shared<Sent>(sent_of(*response, std::move(route), req, std::move(token)));
+    sent->bytes = response->body().size();
     stream_.expires_after(server_->options.request_timeout);
-    http::async_write(stream_, *response,
-                      [self = shared_from_this(), response, close_after, status, bytes, started, route = std::move(route),
-                       logged = std::move(logged), token = std::move(token)](beast::error_code ec, std::size_t) {
-                        double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-                        self->server_->metrics.record(route, status, seconds);
-                        self->server_->log_request(self->client_, *logged, route, status, bytes, seconds * 1000, token);
-                        if (!ec && close_after && self->body_unread_) return self->linger();
-                        if (ec || close_after) return self->close();
-                        self->wait_for_request();
-                      });
+    http::async_write(stream_, *response, [self = shared_from_this(), response, sent](beast::error_code ec, std::size_t) {
+      self->after_send(*sent, ec);
+    });
   }
 
   // A streamed response: its header (chunked), then each piece of the
@@ -336,11 +359,7 @@ class Session : public std::enable_shared_from_this<Session> {
     http::response<http::empty_body> header;
     std::optional<http::response_serializer<http::empty_body>> serializer;
     std::shared_ptr<BodyStream> body;
-    std::string route, token;
-    std::optional<Request> logged;
-    Clock::time_point started;
-    std::size_t bytes = 0;
-    bool close_after = false;
+    Sent sent;
   };
 
   void send_stream(Response res, std::shared_ptr<BodyStream> body, std::string route, const Request* req,
@@ -354,14 +373,10 @@ class Session : public std::enable_shared_from_this<Session> {
     s->header.chunked(true);
     s->serializer.emplace(s->header);
     s->body = req->method() == http::verb::head ? nullptr : std::move(body);
-    s->route = std::move(route);
-    s->token = std::move(token);
-    s->logged.emplace(req->method(), req->target(), req->version());
-    s->started = started_;
-    s->close_after = !res.keep_alive();
+    s->sent = sent_of(res, std::move(route), req, std::move(token));
     stream_.expires_after(server_->options.request_timeout);
     http::async_write_header(stream_, *s->serializer, [self = shared_from_this(), s](beast::error_code ec, std::size_t) {
-      if (ec || !s->body) return self->stream_done(s, ec);
+      if (ec || !s->body) return self->after_send(s->sent, ec);
       self->stream_next(s);
     });
   }
@@ -371,36 +386,26 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       piece = s->body->next();
     } catch (const Status& st) {
-      server_->log_error(s->route + ": the streamed body failed: " + st.message());
-      return stream_done(s, asio::error::operation_aborted);
+      server_->log_error(s->sent.route + ": the streamed body failed: " + st.message());
+      return after_send(s->sent, asio::error::operation_aborted);
     } catch (const std::exception& e) {
-      server_->log_error(s->route + ": the streamed body failed: " + e.what());
-      return stream_done(s, asio::error::operation_aborted);
+      server_->log_error(s->sent.route + ": the streamed body failed: " + e.what());
+      return after_send(s->sent, asio::error::operation_aborted);
     }
     stream_.expires_after(server_->options.request_timeout);
     if (!piece) {
       return asio::async_write(stream_, http::make_chunk_last(), [self = shared_from_this(), s](beast::error_code ec, std::size_t) {
-        self->stream_done(s, ec);
+        self->after_send(s->sent, ec);
       });
     }
     if (piece->empty()) return stream_next(s);  // an empty chunk would end the body
     auto data = std::make_shared<std::string>(std::move(*piece));
-    s->bytes += data->size();
+    s->sent.bytes += data->size();
     asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
                       [self = shared_from_this(), s, data](beast::error_code ec, std::size_t) {
-                        if (ec) return self->stream_done(s, ec);
+                        if (ec) return self->after_send(s->sent, ec);
                         self->stream_next(s);
                       });
-  }
-
-  void stream_done(const std::shared_ptr<Streaming>& s, beast::error_code ec) {
-    double seconds = std::chrono::duration<double>(Clock::now() - s->started).count();
-    unsigned status = s->header.result_int();
-    server_->metrics.record(s->route, status, seconds);
-    server_->log_request(client_, *s->logged, s->route, status, s->bytes, seconds * 1000, s->token);
-    if (!ec && s->close_after && body_unread_) return linger();
-    if (ec || s->close_after) return close();
-    wait_for_request();
   }
 
   void close() {
