@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "defter/schema/json_text.hpp"
+
 namespace defter::archive::detail {
 
 // The top-level "body" text of a CBOR record (a map), read in place: the
@@ -195,41 +197,8 @@ class CborToJson {
     return true;
   }
 
-  // Where the first byte at or after `i` that JSON escapes is (below 0x20,
-  // '"' or '\\'), or s.size() if none.
-  static std::size_t next_special(std::string_view s, std::size_t i) {
-    for (; i < s.size(); ++i) {
-      auto c = static_cast<unsigned char>(s[i]);
-      if (c < 0x20 || c == '"' || c == '\\') return i;
-    }
-    return i;
-  }
-
-  void escaped(std::string_view s) {
-    static const char* hex = "0123456789abcdef";
-    out_ += '"';
-    std::size_t run = 0;
-    for (std::size_t i = next_special(s, 0); i < s.size(); i = next_special(s, run)) {
-      auto c = static_cast<unsigned char>(s[i]);
-      out_.append(s, run, i - run);
-      run = i + 1;
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default:
-          out_ += "\\u00";
-          out_ += hex[c >> 4];
-          out_ += hex[c & 0xF];
-      }
-    }
-    out_.append(s, run, std::string_view::npos);
-    out_ += '"';
-  }
+  // The archive's texts are validated UTF-8 when written.
+  void escaped(std::string_view s) { schema::append_json_string_utf8(out_, s); }
 
   const std::uint8_t* p_;
   const std::uint8_t* end_;

@@ -174,11 +174,16 @@ inline std::vector<std::string> listed(const Query& q, const std::string& name) 
   return out;
 }
 
-inline Response json_response(const json& body, http::status status = http::status::ok) {
+// A JSON answer already written as text.
+inline Response json_text_response(std::string body, http::status status = http::status::ok) {
   Response res{status, 11};
   res.set(http::field::content_type, "application/json");
-  res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  res.body() = std::move(body);
   return res;
+}
+
+inline Response json_response(const json& body, http::status status = http::status::ok) {
+  return json_text_response(body.dump(-1, ' ', false, json::error_handler_t::replace), status);
 }
 
 inline std::string hash_hex(std::string_view s) {

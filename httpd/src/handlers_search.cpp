@@ -46,7 +46,7 @@ Response ApiWorker::Impl::search(const Params& params) {
   if (!s) return problem(Problem::kUnavailable, "the index is not built yet");
   auto r = s->search(req);
   if (!r) throw r.status();  // a filter value it does not take: 400 (problems.hpp)
-  return json_response(indexer::to_json(*r));
+  return json_text_response(indexer::to_json_text(*r));
 }
 
 Response ApiWorker::Impl::suggest(const Params& params) {

@@ -1,5 +1,7 @@
 #include "defter/schema/json_text.hpp"
 
+#include "defter/schema/text.hpp"
+
 #include <algorithm>
 
 #include <cstring>
@@ -144,5 +146,52 @@ Result<json> parse_json(std::string_view text, std::vector<std::string>* duplica
   auto dash = what.find(" - ");
   return Status(Code::kInvalidArgument, "invalid JSON at " + at + ": " + (dash == std::string::npos ? what : what.substr(dash + 3)));
 }
+
+namespace {
+
+// Where the first byte at or after `i` that JSON escapes is (below 0x20,
+// '"' or '\\'), or s.size() if none.
+std::size_t next_special(std::string_view s, std::size_t i) {
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return i;
+}
+
+}  // namespace
+
+void append_json_string_utf8(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;
+  for (std::size_t i = next_special(s, 0); i < s.size(); i = next_special(s, run)) {
+    auto c = static_cast<unsigned char>(s[i]);
+    out.append(s, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+    }
+  }
+  out.append(s, run, std::string_view::npos);
+  out += '"';
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  if (valid_utf8(text)) return append_json_string_utf8(out, text);
+  out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void append_json_number(std::string& out, double value) { out += json(value).dump(); }
 
 }  // namespace defter::schema

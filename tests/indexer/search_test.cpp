@@ -1,5 +1,7 @@
 // The search API on the sample archive: real text in English, Turkish,
 // Russian and Chinese, and Debian's translated passwd(1).
+#include <cmath>
+
 #include "search_fixture.hpp"
 
 TEST_CASE("words find inflected forms in every language, one hit per article", "[indexer][search]") {
@@ -418,4 +420,64 @@ TEST_CASE("an option quoted in a text, --status, is searched as a word", "[index
   // Debian's passwd(1) documents --status; NOT status would leave it out.
   CHECK(s.finds("--status", "article:passwd-1-manual-page"));
   CHECK(s.finds("passwd --status", "article:passwd-1-manual-page"));
+}
+
+TEST_CASE("a response's JSON text is what nlohmann::json would dump of it", "[indexer][search]") {
+  Search s;
+  // Real answers: every hit, facet and note the sample gives, and a filter
+  // (selected values, a country facet with subjects and mentions).
+  std::vector<SearchRequest> requests(4);
+  requests[0].query = "";
+  requests[0].size = 100;
+  requests[1].query = "relation cooperate";
+  requests[1].ui_lang = "ru";
+  requests[2].query = "\"Central Asia\" OR Казахстан";
+  requests[2].filters["country"] = {"KZ"};
+  requests[3].query = "(((";
+  requests[3].plain_text = true;
+  for (const auto& req : requests) {
+    SearchResponse r = s.run(req);
+    std::string text = indexer::to_json_text(r);
+    nlohmann::json j = nlohmann::json::parse(text);
+    // Sorted keys, the same escaping and numbers: dumping what was read
+    // gives the text back byte for byte.
+    CHECK(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) == text);
+    CHECK(j["total"] == r.total);
+    CHECK(j["query"]["text"] == req.query);
+    REQUIRE(j["hits"].size() == r.hits.size());
+    for (std::size_t i = 0; i < r.hits.size(); ++i) {
+      CHECK(j["hits"][i]["id"] == r.hits[i].id);
+      CHECK(j["hits"][i]["title"] == r.hits[i].title);
+      CHECK(j["hits"][i]["snippet"] == r.hits[i].snippet);
+      CHECK(j["hits"][i]["countries"].size() == r.hits[i].subject_countries.size() + r.hits[i].mentioned_countries.size());
+    }
+    CHECK(j["facets"].size() == r.facets.size());
+  }
+  // What no search of the sample gives: control characters, text that is not
+  // UTF-8, a score that is no number, empty lists, a suggestion.
+  SearchResponse odd;
+  odd.query.text = "tab\there \"quoted\" \x01";
+  odd.query.notes = {"a\\b", "not UTF-8: \xff"};
+  odd.suggestion = "öneri";
+  indexer::Hit h;
+  h.type = "article";
+  h.id = "x";
+  h.title = "</script>\n";
+  h.score = std::nan("");
+  h.subject_countries = {"KZ"};
+  h.mentioned_countries = {"CN"};
+  odd.hits.push_back(h);
+  odd.facets["country"] = {{"KZ", "Kazakhstan", 3, true, 2, 1}};
+  odd.facets["lang"] = {};
+  std::string text = indexer::to_json_text(odd);
+  nlohmann::json j = nlohmann::json::parse(text);
+  CHECK(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) == text);
+  CHECK(j["hits"][0]["score"].is_null());
+  CHECK(j["hits"][0]["countries"][1] == nlohmann::json({{"code", "CN"}, {"name", "China"}, {"subject", false}}));
+  CHECK(j["query"]["notes"][1] == "not UTF-8: \xef\xbf\xbd");
+  CHECK(j["facets"]["country"][0] ==
+        nlohmann::json({{"count", 3}, {"label", "Kazakhstan"}, {"mentioned", 1}, {"selected", true}, {"subject", 2}, {"value", "KZ"}}));
+  CHECK(j["facets"]["lang"] == nlohmann::json::array());
+  CHECK(j["suggestion"] == "öneri");
+  CHECK(indexer::to_json(odd) == j);
 }

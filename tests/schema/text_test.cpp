@@ -1,5 +1,6 @@
 // JSON text from outside under limits, and text made safe for a terminal.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "defter/schema/codes.hpp"
@@ -112,4 +113,40 @@ TEST_CASE("did you mean: the nearest ids and codes, and nothing for what is near
   CHECK(schema::suggest_language_tag("Turkish") == "tr");
   CHECK(schema::suggest_language_tag("Klingonese").empty());
   CHECK(schema::suggest_language_tag("en").empty());
+}
+
+TEST_CASE("JSON strings and numbers are written as nlohmann::json dumps them", "[schema]") {
+  auto dumped = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  std::vector<std::string> texts = {"", "plain", "Doğacan Başaran — Казахстан 中亚 𝄞", "quote \" and \\ backslash",
+                                    "<mark>a</mark> & 'b' / c", "tab\tnew\nline\rfeed\fback\b", "del \x7f"};
+  std::string every_ascii;
+  for (int c = 0; c < 0x80; ++c) every_ascii += static_cast<char>(c);
+  texts.push_back(every_ascii);
+  // Not UTF-8: a stray continuation byte, a cut sequence, an overlong form,
+  // a surrogate, past U+10FFFF, a lone lead byte at the end.
+  std::vector<std::string> broken = {"a\x80" "b", "\xe4\xb8", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "end\xc3"};
+  for (const auto& t : texts) {
+    std::string out;
+    schema::append_json_string(out, t);
+    CHECK(out == dumped(t));
+    std::string utf8;
+    schema::append_json_string_utf8(utf8, t);
+    CHECK(utf8 == out);
+  }
+  for (const auto& t : broken) {
+    std::string out;
+    schema::append_json_string(out, t);
+    CHECK(out == dumped(t));
+    CHECK(out.find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD
+    CHECK(nlohmann::json::parse(out).is_string());
+  }
+  for (double d : {0.0, -0.0, 1.0, 0.1, 2.5e-7, 1e300, 123456.789, std::nan(""), HUGE_VAL}) {
+    std::string out;
+    schema::append_json_number(out, d);
+    CHECK(out == nlohmann::json(d).dump());
+  }
+  std::string after;
+  schema::append_json_string(after, "x");
+  schema::append_json_number(after, 1.5);
+  CHECK(after == "\"x\"1.5");  // appended, nothing else
 }

@@ -158,7 +158,11 @@ class Searcher {
   std::unique_ptr<Impl> impl_;
 };
 
-// The JSON of a response, exactly as the HTTP API returns it.
+// The JSON text of a response, exactly as the HTTP API returns it: written
+// straight out, in the order nlohmann::json's dump() gives (keys sorted),
+// without building a json value first (a server writes one a search).
+std::string to_json_text(const SearchResponse& response);
+// The same, as a value (read back from to_json_text: one shape, one place).
 nlohmann::json to_json(const SearchResponse& response);
 nlohmann::json to_json(const std::vector<Suggestion>& suggestions);
 

@@ -46,4 +46,17 @@ TextPosition position_of(std::string_view text, std::size_t byte);
 Result<nlohmann::json> parse_json(std::string_view text, std::vector<std::string>* duplicate_keys = nullptr,
                                   const JsonParseOptions& options = {});
 
+// Appends `text` as a JSON string, byte for byte as nlohmann::json's
+// dump(-1, ' ', false, error_handler_t::replace) writes it: '"', '\\' and
+// the C0 controls escaped (\b \f \n \r \t, the others \u00XX), all else
+// as it is, and bytes that are not UTF-8 replaced by U+FFFD. For answers
+// written straight out instead of built as a json value and dumped.
+void append_json_string(std::string& out, std::string_view text);
+// The same for text known to be well-formed UTF-8 (the archive's, which
+// every write validates): not checked again.
+void append_json_string_utf8(std::string& out, std::string_view text);
+// Appends a number as nlohmann::json's dump() writes it ("1.0", "0.25",
+// "null" for what is not finite).
+void append_json_number(std::string& out, double value);
+
 }  // namespace defter::schema
