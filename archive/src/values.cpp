@@ -1,18 +1,30 @@
 #include "values.hpp"
 
 #include <lz4.h>
+#include <lz4hc.h>
 #include <xxhash.h>
 #include <zstd.h>
 
 namespace defter::archive::detail {
-
-
 
 std::string to_cbor(const json& j) {
   std::string out;
   json::to_cbor(j, out);
   return out;
 }
+
+namespace {
+
+// A thread's LZ4HC state (256 KiB, too large to make for every record),
+// reset for each value: values are compressed independently.
+LZ4_streamHC_t* hc_stream() {
+  thread_local std::unique_ptr<LZ4_streamHC_t, decltype(&LZ4_freeStreamHC)> stream(LZ4_createStreamHC(), LZ4_freeStreamHC);
+  if (!stream) throw std::bad_alloc();
+  LZ4_resetStreamHC_fast(stream.get(), kLz4Level);
+  return stream.get();
+}
+
+}  // namespace
 
 std::string stored_form(const std::string& cbor) {
   if (cbor.size() > kCompressAbove && cbor.size() < kMaxCompressed) {
@@ -21,7 +33,7 @@ std::string stored_form(const std::string& cbor) {
     out[0] = 'l';
     auto size = static_cast<std::uint32_t>(cbor.size());
     for (int i = 0; i < 4; ++i) out[1 + i] = static_cast<char>(size >> (8 * i) & 0xff);
-    int n = LZ4_compress_default(cbor.data(), out.data() + 5, static_cast<int>(cbor.size()), bound);
+    int n = LZ4_compress_HC_continue(hc_stream(), cbor.data(), out.data() + 5, static_cast<int>(cbor.size()), bound);
     if (n > 0 && static_cast<std::size_t>(n) + 5 < cbor.size() + 1) {
       out.resize(5 + static_cast<std::size_t>(n));
       return out;
