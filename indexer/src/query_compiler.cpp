@@ -343,6 +343,37 @@ bool Searcher::Impl::may_match_in(const Xapian::Query& q, const std::vector<std:
   return false;
 }
 
+// The documents a language group's part may match: those in its languages;
+// for a group with English also English passages inside other languages'
+// texts, and authors without a biography (no language term). Made once per
+// revision of the index from the posting lists, then a filter that costs an
+// array lookup a candidate: as an OR of the language terms it was most of
+// the counting pass of a one-word query.
+std::shared_ptr<const DocSet> Searcher::Impl::language_set(const std::vector<std::string>& langs) {
+  std::string key;
+  for (const auto& l : langs) key += l + '\n';
+  auto& set = language_sets[key];
+  if (set) return set;
+  std::vector<bool> member(static_cast<std::size_t>(db.get_lastdocid()) + 1), any_lang(member.size());
+  auto mark = [&](const std::string& term, std::vector<bool>& bits) {
+    for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) bits[*p] = true;
+  };
+  bool english = false;
+  for (const auto& l : langs) {
+    mark(term(prefix::kLang, l), member);
+    english |= l == "en";
+  }
+  if (english) {
+    mark(term(prefix::kPassageLang, "en"), member);
+    for (const auto& l : languages) mark(term(prefix::kLang, l), any_lang);
+    std::string author = term(prefix::kType, "author");
+    for (auto p = db.postlist_begin(author); p != db.postlist_end(author); ++p)
+      if (!any_lang[*p]) member[*p] = true;
+  }
+  set = std::make_shared<const DocSet>(member);
+  return set;
+}
+
 // The query text across languages: parsed once per language of the index
 // with its analysis, each part filtered to its language, the parts OR-ed.
 // Languages whose parts come out the same share one part.
@@ -361,37 +392,9 @@ std::optional<Xapian::Query> Searcher::Impl::across_languages(const Node& root) 
   std::vector<Xapian::Query> parts;
   for (auto& [desc, g] : groups) {
     if (g.first.empty()) continue;
-    std::vector<std::string> filter;
-    bool english = false;
-    for (const auto& l : g.second) {
-      filter.push_back(term(prefix::kLang, l));
-      english |= l == "en";
-    }
-    Xapian::Query f = or_terms(filter);
-    if (english) {
-      // English passages inside other languages' texts, and authors
-      // without a biography (no language term). When the group holds most
-      // of the index, the documents of the other languages without an
-      // English passage are left out instead: fewer postings to merge.
-      std::vector<std::string> all, others;
-      Xapian::doccount in = 0, out = 0;
-      for (const auto& l : languages) {
-        all.push_back(term(prefix::kLang, l));
-        bool mine = std::find(g.second.begin(), g.second.end(), l) != g.second.end();
-        (mine ? in : out) += db.get_termfreq(all.back());
-        if (!mine) others.push_back(all.back());
-      }
-      Xapian::Query passages(term(prefix::kPassageLang, "en"));
-      if (out < in) {
-        Xapian::Query foreign = others.empty() ? Xapian::Query() : Xapian::Query(Xapian::Query::OP_AND_NOT, or_terms(others), passages);
-        parts.push_back(foreign.empty() ? g.first : Xapian::Query(Xapian::Query::OP_AND_NOT, g.first, foreign));
-        continue;
-      }
-      Xapian::Query no_lang(Xapian::Query::OP_AND_NOT, Xapian::Query(term(prefix::kType, "author")), or_terms(all));
-      std::vector<Xapian::Query> reach = {f, passages, no_lang};
-      f = Xapian::Query(Xapian::Query::OP_OR, reach.begin(), reach.end());
-    }
-    if (english || may_match_in(g.first, g.second)) parts.emplace_back(Xapian::Query::OP_FILTER, g.first, f);
+    bool english = std::find(g.second.begin(), g.second.end(), "en") != g.second.end();
+    if (english || may_match_in(g.first, g.second))
+      parts.emplace_back(Xapian::Query::OP_FILTER, g.first, Xapian::Query((new DocSetSource(language_set(g.second)))->release()));
   }
   if (parts.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());

@@ -28,6 +28,7 @@ void Searcher::Impl::load_derived() {
   pair_words = PairWordsInfo::from_metadata(db.get_metadata(std::string(meta::kPairWords))).words;
   load_languages();
   table.load(db);
+  language_sets.clear();
   author_names.clear();
 }
 

@@ -22,6 +22,7 @@
 #include "defter/indexer/analysis.hpp"
 #include "defter/indexer/gazetteer.hpp"
 #include "defter/indexer/index_schema.hpp"
+#include "doc_sets.hpp"
 #include "document.hpp"
 #include "facets.hpp"
 #include "index_files.hpp"
@@ -54,6 +55,7 @@ struct Searcher::Impl {
   std::map<std::string, bool> term_in_languages;  // of the search running: "langs\0term" -> found
   std::map<std::string, std::vector<std::string>> word_countries_cache;
   FacetTable table;  // of db's current revision
+  std::map<std::string, std::shared_ptr<const DocSet>> language_sets;  // of db's current revision (language_set)
   // Authors' display names for the author facet, read from the archive
   // once per revision of the index (a renamed author is reindexed).
   std::unordered_map<std::string, std::string> author_names;
@@ -116,6 +118,7 @@ struct Searcher::Impl {
   static constexpr double kCountryMatchWeight = 0.5;
   Status known_author(const std::string& id);
   std::optional<Xapian::Query> across_languages(const Node& root);
+  std::shared_ptr<const DocSet> language_set(const std::vector<std::string>& langs);
   // What to highlight in a text of `lang`.
   void collect_highlight(const Node& n, const Analyzer& an, Highlight& h);
   // The request as queries; `exclusions`: also find the articles the

@@ -2,6 +2,7 @@
 // malformed query falls back to its plain words.
 #include <catch2/catch.hpp>
 
+#include "doc_sets.hpp"
 #include "query.hpp"
 
 using namespace defter::indexer;
@@ -102,4 +103,63 @@ TEST_CASE("date and year ranges, open ends and partial dates", "[indexer][query]
   }
   query::DateRange y;
   CHECK_FALSE(query::parse_date_range("2023-05", true, y));  // year: takes years only
+}
+
+TEST_CASE("a document set filters a query as the posting lists it stands for", "[indexer][query]") {
+  // Documents 1..40: "w" in every third, the set every fourth and the last.
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  std::vector<bool> member(41);
+  for (Xapian::docid d = 1; d <= 40; ++d) {
+    Xapian::Document doc;
+    doc.add_term("all");
+    if (d % 3 == 0) doc.add_term("w");
+    db.add_document(doc);
+    member[d] = d % 4 == 0 || d == 40;
+  }
+  auto set = std::make_shared<const detail::DocSet>(member);
+  CHECK(set->docs().size() == 10);
+  CHECK(set->rank(0) == 0);
+  CHECK(set->rank(4) == 0);
+  CHECK(set->rank(5) == 1);
+  CHECK(set->rank(40) == 9);
+  CHECK(set->rank(41) == 10);  // past the last document: the end
+  CHECK(set->rank(1000) == 10);
+
+  auto matches = [&](const Xapian::Query& text) {
+    Xapian::Query q(Xapian::Query::OP_FILTER, text,
+                    Xapian::Query((new detail::DocSetSource(set))->release()));
+    Xapian::Enquire e(db);
+    e.set_query(q);
+    e.set_docid_order(Xapian::Enquire::ASCENDING);
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    std::vector<Xapian::docid> out;
+    for (auto m : e.get_mset(0, 100)) out.push_back(m);
+    return out;
+  };
+  // The set's own documents, and what a term shares with it (skip_to and
+  // check from either side of the AND).
+  CHECK(matches(Xapian::Query("all")) == set->docs());
+  CHECK(matches(Xapian::Query("w")) == std::vector<Xapian::docid>{12, 24, 36});
+  CHECK(matches(Xapian::Query("none")).empty());
+
+  // Moved by hand: skip_to never goes back, check lands where skip_to would.
+  detail::DocSetSource src(set);
+  src.init(db);
+  src.next(0);
+  CHECK(src.get_docid() == 4);
+  src.skip_to(13, 0);
+  CHECK(src.get_docid() == 16);
+  src.skip_to(5, 0);
+  CHECK(src.get_docid() == 16);
+  CHECK(src.check(33, 0));
+  CHECK(src.get_docid() == 36);
+  src.next(0);
+  CHECK(src.get_docid() == 40);
+  CHECK_FALSE(src.at_end());
+  src.next(0);
+  CHECK(src.at_end());
+  detail::DocSetSource empty(std::make_shared<const detail::DocSet>(std::vector<bool>(41)));
+  empty.init(db);
+  empty.next(0);
+  CHECK(empty.at_end());
 }
