@@ -95,7 +95,7 @@ Xapian::Database open_live(const fs::path& dir) {
 
 std::string current_generation(const fs::path& dir) {
   // Read with one open and one read: a server asks before every search, and
-  // an ifstream (its locale, its buffer) cost as much as the two reopens
+  // an ifstream (its locale, its buffer) cost more than the two reopens
   // that follow. The stub is "BACKEND PATH\n", far shorter than the buffer.
   int fd = ::open((dir / kStub).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
