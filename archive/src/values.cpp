@@ -5,6 +5,9 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <memory>
+#include <new>
+
 namespace defter::archive::detail {
 
 std::string to_cbor(const json& j) {

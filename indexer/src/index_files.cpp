@@ -94,29 +94,28 @@ Xapian::Database open_live(const fs::path& dir) {
 }
 
 std::string current_generation(const fs::path& dir) {
-  // Read with one open and one read: a server asks before every search, and
-  // an ifstream (its locale, its buffer) cost more than the two reopens
-  // that follow. The stub is "BACKEND PATH\n", far shorter than the buffer.
+  // Read with open and read: a server asks before every search, and an
+  // ifstream (its locale, its buffer) cost more than the two reopens that
+  // follow. write_stub writes the backend's name, a space, the generation's
+  // name and a newline.
   int fd = ::open((dir / kStub).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
-  char buf[1024];
-  ssize_t n;
-  do n = ::read(fd, buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
+  std::string text;
+  char buf[256];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
   ::close(fd);
-  if (n <= 0) return "";
-  std::string_view text(buf, static_cast<std::size_t>(n));
-  auto token = [&text]() {
-    std::size_t b = text.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return std::string_view();
-    std::size_t e = text.find_first_of(" \t\r\n", b);
-    std::string_view t = text.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
-    text.remove_prefix(e == std::string_view::npos ? text.size() : e);
-    return t;
-  };
-  std::string_view backend = token(), path = token();
-  if (backend.empty() || path.empty()) return "";
-  return std::string(path);
+  // The second of its whitespace-separated words.
+  const char* space = " \t\r\n";
+  std::size_t backend = text.find_first_not_of(space);
+  std::size_t gap = backend == std::string::npos ? backend : text.find_first_of(space, backend);
+  std::size_t from = gap == std::string::npos ? gap : text.find_first_not_of(space, gap);
+  if (from == std::string::npos) return "";
+  return text.substr(from, text.find_first_of(space, from) - from);
 }
 
 std::string generation_name(int n) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <xapian.h>
 
 #include "defter/archive/importer.hpp"
@@ -287,6 +288,28 @@ TEST_CASE("an index of a newer format is not written to, and the message names t
   REQUIRE(report.ok());
   CHECK(report->format == indexer::kIndexFormat);
   CHECK(report->clean());
+}
+
+TEST_CASE("the stub is read as its second word, and a stub that names none names no generation", "[indexer]") {
+  test::TempDir dir;
+  const auto index = dir.path() / "index";
+  std::filesystem::create_directories(index);
+  CHECK(indexer::current_generation(index).empty());  // no stub at all
+  auto stub = [&](const std::string& text) {
+    std::ofstream(index / indexer::kStub, std::ios::trunc) << text;
+    return indexer::current_generation(index);
+  };
+  CHECK(stub("auto gen-000007\n") == "gen-000007");
+  CHECK(stub("auto gen-000007") == "gen-000007");            // no newline
+  CHECK(stub("  auto\t gen-000008 \n\n") == "gen-000008");  // any whitespace
+  CHECK(stub("auto gen-000009 trailing\n") == "gen-000009");
+  // A generation name longer than any read buffer is read whole.
+  std::string longer = "gen-" + std::string(5000, '1');
+  CHECK(stub("auto " + longer + "\n") == longer);
+  CHECK(stub("").empty());
+  CHECK(stub(" \n\t ").empty());
+  CHECK(stub("auto").empty());
+  CHECK(stub("auto \n").empty());
 }
 
 TEST_CASE("the first stub names one generation: a second creator is told, and a leftover generation is passed over", "[indexer]") {
