@@ -15,7 +15,6 @@ namespace defter::archive::html_markdown {
 // A superscript number in the text, written as a marker [n] once the notes
 // are known to have an n, else as the number.
 constexpr char kMarkOpen = '\x01', kMarkClose = '\x02';
-inline constexpr char kMarks[] = {kMarkOpen, kMarkClose, 0};
 
 struct Block {
   enum Kind { kParagraph, kHeading, kList, kRule, kOther } kind = kOther;

@@ -241,17 +241,7 @@ class Converter {
       std::size_t end = i + 1;
       while (end < size && !is_space(raw[end]) && !nbsp(end)) ++end;
       std::string_view word = raw.substr(i, end - i);
-      if (word.find_first_of(kMarks) == std::string_view::npos) {
-        in.put_text(word);
-      } else {
-        // The two control characters that mark a superscript number here
-        // are no text (nor valid in HTML): dropped.
-        std::string clean(word);
-        clean.erase(std::remove_if(clean.begin(), clean.end(),
-                                   [](char c) { return c == kMarkOpen || c == kMarkClose; }),
-                    clean.end());
-        if (!clean.empty()) in.put_text(clean);
-      }
+      in.put_text(word);
       i = end;
     }
   }
@@ -495,7 +485,12 @@ class Converter {
 // Parses `html` as a page's body; `error`: why libxml2 gave up on it, if it did.
 Doc parse(std::string_view html, std::string* error = nullptr) {
   std::string page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>";
-  page.append(html);
+  page.reserve(page.size() + html.size() + 16);
+  // The two control characters that mark a superscript number in the
+  // converter's text are no text (nor valid in HTML): dropped here, before
+  // they can reach a text node, an attribute (a link's address) or a note.
+  for (char c : html)
+    if (c != kMarkOpen && c != kMarkClose) page += c;
   page += "</body></html>";
   xmlResetLastError();
   Doc doc(htmlReadMemory(

@@ -143,4 +143,14 @@ TEST_CASE("control characters the converter uses as marks are not taken from the
   auto c = convert("<p>a\x01" "12\x02 b<sup>3</sup> <code>x\x01y</code></p><ol><li>n</li></ol>", false);
   CHECK(c.body.find_first_of("\x01\x02") == std::string::npos);
   CHECK(c.body.find("a12 b3") != std::string::npos);
+
+  SECTION("nor from an attribute: a link's address, an image's text, a note's own text") {
+    auto link = convert("<p>see <a href=\"http://x.org/\x02" "a\x01\">the source</a></p>", false);
+    CHECK(link.body == "see [the source](http://x.org/a)");
+    auto note = convert("<p>x<sup data-fn=\"a\" class=\"fn\"><a href=\"#a\">1</a></sup></p>", false,
+                        {{"a", "<a href=\"\x02#b\">Ibid.</a>\x01"}});
+    CHECK(note.body.find_first_of("\x01\x02") == std::string::npos);
+    REQUIRE(note.notes.size() == 1);
+    CHECK(note.notes[0] == "Ibid.");
+  }
 }
