@@ -96,8 +96,8 @@ Xapian::Database open_live(const fs::path& dir) {
 std::string current_generation(const fs::path& dir) {
   // Read with open and read: a server asks before every search, and an
   // ifstream (its locale, its buffer) cost more than the two reopens that
-  // follow. write_stub writes the backend's name, a space, the generation's
-  // name and a newline.
+  // follow. The file holds the backend's name, a space, the generation's
+  // name and a newline, as write_stub writes it.
   int fd = ::open((dir / kStub).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
   std::string text;

@@ -3,10 +3,10 @@
 // passwd(1) manual page (English, Turkish from manpages-tr, Russian from
 // manpages-ru, Chinese from manpages-zh).
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <xapian.h>
 
 #include "defter/archive/importer.hpp"
@@ -290,26 +290,26 @@ TEST_CASE("an index of a newer format is not written to, and the message names t
   CHECK(report->clean());
 }
 
-TEST_CASE("the stub is read as its second word, and a stub that names none names no generation", "[indexer]") {
+TEST_CASE("the live generation is the second word of index/current, and a file that names none names no generation", "[indexer]") {
   test::TempDir dir;
   const auto index = dir.path() / "index";
   std::filesystem::create_directories(index);
-  CHECK(indexer::current_generation(index).empty());  // no stub at all
-  auto stub = [&](const std::string& text) {
+  CHECK(indexer::current_generation(index).empty());  // no such file at all
+  auto current = [&](const std::string& text) {
     std::ofstream(index / indexer::kStub, std::ios::trunc) << text;
     return indexer::current_generation(index);
   };
-  CHECK(stub("auto gen-000007\n") == "gen-000007");
-  CHECK(stub("auto gen-000007") == "gen-000007");            // no newline
-  CHECK(stub("  auto\t gen-000008 \n\n") == "gen-000008");  // any whitespace
-  CHECK(stub("auto gen-000009 trailing\n") == "gen-000009");
+  CHECK(current("auto gen-000007\n") == "gen-000007");
+  CHECK(current("auto gen-000007") == "gen-000007");            // no newline
+  CHECK(current("  auto\t gen-000008 \n\n") == "gen-000008");  // any whitespace
+  CHECK(current("auto gen-000009 trailing\n") == "gen-000009");
   // A generation name longer than any read buffer is read whole.
   std::string longer = "gen-" + std::string(5000, '1');
-  CHECK(stub("auto " + longer + "\n") == longer);
-  CHECK(stub("").empty());
-  CHECK(stub(" \n\t ").empty());
-  CHECK(stub("auto").empty());
-  CHECK(stub("auto \n").empty());
+  CHECK(current("auto " + longer + "\n") == longer);
+  CHECK(current("").empty());
+  CHECK(current(" \n\t ").empty());
+  CHECK(current("auto").empty());
+  CHECK(current("auto \n").empty());
 }
 
 TEST_CASE("the first stub names one generation: a second creator is told, and a leftover generation is passed over", "[indexer]") {
