@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "defter/schema/text.hpp"
 #include "html_blocks.hpp"
 #include "html_text.hpp"
 #include "xml_nodes.hpp"
@@ -103,14 +104,16 @@ class Converter {
   Converter(bool classic, int images = 0, int media = 0)
       : classic_(classic), images_(images), media_(media) {}
 
-  std::vector<Block> blocks(xmlNode* first) {
+  // The blocks of `first` and the siblings after it, up to `end` (not
+  // included; none: to the last).
+  std::vector<Block> blocks(xmlNode* first, const xmlNode* end = nullptr) {
     std::vector<Block> out;
     Inline para;
     auto flush = [&] {
       finish(para, out);
       para = Inline();
     };
-    for (xmlNode* n = first; n; n = n->next) {
+    for (xmlNode* n = first; n != end; n = n->next) {
       if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
         std::string_view text = text_view(n);
         // A classic post's blank line ends a paragraph.
@@ -282,8 +285,7 @@ class Converter {
     classic_ = false;  // a heading is one line
     for (xmlNode* c = n->children; c; c = c->next) inline_node(c, in);
     classic_ = classic;
-    std::string md = in.md;
-    for (std::size_t at; (at = md.find("\\\n")) != std::string::npos;) md.replace(at, 2, " ");
+    std::string md = schema::replaced_all(in.md, "\\\n", " ");
     if (md.empty()) return;
     out.push_back({Block::kHeading,
                    std::string(static_cast<std::size_t>(level), '#') + " " + md,
@@ -296,17 +298,26 @@ class Converter {
     return out;
   }
 
-  // Each line of `text` after `first` (its first line) or `rest`.
+  // Each line of `text` after `first` (its first line) or `rest`, with no
+  // spaces at the end of a line (a blank line's prefix is dropped). One
+  // pass: a list nested in many lists has as many prefixes on each line.
   static std::string prefixed(const std::string& text, const std::string& first,
                               const std::string& rest) {
     std::string out = first;
+    out.reserve(first.size() + text.size() + rest.size() * static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+    auto trim = [&] {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+    };
     for (char c : text) {
-      out += c;
-      if (c == '\n') out += rest;
+      if (c != '\n') {
+        out += c;
+        continue;
+      }
+      trim();
+      out += '\n';
+      out += rest;
     }
-    // No trailing spaces on blank lines.
-    for (std::size_t at; (at = out.find(" \n")) != std::string::npos;) out.erase(at, 1);
-    while (!out.empty() && out.back() == ' ') out.pop_back();
+    trim();
     return out;
   }
 
@@ -327,14 +338,16 @@ class Converter {
     std::vector<std::vector<Block>> items;
     for (xmlNode* c = n->children; c; c = c->next) {
       if (c->type != XML_ELEMENT_NODE) continue;
-      if (name_of(c) == "li" || items.empty()) {
-        items.push_back(name_of(c) == "li" ? blocks(c->children) : blocks(c));
+      // Anything else than an item is converted alone (not with the
+      // siblings after it, which the loop comes to): it starts the first
+      // item, or, like a list directly inside a list, belongs to the item
+      // before it.
+      if (name_of(c) == "li") {
+        items.push_back(blocks(c->children));
+      } else if (items.empty()) {
+        items.push_back(blocks(c, c->next));
       } else {
-        // A list directly inside a list belongs to the item before it.
-        xmlNode* next = c->next;
-        c->next = nullptr;
-        auto more = blocks(c);
-        c->next = next;
+        auto more = blocks(c, c->next);
         std::move(more.begin(), more.end(), std::back_inserter(items.back()));
       }
     }
@@ -529,6 +542,31 @@ std::string plain_of_html(std::string_view html) {
   return body ? collapsed(xml::text(body)) : collapsed(html);
 }
 
+namespace {
+
+// `md` onto `out` with each superscript (between kMarkOpen and kMarkClose)
+// as a note's [n] when it is the number of one of `numbers`, else as its
+// text; a superscript inside another is read first. One pass, whatever the
+// number of marks; none of them is left.
+void with_note_numbers(const std::string& md, const std::set<int>& numbers, std::string& out) {
+  std::vector<std::size_t> opened;  // where each open superscript's text begins in `out`
+  for (char c : md) {
+    if (c == kMarkOpen) {
+      opened.push_back(out.size());
+    } else if (c == kMarkClose) {
+      if (opened.empty()) continue;
+      std::size_t from = opened.back();
+      opened.pop_back();
+      std::string_view n = std::string_view(out).substr(from);
+      if (digits(n) && numbers.count(std::stoi(std::string(n)))) out.insert(from, 1, '[') += ']';
+    } else {
+      out += c;
+    }
+  }
+}
+
+}  // namespace
+
 Converted convert(std::string_view html, bool classic,
                   const std::vector<std::pair<std::string, std::string>>& block_notes) {
   Converted out;
@@ -549,14 +587,8 @@ Converted convert(std::string_view html, bool classic,
   }
   std::set<int> numbers(notes.numbers.begin(), notes.numbers.end());
   for (std::size_t i = 0; i < end; ++i) {
-    std::string& md = blocks[i].md;
-    for (std::size_t at; (at = md.find(kMarkOpen)) != std::string::npos;) {
-      std::size_t close = md.find(kMarkClose, at);
-      std::string n = md.substr(at + 1, close == std::string::npos ? 0 : close - at - 1);
-      bool note = digits(n) && numbers.count(std::stoi(n));
-      md.replace(at, close == std::string::npos ? 1 : close - at + 1, note ? "[" + n + "]" : n);
-    }
-    out.body += (out.body.empty() ? "" : "\n\n") + md;
+    if (!out.body.empty()) out.body += "\n\n";
+    with_note_numbers(blocks[i].md, numbers, out.body);
   }
   out.notes = std::move(notes.texts);
   out.numbers = std::move(notes.numbers);

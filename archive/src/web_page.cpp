@@ -1,5 +1,6 @@
 #include "web_page.hpp"
 
+#include "defter/schema/text.hpp"
 #include "xml_nodes.hpp"
 
 #include <libxml/HTMLparser.h>
@@ -40,8 +41,7 @@ std::string collapsed(const std::string& raw) {
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   // A no-break space is a space too.
-  for (std::size_t at; (at = out.find("\xC2\xA0")) != std::string::npos;) out.replace(at, 2, " ");
-  return out;
+  return schema::replaced_all(out, "\xC2\xA0", " ");
 }
 
 std::string text_of(xmlNode* node) { return collapsed(xml::text(node)); }

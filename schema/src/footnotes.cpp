@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "defter/schema/text.hpp"
 #include "defter/schema/validate.hpp"
 
 namespace defter::schema {
@@ -199,8 +200,8 @@ bool looks_like_date(std::string_view s) {
 // (Chinese full-width commas and brackets read as theirs: 《标题》，新华社，（访问日期：…）).
 std::optional<std::string> publisher_after(std::string_view original) {
   std::string normal(original);
-  for (const auto& [wide, narrow] : {std::pair<std::string_view, char>{"，", ','}, {"（", '('}, {"。", '.'}})
-    for (std::size_t at; (at = normal.find(wide)) != std::string::npos;) normal.replace(at, wide.size(), 1, narrow);
+  for (const auto& [wide, narrow] : {std::pair<std::string_view, std::string_view>{"，", ","}, {"（", "("}, {"。", "."}})
+    normal = replaced_all(normal, wide, narrow);
   std::string_view rest(normal);
   std::size_t i = 0;
   while (i <= rest.size()) {

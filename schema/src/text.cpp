@@ -30,6 +30,19 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
+std::string replaced_all(std::string_view text, std::string_view from, std::string_view to) {
+  if (from.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t at = 0;;) {
+    std::size_t hit = text.find(from, at);
+    out.append(text.substr(at, hit == std::string_view::npos ? std::string_view::npos : hit - at));
+    if (hit == std::string_view::npos) return out;
+    out.append(to);
+    at = hit + from.size();
+  }
+}
+
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -123,6 +123,39 @@ TEST_CASE("what is not notes stays in the body", "[html]") {
   CHECK(earlier.notes.empty());
 }
 
+TEST_CASE("each part of a list is converted once, however deep lists nest", "[html]") {
+  // Something other than an item first in a list starts the list's first
+  // item. It was once converted together with every sibling after it, which
+  // the list then converted again: each level of nesting doubled the text.
+  CHECK(convert("<ol><h3>Sources</h3><li>one</li><li>two</li></ol>", false).body == "1. ### Sources\n2. one\n3. two");
+  CHECK(convert("<ol><p>a</p><ol><p>b</p><ol><p>c</p><li>x</li></ol></ol></ol>", false).body ==
+        "1. a\n   1. b\n      1. c\n      2. x");
+  std::string deep;
+  for (int i = 0; i < 12; ++i) deep += "<ol><p>level</p>";
+  deep += "<li>end</li>";
+  std::string body = convert(deep, false).body;
+  CHECK(body.find("end") == body.rfind("end"));
+  CHECK(body.find("end") != std::string::npos);
+
+  SECTION("a loose list inside a loose list: no spaces at the end of a blank line") {
+    CHECK(convert("<ul><li><p>a</p><p>b</p><ul><li><p>c</p><p>d</p></li></ul></li></ul>", false).body ==
+          "- a\n\n  b\n  - c\n\n    d");
+  }
+}
+
+TEST_CASE("superscripts inside superscripts, many of them, and line breaks in a heading", "[html]") {
+  CHECK(convert("<p>Text<sup><sup>1</sup></sup> and m<sup>2</sup>.</p><h3>Notes</h3><ol><li>Source.</li></ol>", false)
+            .body == "Text[1] and m2.");
+  std::string many = "<p>";
+  for (int i = 0; i < 2000; ++i) many += "m<sup>2</sup> ";
+  many += "</p>";
+  std::string body = convert(many, false).body;
+  CHECK(body.size() == 2000 * 3 - 1);
+  CHECK(body.substr(0, 9) == "m2 m2 m2 ");
+  CHECK(body.find_first_of("\x01\x02") == std::string::npos);
+  CHECK(convert("<h2>a<br>b<br>c</h2>", false).body == "## a b c");
+}
+
 TEST_CASE("hostile and broken HTML converts without crashing", "[html]") {
   CHECK(convert("", true).body.empty());
   CHECK(convert("<p><b><i>unclosed", false).body == "***unclosed***");

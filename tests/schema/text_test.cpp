@@ -66,6 +66,25 @@ TEST_CASE("printable escapes every control character and keeps every script", "[
   CHECK(!schema::valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
 }
 
+TEST_CASE("replaced_all: every occurrence, left to right, none searched twice", "[schema]") {
+  const std::string nbsp = "\xC2\xA0";
+  CHECK(schema::replaced_all("a" + nbsp + "b" + nbsp, nbsp, " ") == "a b ");
+  CHECK(schema::replaced_all("aaaa", "aa", "a") == "aa");  // a replacement is not searched again
+  CHECK(schema::replaced_all("aaa", "aa", "b") == "ba");
+  CHECK(schema::replaced_all("abc", "abc", "") == "");
+  CHECK(schema::replaced_all("abc", "x", "y") == "abc");
+  CHECK(schema::replaced_all("", "a", "b") == "");
+  CHECK(schema::replaced_all("abc", "", "y") == "abc");  // nothing to look for: the text as it is
+  CHECK(schema::replaced_all("，新华社，", "，", ",") == ",新华社,");
+  // Many of them (a page of no-break spaces): each one replaced.
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "x" + nbsp;
+  std::string out = schema::replaced_all(many, nbsp, " ");
+  CHECK(out.size() == 200000);
+  CHECK(out.find(nbsp) == std::string::npos);
+  CHECK(out.substr(0, 6) == "x x x ");
+}
+
 TEST_CASE("a JSON error's place, as a byte or as a line and a column", "[schema][json]") {
   const std::string body = "{\"name\": \"x\",\n \"bio\": }";
   CHECK(schema::parse_json(body).status().message().rfind("invalid JSON at byte 23: ", 0) == 0);

@@ -22,6 +22,11 @@ Utf8Char utf8_at(std::string_view text, std::size_t i);
 // Whether all of `text` is well-formed UTF-8.
 bool valid_utf8(std::string_view text);
 
+// `text` with every `from` replaced by `to`, left to right, in one pass:
+// a replacement is never searched again, and the time is linear in the
+// text however many there are ("a  b" with "  " -> " " is "a b").
+std::string replaced_all(std::string_view text, std::string_view from, std::string_view to);
+
 // `text` with every control character escaped, so that it can neither
 // move the cursor, retitle or clear a terminal, nor split a log line: C0
 // controls (newline and tab included) and DEL as \n, \t, \r or \xNN, the C1
