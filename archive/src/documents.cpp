@@ -183,8 +183,7 @@ Result<Read> read_tree_parts(const std::string& file, const Reading& how, bool t
     for (int n : page->numbers) {
       const std::string escaped = "\\[" + std::to_string(n) + "\\]",
                         marker = "[" + std::to_string(n) + "]";
-      for (std::size_t i; (i = r.body.find(escaped)) != std::string::npos;)
-        r.body.replace(i, escaped.size(), marker);
+      r.body = schema::replaced_all(r.body, escaped, marker);
     }
   }
   return r;

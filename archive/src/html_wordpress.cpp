@@ -84,6 +84,15 @@ std::string without_media_shortcodes(std::string html, std::vector<std::string>&
   for (const std::string name :
        {"caption", "wp_caption", "gallery", "embed", "video", "audio", "playlist"}) {
     const std::string open = "[" + name, close = "[/" + name + "]";
+    // One pass: the text between shortcodes is copied to `out`, and the
+    // closing tag looked for again only once the last one found is passed
+    // (a page of openings without one would otherwise be read to its end
+    // for each).
+    std::string out;
+    out.reserve(html.size());
+    std::size_t copied = 0;  // html before this is in `out` or dropped
+    std::size_t closing = 0;
+    bool closing_found = false;  // `closing`: the first closing tag at or after the last looked from
     for (std::size_t at = 0; (at = html.find(open, at)) != std::string::npos;) {
       std::size_t after = at + open.size();
       if (after < html.size() && html[after] != ']' && html[after] != ' ') {
@@ -92,8 +101,11 @@ std::string without_media_shortcodes(std::string html, std::vector<std::string>&
       }
       std::size_t tag_end = html.find(']', after);
       if (tag_end == std::string::npos) break;
-      std::size_t end = tag_end + 1, closing = html.find(close, tag_end);
-      std::size_t next_open = html.find(open, tag_end);
+      if (!closing_found || (closing != std::string::npos && closing < tag_end)) {
+        closing = html.find(close, tag_end);
+        closing_found = true;
+      }
+      std::size_t end = tag_end + 1, next_open = html.find(open, tag_end);
       std::string inside;
       if (closing != std::string::npos && (next_open == std::string::npos || closing < next_open)) {
         inside = html.substr(tag_end + 1, closing - tag_end - 1);
@@ -104,8 +116,11 @@ std::string without_media_shortcodes(std::string html, std::vector<std::string>&
           image ? "image " + std::to_string(++images) : "embedded media " + std::to_string(++media);
       std::string text = shortened(plain_of_html(inside));
       dropped.push_back(what + (text.empty() ? " ([" + name + "])" : " ('" + text + "')"));
-      html.erase(at, end - at);
+      out.append(html, copied, at - copied);
+      copied = at = end;
     }
+    out.append(html, copied);
+    html = std::move(out);
   }
   return html;
 }

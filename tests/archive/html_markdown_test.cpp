@@ -62,6 +62,20 @@ TEST_CASE("images, tables, media and their shortcodes are left out and named", "
   CHECK(c.dropped[5] == "embedded media 2 (iframe https://video.example/1)");
 }
 
+TEST_CASE("media shortcodes: one opened again before it closes, and thousands in a post", "[html]") {
+  auto c = convert("<p>[video a][video b]x[/video] y [embed]https://v.example/1[/embed] z</p>", false);
+  CHECK(c.body == "y z");
+  CHECK(c.dropped == std::vector<std::string>{"embedded media 1 ('https://v.example/1')", "embedded media 2 ([video])",
+                                              "embedded media 3 ('x')"});
+  // Openings that are never closed: each dropped, and the text after them kept.
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += "[gallery ids=\"" + std::to_string(i) + "\"]";
+  auto g = convert(many + "<p>kept</p>", false);
+  CHECK(g.body == "kept");
+  REQUIRE(g.dropped.size() == 20000);
+  CHECK(g.dropped.back() == "image 20000 ([gallery])");
+}
+
 TEST_CASE("notes pasted from Word: trailing [n] paragraphs the text cites", "[html]") {
   auto c = convert(
       "Kazakhstan will host the summit in 2025<a href=\"#_ftn1\" name=\"_ftnref1\">[1]</a> and more.[2]\n\n"
