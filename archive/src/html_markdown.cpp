@@ -197,8 +197,7 @@ class Converter {
         return in.wrap(children(n), "*", "*");
       case Tag::kCode: {
         std::string text = collapsed(xml::text(n));
-        std::string ticks = "`";
-        while (text.find(ticks) != std::string::npos) ticks += '`';
+        std::string ticks = fence_for(text, 1);
         if (!text.empty()) in.put(ticks + (text[0] == '`' ? " " : "") + text + ticks, text);
         return;
       }
@@ -377,10 +376,9 @@ class Converter {
   void code_block(xmlNode* n, std::vector<Block>& out) {
     std::string text = xml::text(n);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    while (!text.empty() && text.front() == '\n') text.erase(0, 1);
+    text.erase(0, std::min(text.find_first_not_of('\n'), text.size()));
     if (text.empty()) return;
-    std::string fence = "```";
-    while (text.find(fence) != std::string::npos) fence += '`';
+    std::string fence = fence_for(text, 3);
     out.push_back({Block::kOther, fence + "\n" + text + "\n" + fence, {}});
   }
 

@@ -39,6 +39,15 @@ bool digits(std::string_view s) {
   });
 }
 
+std::string fence_for(std::string_view text, std::size_t shortest) {
+  std::size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::string(std::max(shortest, longest + 1), '`');
+}
+
 // Text as CommonMark shows it literally; "[12]" stays as written, the
 // archive's footnote marker.
 std::string escaped(std::string_view text) {

@@ -16,6 +16,10 @@ std::string shortened(std::string text);
 // One to five ASCII digits.
 bool digits(std::string_view s);
 
+// The backticks that fence `text` as code: one more than its longest run
+// of them, and at least `shortest`.
+std::string fence_for(std::string_view text, std::size_t shortest);
+
 // Text as CommonMark shows it literally; "[12]" stays as written, the
 // archive's footnote marker.
 std::string escaped(std::string_view text);

@@ -157,6 +157,13 @@ TEST_CASE("each part of a list is converted once, however deep lists nest", "[ht
   }
 }
 
+TEST_CASE("code is fenced by one more backtick than its longest run, after its blank lines", "[html]") {
+  CHECK(convert("<pre>\n\n\ncode ``` here</pre>", false).body == "````\ncode ``` here\n````");
+  CHECK(convert("<p><code>a``b</code> and <code>`x</code></p>", false).body == "```a``b``` and `` `x``");
+  std::string run(5000, '`');
+  CHECK(convert("<p><code>" + run + "</code></p>", false).body == std::string(5001, '`') + " " + run + std::string(5001, '`'));
+}
+
 TEST_CASE("superscripts inside superscripts, many of them, and line breaks in a heading", "[html]") {
   CHECK(convert("<p>Text<sup><sup>1</sup></sup> and m<sup>2</sup>.</p><h3>Notes</h3><ol><li>Source.</li></ol>", false)
             .body == "Text[1] and m2.");
