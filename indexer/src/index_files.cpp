@@ -97,7 +97,7 @@ std::string current_generation(const fs::path& dir) {
   // Read with open and read: a server asks before every search, and an
   // ifstream (its locale, its buffer) cost more than the two reopens that
   // follow. The file holds the backend's name, a space, the generation's
-  // name and a newline, as write_stub writes it.
+  // name and a newline, as write_current writes it.
   int fd = ::open((dir / kStub).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
   std::string text;
@@ -124,7 +124,7 @@ std::string generation_name(int n) {
   return buf;
 }
 
-Status write_stub(const fs::path& dir, const std::string& generation, bool only_if_absent) {
+Status write_current(const fs::path& dir, const std::string& generation, bool only_if_absent) {
   // A name of this process's own: two processes may write a stub at once,
   // and neither may rename the other's.
   fs::path tmp = dir / (std::string(kStub) + ".tmp." + std::to_string(::getpid()));
@@ -223,7 +223,7 @@ GenerationLock::~GenerationLock() {
 }
 
 Status switch_to(const fs::path& dir, const std::string& generation) {
-  if (auto s = write_stub(dir, generation); !s.ok()) return s;
+  if (auto s = write_current(dir, generation); !s.ok()) return s;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();

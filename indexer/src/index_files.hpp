@@ -84,7 +84,7 @@ std::string generation_name(int n);
 // Points the stub at `generation`, atomically (a reader sees the old stub
 // or the new). With only_if_absent, only when no generation is live yet
 // (two processes creating the index at once: one wins); kConflict when one is.
-Status write_stub(const std::filesystem::path& dir, const std::string& generation, bool only_if_absent = false);
+Status write_current(const std::filesystem::path& dir, const std::string& generation, bool only_if_absent = false);
 // The highest generation number in `dir` (0 when none).
 int highest_generation(const std::filesystem::path& dir);
 // The last change of the archive the index holds ("defter:last_seq").

@@ -48,7 +48,7 @@ Result<std::uint64_t> copy_index(const IndexOptions& options, const fs::path& di
   }
   if (ec) return Status(Code::kIOError, "cannot read " + from.string() + ": " + ec.message());
   writer.reset();
-  if (auto s = write_stub(dir, generation); !s.ok()) return s;
+  if (auto s = write_current(dir, generation); !s.ok()) return s;
   try {
     return read_seq(Xapian::Database(to.string()));
   } catch (const Xapian::Error& e) {

@@ -283,7 +283,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const IndexOptions& optio
   if (fresh) impl->generation = generation_name(highest_generation(options.dir) + 1);
   if (auto s = impl->open_generation(); !s.ok()) return s;
   if (fresh) {
-    Status named = write_stub(options.dir, impl->generation, true);
+    Status named = write_current(options.dir, impl->generation, true);
     if (named.code() == Code::kConflict) {
       // Another process created the index meanwhile (with a generation of
       // its own): this one's, still empty, goes, and the live one is used.

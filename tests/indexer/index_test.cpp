@@ -316,16 +316,16 @@ TEST_CASE("the first stub names one generation: a second creator is told, and a 
   test::TempDir dir;
   const auto index = dir.path() / "index";
   std::filesystem::create_directories(index);
-  REQUIRE(indexer::write_stub(index, indexer::generation_name(1), true).ok());
+  REQUIRE(indexer::write_current(index, indexer::generation_name(1), true).ok());
   CHECK(indexer::current_generation(index) == indexer::generation_name(1));
   // Another process that also found no stub, with a generation of its own.
-  Status second = indexer::write_stub(index, indexer::generation_name(2), true);
+  Status second = indexer::write_current(index, indexer::generation_name(2), true);
   CHECK(second.code() == Code::kConflict);
   CHECK(indexer::current_generation(index) == indexer::generation_name(1));  // the first one stays
   // No temporary file of either is left behind.
   for (const auto& e : std::filesystem::directory_iterator(index)) CHECK(e.path().filename() == indexer::kStub);
   // A switch (reindex) still replaces it.
-  REQUIRE(indexer::write_stub(index, indexer::generation_name(3)).ok());
+  REQUIRE(indexer::write_current(index, indexer::generation_name(3)).ok());
   CHECK(indexer::current_generation(index) == indexer::generation_name(3));
 
   // A creator killed before naming its generation leaves it without a stub:
