@@ -303,7 +303,7 @@ class Converter {
   static std::string prefixed(const std::string& text, const std::string& first,
                               const std::string& rest) {
     std::string out = first;
-    out.reserve(first.size() + text.size() + rest.size() * static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+    out.reserve(first.size() + text.size());
     auto trim = [&] {
       while (!out.empty() && out.back() == ' ') out.pop_back();
     };

@@ -91,8 +91,7 @@ std::string without_media_shortcodes(std::string html, std::vector<std::string>&
     std::string out;
     out.reserve(html.size());
     std::size_t copied = 0;  // html before this is in `out` or dropped
-    std::size_t closing = 0;
-    bool closing_found = false;  // `closing`: the first closing tag at or after the last looked from
+    std::size_t closing = 0;  // the first closing tag after where it was last looked for (npos: none)
     for (std::size_t at = 0; (at = html.find(open, at)) != std::string::npos;) {
       std::size_t after = at + open.size();
       if (after < html.size() && html[after] != ']' && html[after] != ' ') {
@@ -101,10 +100,7 @@ std::string without_media_shortcodes(std::string html, std::vector<std::string>&
       }
       std::size_t tag_end = html.find(']', after);
       if (tag_end == std::string::npos) break;
-      if (!closing_found || (closing != std::string::npos && closing < tag_end)) {
-        closing = html.find(close, tag_end);
-        closing_found = true;
-      }
+      if (closing != std::string::npos && closing < tag_end) closing = html.find(close, tag_end);
       std::size_t end = tag_end + 1, next_open = html.find(open, tag_end);
       std::string inside;
       if (closing != std::string::npos && (next_open == std::string::npos || closing < next_open)) {
